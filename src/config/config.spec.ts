@@ -1,0 +1,55 @@
+import { ConfigError, loadConfig, requiredConfigKeys } from './config';
+
+const validEnv = {
+  DATABASE_URL: 'postgres://cairn:cairn@127.0.0.1:55432/cairn',
+  REDIS_URL: 'redis://127.0.0.1:56379',
+  TEMPORAL_ADDRESS: '127.0.0.1:7233',
+  TEMPORAL_NAMESPACE: 'cairn',
+  TEMPORAL_UI_URL: 'http://127.0.0.1:8233',
+  NEO4J_URL: 'bolt://127.0.0.1:7687',
+  WEAVIATE_URL: 'http://127.0.0.1:8080',
+  WEAVIATE_GRPC_URL: '127.0.0.1:50051',
+  S3_ENDPOINT: 'http://127.0.0.1:9000',
+  S3_ACCESS_KEY: 'cairn-admin',
+  S3_SECRET_KEY: 'cairn-secret-key',
+  S3_BUCKET: 'cairn',
+};
+
+describe('loadConfig', () => {
+  it('accepts a complete environment and fills defaults', () => {
+    const config = loadConfig(validEnv);
+    expect(config.CAIRN_API_PORT).toBe(3000);
+    expect(config.CAIRN_WORKER_QUEUES).toEqual(['general', 'ai', 'storage']);
+  });
+
+  it('lists every missing and every bad key at once', () => {
+    const env = { ...validEnv, CAIRN_API_PORT: 'eighty', S3_BUCKET: 'Bad_Bucket' } as Record<
+      string,
+      string | undefined
+    >;
+    delete env.DATABASE_URL;
+    delete env.REDIS_URL;
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toContain('DATABASE_URL: missing');
+    expect(problems).toContain('REDIS_URL: missing');
+    expect(problems).toContain('CAIRN_API_PORT');
+    expect(problems).toContain('S3_BUCKET');
+  });
+
+  it('rejects an unknown task queue', () => {
+    expect(() => loadConfig({ ...validEnv, CAIRN_WORKER_QUEUES: 'general,gpu' })).toThrow(
+      /CAIRN_WORKER_QUEUES/,
+    );
+  });
+
+  it('names the keys a deployment must set', () => {
+    expect(requiredConfigKeys.sort()).toEqual(Object.keys(validEnv).sort());
+  });
+});

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .url()
+    .refine((value) => protocols.some((protocol) => value.startsWith(`${protocol}://`)), {
+      message: `must start with ${protocols.map((protocol) => `${protocol}://`).join(' or ')}`,
+    });
+const hostPort = z.string().regex(/^[^:\s]+:\d{1,5}$/, 'must be host:port');
+const queueNames = ['general', 'ai', 'storage'] as const;
+
+// Every key Cairn reads from the environment, in one place. Keys without a default are required.
+export const configSchema = z.object({
+  CAIRN_API_HOST: z.string().min(1).default('127.0.0.1'),
+  CAIRN_API_PORT: port.default(3000),
+  CAIRN_DEFAULT_WORKSPACE: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes')
+    .default('default'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: url(['postgres', 'postgresql']),
+  REDIS_URL: url(['redis', 'rediss']),
+  TEMPORAL_ADDRESS: hostPort,
+  TEMPORAL_NAMESPACE: z.string().min(1),
+  TEMPORAL_UI_URL: url(['http', 'https']),
+  NEO4J_URL: url(['bolt', 'neo4j', 'bolt+s', 'neo4j+s']),
+  NEO4J_USER: z.string().default('neo4j'),
+  NEO4J_PASSWORD: z.string().default(''),
+  WEAVIATE_URL: url(['http', 'https']),
+  WEAVIATE_GRPC_URL: hostPort,
+  S3_ENDPOINT: url(['http', 'https']),
+  S3_ACCESS_KEY: z.string().min(3),
+  S3_SECRET_KEY: z.string().min(8),
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'a valid S3 bucket name'),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  CAIRN_WORKER_QUEUES: z
+    .string()
+    .default(queueNames.join(','))
+    .transform((value) => value.split(',').map((name) => name.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(queueNames)).min(1)),
+});
+
+export type CairnConfig = z.infer<typeof configSchema>;
+export type TaskQueueName = (typeof queueNames)[number];
+
+/** Keys that have no default: a deployment must set each of them. */
+export const requiredConfigKeys: string[] = Object.entries(configSchema.shape)
+  .filter(([, schema]) => !schema.isOptional() && !(schema instanceof z.ZodDefault))
+  .map(([key]) => key);
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the whole configuration, reporting every bad or missing key at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
+  const result = configSchema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const key = issue.path.join('.');
+    const missing = issue.code === 'invalid_type' && env[key] === undefined;
+    return missing ? `${key}: missing` : `${key}: ${issue.message}`;
+  });
+  throw new ConfigError(problems);
+}
