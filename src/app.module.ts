@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from './config/config.module';
+import { HealthModule } from './health/health.module';
+import { SmokeModule } from './smoke/smoke.module';
+import { StoresModule } from './stores/stores.module';
+import { TemporalModule } from './temporal/temporal.module';
+
+@Module({
+  imports: [ConfigModule, StoresModule, TemporalModule, HealthModule, SmokeModule],
+})
+export class AppModule {}

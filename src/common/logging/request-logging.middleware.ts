@@ -1,0 +1,32 @@
+import type { NextFunction, Response } from 'express';
+import type { Logger as PinoLogger } from 'pino';
+import type { RequestWithId } from '../http/request-id';
+
+/** One log line per finished (or aborted) request: method, path, status, duration, request id. */
+export function requestLoggingMiddleware(logger: PinoLogger) {
+  const requestLogger = logger.child({ context: 'HTTP' });
+  return (request: RequestWithId, response: Response, next: NextFunction): void => {
+    const startedAt = process.hrtime.bigint();
+    let logged = false;
+    const logOnce = (aborted: boolean) => {
+      if (logged) return;
+      logged = true;
+      const durationMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
+      const status = response.statusCode;
+      const fields = {
+        requestId: request.requestId,
+        method: request.method,
+        path: request.originalUrl.split('?')[0],
+        status,
+        durationMs: Math.round(durationMs * 10) / 10,
+        ...(aborted ? { aborted: true } : {}),
+      };
+      if (status >= 500) requestLogger.error(fields, 'request');
+      else if (status >= 400) requestLogger.warn(fields, 'request');
+      else requestLogger.info(fields, 'request');
+    };
+    response.on('finish', () => logOnce(false));
+    response.on('close', () => logOnce(!response.writableFinished));
+    next();
+  };
+}

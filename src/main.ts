@@ -1,0 +1,41 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { configureHttpApp } from './common/http/configure-app';
+import { createLogger, PinoNestLogger } from './common/logging/logger';
+import { CairnConfig, ConfigError, loadConfig } from './config/config';
+
+async function bootstrap(): Promise<void> {
+  // Validate before anything connects: a bad configuration lists every bad key and exits 1.
+  let config: CairnConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const logger = createLogger(config.LOG_LEVEL, 'api');
+  process.on('unhandledRejection', (reason) =>
+    logger.error({ err: reason }, 'unhandled promise rejection'),
+  );
+
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    logger: new PinoNestLogger(logger),
+  });
+  configureHttpApp(app, logger);
+  await app.listen(config.CAIRN_API_PORT, config.CAIRN_API_HOST);
+  logger.info(
+    { url: `http://${config.CAIRN_API_HOST}:${config.CAIRN_API_PORT}` },
+    'Cairn API listening',
+  );
+}
+
+bootstrap().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,119 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import neo4j, { Driver, ManagedTransaction } from 'neo4j-driver';
+import { CairnConfig } from '../../config/config';
+import { InjectConfig } from '../../config/config.module';
+import { isWorkspaceId } from '../../common/ids';
+
+export type GraphQueryParams = { workspaceId: string } & Record<string, unknown>;
+export type GraphAccessMode = 'read' | 'write';
+
+export class UnscopedGraphQueryError extends Error {
+  constructor(reason: string) {
+    super(`Refusing graph query: ${reason}`);
+    this.name = 'UnscopedGraphQueryError';
+  }
+}
+
+/**
+ * Uniqueness per workspace: the same id or entity key may exist in two workspaces.
+ * Composite property uniqueness constraints are available in Neo4j 5 Community
+ * (node key constraints are not, so these do not also demand the properties exist).
+ */
+export const graphSchemaStatements: readonly string[] = [
+  'CREATE CONSTRAINT document_workspace_id IF NOT EXISTS FOR (n:Document) REQUIRE (n.workspaceId, n.id) IS UNIQUE',
+  'CREATE CONSTRAINT chunk_workspace_id IF NOT EXISTS FOR (n:Chunk) REQUIRE (n.workspaceId, n.id) IS UNIQUE',
+  'CREATE CONSTRAINT domain_workspace_id IF NOT EXISTS FOR (n:Domain) REQUIRE (n.workspaceId, n.id) IS UNIQUE',
+  'CREATE CONSTRAINT entity_workspace_key IF NOT EXISTS FOR (n:Entity) REQUIRE (n.workspaceId, n.key) IS UNIQUE',
+  'CREATE CONSTRAINT smoke_record_workspace_id IF NOT EXISTS FOR (n:SmokeRecord) REQUIRE (n.workspaceId, n.id) IS UNIQUE',
+  // Whole-workspace scans (graph traversal seeds, deletes) filter on workspaceId alone.
+  'CREATE INDEX entity_workspace IF NOT EXISTS FOR (n:Entity) ON (n.workspaceId)',
+  'CREATE INDEX chunk_workspace IF NOT EXISTS FOR (n:Chunk) ON (n.workspaceId)',
+];
+
+@Injectable()
+export class Neo4jGraphStore implements OnModuleDestroy {
+  private readonly logger = new Logger(Neo4jGraphStore.name);
+  readonly driver: Driver;
+
+  constructor(@InjectConfig() config: CairnConfig) {
+    // Local Neo4j runs without auth: an empty password means "send no credentials".
+    const auth = config.NEO4J_PASSWORD
+      ? neo4j.auth.basic(config.NEO4J_USER, config.NEO4J_PASSWORD)
+      : undefined;
+    // The driver reconnects by itself: broken pooled connections are dropped and replaced.
+    this.driver = neo4j.driver(config.NEO4J_URL, auth, {
+      // Plain JS numbers: Cairn's counts and offsets stay far below 2^53.
+      disableLosslessIntegers: true,
+      connectionTimeout: 3_000,
+      connectionAcquisitionTimeout: 5_000,
+      maxTransactionRetryTime: 10_000,
+      logging: {
+        level: 'warn',
+        logger: (level, message) => this.logger.warn(`[${level}] ${message}`),
+      },
+    });
+  }
+
+  /**
+   * Runs one parametrised Cypher statement in a managed transaction (retried on transient
+   * errors, so statements must be idempotent, e.g. MERGE). Refuses anything not scoped to a
+   * workspace: params.workspaceId must be a valid id and the statement must use $workspaceId.
+   */
+  async run<T = Record<string, unknown>>(
+    cypher: string,
+    params: GraphQueryParams,
+    mode: GraphAccessMode = 'write',
+  ): Promise<T[]> {
+    assertScoped(cypher, params);
+    const session = this.driver.session({
+      defaultAccessMode: mode === 'read' ? neo4j.session.READ : neo4j.session.WRITE,
+    });
+    try {
+      const work = (tx: ManagedTransaction) => tx.run(cypher, params);
+      const result =
+        mode === 'read' ? await session.executeRead(work) : await session.executeWrite(work);
+      return result.records.map((record) => record.toObject() as T);
+    } finally {
+      await session.close();
+    }
+  }
+
+  async ensureSchema(): Promise<void> {
+    const session = this.driver.session({ defaultAccessMode: neo4j.session.WRITE });
+    try {
+      // Schema statements cannot share a transaction with each other: one at a time.
+      for (const statement of graphSchemaStatements) await session.run(statement);
+    } finally {
+      await session.close();
+    }
+  }
+
+  async ping(): Promise<void> {
+    // A fresh auto-commit query rather than verifyConnectivity: it proves Bolt answers queries.
+    const session = this.driver.session({ defaultAccessMode: neo4j.session.READ });
+    try {
+      await session.run('RETURN 1 AS ok');
+    } finally {
+      await session.close();
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.driver.close();
+  }
+}
+
+export function assertScoped(cypher: string, params: Partial<GraphQueryParams> | undefined): void {
+  const workspaceId = params?.workspaceId;
+  if (workspaceId === undefined || workspaceId === null || workspaceId === '') {
+    throw new UnscopedGraphQueryError('params.workspaceId is missing');
+  }
+  if (!isWorkspaceId(workspaceId)) {
+    throw new UnscopedGraphQueryError(
+      `params.workspaceId ${JSON.stringify(workspaceId)} is not a workspace id`,
+    );
+  }
+  if (!/\$workspaceId\b/.test(cypher)) {
+    throw new UnscopedGraphQueryError('the statement does not use $workspaceId');
+  }
+}

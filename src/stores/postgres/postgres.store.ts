@@ -1,0 +1,130 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { CustomTypesConfig, Pool, PoolClient, QueryResultRow, types } from 'pg';
+import { CairnConfig } from '../../config/config';
+import { InjectConfig } from '../../config/config.module';
+import { Migration, migrations as defaultMigrations } from './migrations';
+
+// Any constant works, as long as every Cairn process uses the same one.
+const MIGRATION_LOCK_KEY = 0x63_61_69_72; // "cair"
+
+// bigint (int8) columns and count(*) come back as numbers: sizes and counts stay far below 2^53.
+const INT8_OID = 20;
+const typeParsers: CustomTypesConfig = {
+  getTypeParser: ((oid: number, format: 'text' | 'binary' = 'text') =>
+    oid === INT8_OID && format === 'text'
+      ? (value: string) => Number(value)
+      : (types.getTypeParser(oid, format) as (
+          value: string,
+        ) => unknown)) as CustomTypesConfig['getTypeParser'],
+};
+
+@Injectable()
+export class PostgresStore implements OnModuleDestroy {
+  private readonly logger = new Logger(PostgresStore.name);
+  readonly pool: Pool;
+
+  constructor(@InjectConfig() private readonly config: CairnConfig) {
+    this.pool = new Pool({
+      connectionString: config.DATABASE_URL,
+      max: 10,
+      // Fail fast when Postgres is down instead of waiting for a connection forever.
+      connectionTimeoutMillis: 3_000,
+      idleTimeoutMillis: 30_000,
+      types: typeParsers,
+      application_name: 'cairn',
+    });
+    // An idle client losing its connection (Postgres restarted) must not crash the process;
+    // the pool drops that client and opens a new one on the next query.
+    this.pool.on('error', (error) =>
+      this.logger.warn(`idle Postgres client failed: ${error.message}`),
+    );
+  }
+
+  async query<R extends QueryResultRow = Record<string, unknown>>(
+    text: string,
+    params: unknown[] = [],
+  ): Promise<R[]> {
+    const result = await this.pool.query<R>(text, params);
+    return result.rows;
+  }
+
+  /** Runs fn inside BEGIN/COMMIT on one connection; rolls back when fn throws. */
+  async withTransaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Applies pending migrations. The advisory lock serialises the API and the workers when they
+   * start together; whoever waits finds the work done and applies nothing.
+   */
+  async migrate(migrations: readonly Migration[] = defaultMigrations): Promise<string[]> {
+    const client = await this.pool.connect();
+    const applied: string[] = [];
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS schema_migrations (
+           id text PRIMARY KEY,
+           applied_at timestamptz NOT NULL DEFAULT now()
+         )`,
+      );
+      const done = await client.query<{ id: string }>('SELECT id FROM schema_migrations');
+      const doneIds = new Set(done.rows.map((row) => row.id));
+      for (const migration of migrations) {
+        if (doneIds.has(migration.id)) continue;
+        await client.query('BEGIN');
+        try {
+          await client.query(migration.sql);
+          await client.query('INSERT INTO schema_migrations (id) VALUES ($1)', [migration.id]);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw new Error(`Migration ${migration.id} failed: ${(error as Error).message}`, {
+            cause: error,
+          });
+        }
+        applied.push(migration.id);
+        this.logger.log(`applied migration ${migration.id}`);
+      }
+    } finally {
+      await client
+        .query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY])
+        .catch(() => undefined);
+      client.release();
+    }
+    return applied;
+  }
+
+  /** Creates the workspace row if missing; the name is kept when it already exists. */
+  async ensureWorkspace(workspaceId: string, name: string = workspaceId): Promise<void> {
+    await this.query(
+      'INSERT INTO workspaces (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING',
+      [workspaceId, name],
+    );
+  }
+
+  /** Migrations plus the default workspace: everything Postgres needs before Cairn serves. */
+  async ensureSchema(): Promise<void> {
+    await this.migrate();
+    await this.ensureWorkspace(this.config.CAIRN_DEFAULT_WORKSPACE, 'Default workspace');
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pool.end();
+  }
+}

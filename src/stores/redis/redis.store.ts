@@ -1,0 +1,42 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import Redis from 'ioredis';
+import { CairnConfig } from '../../config/config';
+import { InjectConfig } from '../../config/config.module';
+import { withTimeout } from '../../common/timeout';
+
+@Injectable()
+export class RedisStore implements OnModuleDestroy {
+  private readonly logger = new Logger(RedisStore.name);
+  readonly client: Redis;
+  private lastErrorLoggedAt = 0;
+
+  constructor(@InjectConfig() config: CairnConfig) {
+    this.client = new Redis(config.REDIS_URL, {
+      // Fail a command quickly while Redis is away instead of queueing it forever...
+      maxRetriesPerRequest: 1,
+      commandTimeout: 2_000,
+      connectTimeout: 2_000,
+      // ...but keep reconnecting in the background, so Redis coming back needs no restart.
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+      reconnectOnError: () => true,
+    });
+    // Without a listener, ioredis reports every failed reconnect as an unhandled 'error' event.
+    this.client.on('error', (error: Error) => {
+      const now = Date.now();
+      if (now - this.lastErrorLoggedAt < 10_000) return;
+      this.lastErrorLoggedAt = now;
+      this.logger.warn(`Redis connection problem: ${error.message}`);
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.client.ping();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    // quit() waits for pending replies; disconnect() is the fallback when Redis is unreachable.
+    await withTimeout(this.client.quit(), 1_000, 'Redis quit').catch(() =>
+      this.client.disconnect(),
+    );
+  }
+}

@@ -1,0 +1,66 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Client, Connection } from '@temporalio/client';
+import { CairnConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+
+const PING_DEADLINE_MS = 2_000;
+
+/**
+ * The one Temporal client of a process. The connection is lazy: nothing is dialled until the
+ * first call, so the API starts even while Temporal is still coming up, and gRPC reconnects on
+ * its own after Temporal restarts.
+ */
+@Injectable()
+export class TemporalClientService implements OnModuleDestroy {
+  readonly namespace: string;
+  private readonly uiBaseUrl: string;
+  private connection?: Connection;
+  private temporalClient?: Client;
+
+  constructor(@InjectConfig() private readonly config: CairnConfig) {
+    this.namespace = config.TEMPORAL_NAMESPACE;
+    this.uiBaseUrl = config.TEMPORAL_UI_URL.replace(/\/+$/, '');
+  }
+
+  async client(): Promise<Client> {
+    if (!this.temporalClient) {
+      this.temporalClient = new Client({
+        connection: this.getConnection(),
+        namespace: this.namespace,
+      });
+    }
+    return this.temporalClient;
+  }
+
+  /** Proves the server answers and Cairn's namespace exists. */
+  async ping(): Promise<void> {
+    const connection = this.getConnection();
+    await connection.withDeadline(Date.now() + PING_DEADLINE_MS, () =>
+      connection.workflowService.describeNamespace({ namespace: this.namespace }),
+    );
+  }
+
+  /** Link to a workflow's page in the Temporal Web UI (its latest run unless runId is given). */
+  workflowUiUrl(workflowId: string, runId?: string): string {
+    const base = `${this.uiBaseUrl}/namespaces/${encodeURIComponent(this.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+    return runId ? `${base}/${encodeURIComponent(runId)}/history` : base;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.connection?.close();
+  }
+
+  private getConnection(): Connection {
+    this.connection ??= Connection.lazy({
+      address: this.config.TEMPORAL_ADDRESS,
+      connectTimeout: '3s',
+      channelArgs: {
+        // gRPC's default reconnect backoff grows to 2 minutes; cap it so a restarted Temporal
+        // is noticed within seconds.
+        'grpc.initial_reconnect_backoff_ms': 500,
+        'grpc.max_reconnect_backoff_ms': 2_000,
+      },
+    });
+    return this.connection;
+  }
+}
