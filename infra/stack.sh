@@ -7,6 +7,7 @@
 #   bash infra/stack.sh status              one line per engine
 #   bash infra/stack.sh reset               down, then delete $CAIRN_DATA_DIR (never the cache)
 #   bash infra/stack.sh logs <engine>       tail an engine's log
+#   bash infra/stack.sh running             names of the running engines (for scripts)
 #
 # Engines: postgres redis temporal weaviate neo4j minio. Every setting (ports, folders,
 # versions) comes from infra/env.sh. Data: $CAIRN_DATA_DIR/<engine>, logs: $CAIRN_LOG_DIR,
@@ -561,6 +562,14 @@ cmd_status() {
   done
 }
 
+# Names of the engines of this stack that are running, one a line (used by infra/cairn.sh).
+cmd_running() {
+  local e
+  for e in "${ENGINES[@]}"; do
+    if [[ -n $(engine_pid "$e") ]]; then printf '%s\n' "$e"; fi
+  done
+}
+
 cmd_reset() {
   cmd_down
   # Guard against a data dir setting that points at something precious.
@@ -588,7 +597,7 @@ cmd_logs() {
 }
 
 usage() {
-  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 main() {
@@ -599,6 +608,7 @@ main() {
     up) cmd_up "$@" ;;
     down) cmd_down "$@" ;;
     status) cmd_status ;;
+    running) cmd_running ;;
     reset) cmd_reset ;;
     logs) cmd_logs "$@" ;;
     -h | --help | help) usage ;;

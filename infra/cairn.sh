@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# What `npm start` and `npm test` run.
+#
+#   bash infra/cairn.sh start          stack up, build, run the API and the workers until Ctrl-C
+#   bash infra/cairn.sh test [jest…]   typecheck, lint, stack up, build, own API + worker, jest
+#
+# Both install node_modules when missing or when package-lock.json changed, bring the engines up
+# (infra/stack.sh up) and, on the way out, stop what they started: API, workers, and the engines
+# if the stack was not already running before. Settings come from infra/env.sh.
+set -euo pipefail
+
+INFRA_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=infra/env.sh
+source "$INFRA_DIR/env.sh"
+# shellcheck source=infra/lib/common.sh
+source "$INFRA_DIR/lib/common.sh"
+CAIRN_LOG_TAG=cairn
+cd "$CAIRN_ROOT"
+
+STACK=(bash "$INFRA_DIR/stack.sh")
+APPS=()              # names (pid-file names) of the API and worker processes this run started
+ENGINES_STARTED=()   # engines that were not running before this run
+TAIL_PID=""
+CLEANED=0
+
+# --- preparation ------------------------------------------------------------------------------
+
+# npm ci when node_modules is missing or package-lock.json changed since the last install.
+# The stamp holds the lock file's hash. A tree installed by hand (no stamp yet) is trusted when
+# npm's own record of it (node_modules/.package-lock.json) is newer than package-lock.json.
+ensure_node_modules() {
+  local stamp=node_modules/.cairn-lock-hash want
+  want=$(files_hash package-lock.json)
+  if [[ -d node_modules && -f $stamp && $(cat "$stamp") == "$want" ]]; then
+    return 0
+  fi
+  if [[ -d node_modules && ! -f $stamp && node_modules/.package-lock.json -nt package-lock.json ]]; then
+    printf '%s\n' "$want" >"$stamp"
+    return 0
+  fi
+  say "installing node modules (npm ci)"
+  # The same lock as every other npm install in this checkout, so two never run at once.
+  flock /tmp/cairn-npm.lock npm ci --no-audit --no-fund
+  printf '%s\n' "$want" >"$stamp"
+}
+
+# Bring the engines up, remembering which ones were not running before, so only those are
+# stopped on the way out (a stack that was already up stays up).
+stack_up() {
+  local before e
+  before=" $("${STACK[@]}" running | tr '\n' ' ') "
+  for e in postgres redis temporal weaviate neo4j minio; do
+    [[ $before == *" $e "* ]] || ENGINES_STARTED+=("$e")
+  done
+  "${STACK[@]}" up
+}
+
+build() {
+  say "building (tsc -p tsconfig.build.json)"
+  npx tsc -p tsconfig.build.json
+  local f
+  for f in dist/src/main.js dist/workers/main.js; do
+    [[ -f $f ]] || die "the build did not produce $f"
+  done
+}
+
+# --- API and workers --------------------------------------------------------------------------
+
+# start_app <name> <VAR=value…> -- <command…>: detached, logged to $CAIRN_LOG_DIR/<name>.log.
+start_app() {
+  local name=$1
+  shift
+  local envs=()
+  while [[ $1 != -- ]]; do
+    envs+=("$1")
+    shift
+  done
+  shift
+  local pid
+  pid=$(read_pid "$name" || true)
+  if [[ -n $pid ]] && pid_runs "$pid" node; then
+    die "$name is already running (pid $pid, from another npm start/test?); stop it first"
+  fi
+  : >"$CAIRN_LOG_DIR/$name.log"
+  spawn_detached "$name" "$CAIRN_LOG_DIR/$name.log" env "${envs[@]}" "$@"
+  APPS+=("$name")
+  say "$name started (pid $(read_pid "$name"), log $CAIRN_LOG_DIR/$name.log)"
+}
+
+# Workers: one process for every queue (CAIRN_WORKER_MODE=single) or one per queue (separate).
+start_workers() {
+  local prefix=$1 mode=$2 queues=$3
+  case $mode in
+    single)
+      start_app "$prefix-all" CAIRN_WORKER_QUEUES="$queues" -- node dist/workers/main.js
+      ;;
+    separate)
+      local q
+      for q in ${queues//,/ }; do
+        start_app "$prefix-$q" CAIRN_WORKER_QUEUES="$q" -- node dist/workers/main.js
+      done
+      ;;
+    *) die "CAIRN_WORKER_MODE must be single or separate, not '$mode'" ;;
+  esac
+}
+
+check_port_free() {
+  local port=$1 var=$2 owner
+  if port_listening "$port"; then
+    owner=$(port_owner "$port")
+    die "port $port for the API is already in use${owner:+ by $owner}; stop it or choose another port: export $var=<free port>"
+  fi
+}
+
+# Wait for GET /health/ready to answer 200; fail early when an app process died.
+wait_api_ready() {
+  local url=$1 deadline=$((SECONDS + CAIRN_READY_TIMEOUT)) name pid
+  say "waiting for $url"
+  until http_ok "$url" 5; do
+    for name in "${APPS[@]}"; do
+      pid=$(read_pid "$name" || true)
+      if ! pid_alive "$pid"; then
+        show_app_logs
+        die "$name exited while starting (log: $CAIRN_LOG_DIR/$name.log)"
+      fi
+    done
+    if ((SECONDS >= deadline)); then
+      show_app_logs
+      curl -sS --max-time 5 "$url" >&2 || true
+      die "the API was not ready after ${CAIRN_READY_TIMEOUT}s (CAIRN_READY_TIMEOUT): $url"
+    fi
+    sleep 1
+  done
+}
+
+show_app_logs() {
+  local name
+  for name in "${APPS[@]}"; do log_tail "$CAIRN_LOG_DIR/$name.log" 40; done
+}
+
+stop_apps() {
+  local name pid
+  for name in "${APPS[@]}"; do
+    pid=$(read_pid "$name" || true)
+    if [[ -n $pid ]] && pid_runs "$pid" node; then
+      say "stopping $name (pid $pid)"
+      stop_group "$pid" "$CAIRN_STOP_TIMEOUT" "$name" || true
+    fi
+    rm -f "$(pid_file "$name")"
+  done
+  APPS=()
+}
+
+# Runs once, on every way out (normal end, error, Ctrl-C, SIGTERM).
+cleanup() {
+  ((CLEANED)) && return 0
+  CLEANED=1
+  [[ -n $TAIL_PID ]] && kill "$TAIL_PID" 2>/dev/null
+  stop_apps
+  if ((${#ENGINES_STARTED[@]})); then
+    say "stopping the engines this run started: ${ENGINES_STARTED[*]}"
+    "${STACK[@]}" down "${ENGINES_STARTED[@]}" || true
+  fi
+}
+
+on_signal() {
+  say "stopping (signal)"
+  cleanup
+  exit 130
+}
+
+# --- commands ---------------------------------------------------------------------------------
+
+cmd_start() {
+  trap cleanup EXIT
+  trap on_signal INT TERM
+  ensure_node_modules
+  check_port_free "$CAIRN_API_PORT" CAIRN_API_PORT
+  stack_up
+  build
+  mkdir -p "$CAIRN_LOG_DIR" "$CAIRN_RUN_DIR"
+  start_app api -- node dist/src/main.js
+  start_workers worker "$CAIRN_WORKER_MODE" "$CAIRN_WORKER_QUEUES"
+  # Stream the logs to the terminal too; tail stops with us.
+  local logs=() name
+  for name in "${APPS[@]}"; do logs+=("$CAIRN_LOG_DIR/$name.log"); done
+  tail -n 0 -F "${logs[@]}" &
+  TAIL_PID=$!
+  local base="http://$CAIRN_API_HOST:$CAIRN_API_PORT"
+  wait_api_ready "$base/health/ready"
+  cat <<EOF
+
+Cairn is running (Ctrl-C stops the API and workers$( ((${#ENGINES_STARTED[@]})) && echo " and the engines this run started")):
+  API            $base   (OpenAPI: $base/docs, readiness: $base/health/ready)
+  Temporal UI    $TEMPORAL_UI_URL/namespaces/$TEMPORAL_NAMESPACE/workflows
+  Neo4j Bolt     $NEO4J_URL
+  Weaviate       $WEAVIATE_URL
+  MinIO console  http://127.0.0.1:$CAIRN_MINIO_CONSOLE_PORT
+  Logs           $CAIRN_LOG_DIR/{api,worker-*,<engine>}.log
+
+EOF
+  # Keep running until a signal, or until the API or a worker dies on its own.
+  local pid
+  while true; do
+    for name in "${APPS[@]}"; do
+      pid=$(read_pid "$name" || true)
+      if ! pid_alive "$pid"; then
+        log_tail "$CAIRN_LOG_DIR/$name.log" 40
+        die "$name exited; stopping the rest"
+      fi
+    done
+    sleep 1 &
+    wait $! || true
+  done
+}
+
+cmd_test() {
+  trap cleanup EXIT
+  trap on_signal INT TERM
+  ensure_node_modules
+  # Cheap checks first, so a type or lint error fails in seconds, before any engine starts.
+  say "typecheck (tsc --noEmit)"
+  npx tsc --noEmit -p tsconfig.json
+  say "lint (eslint)"
+  npx eslint .
+  check_port_free "$CAIRN_TEST_API_PORT" CAIRN_TEST_API_PORT
+  stack_up
+  build
+  mkdir -p "$CAIRN_LOG_DIR" "$CAIRN_RUN_DIR"
+  # The tests' own API and worker, on the test port, beside any `npm start` on the normal one.
+  start_app test-api CAIRN_API_PORT="$CAIRN_TEST_API_PORT" -- node dist/src/main.js
+  start_app test-worker CAIRN_WORKER_QUEUES=general,ai,storage -- node dist/workers/main.js
+  export CAIRN_API_URL="http://127.0.0.1:$CAIRN_TEST_API_PORT"
+  wait_api_ready "$CAIRN_API_URL/health/ready"
+  say "jest --runInBand $*"
+  local code=0
+  npx jest --runInBand "$@" || code=$?
+  if ((code != 0)); then
+    warn "jest failed (exit $code); the API and worker logs end with:"
+    show_app_logs
+  fi
+  cleanup
+  exit "$code"
+}
+
+case ${1:-} in
+  start) cmd_start ;;
+  test)
+    shift
+    cmd_test "$@"
+    ;;
+  *)
+    echo "usage: bash infra/cairn.sh start | test [jest args…]" >&2
+    exit 2
+    ;;
+esac
