@@ -1,0 +1,331 @@
+// Deployment files (docker-compose.yml, k8s/, Caddyfile) against the one source of truth for settings,
+// src/config/config.ts: a key added to the configuration must reach every way Cairn is deployed.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CORE_SCHEMA, load, loadAll, mergeTag } from 'js-yaml';
+import { configSchema, requiredConfigKeys } from '../../src/config/config';
+import * as searchAttributes from '../../workflows/search-attributes';
+import { TASK_QUEUES } from '../../workflows/task-queues';
+
+const root = resolve(__dirname, '../..');
+// Compose files rely on YAML merge keys (`<<: *cairn-env`), which js-yaml leaves off by default.
+const yamlSchema = CORE_SCHEMA.withTags(mergeTag);
+
+type Env = Record<string, string>;
+type Service = {
+  image?: string;
+  build?: unknown;
+  command?: string[] | string;
+  environment?: Env | string[];
+  depends_on?: string[] | Record<string, { condition?: string }>;
+  healthcheck?: { test?: unknown };
+  volumes?: string[];
+};
+type Compose = { services: Record<string, Service>; volumes?: Record<string, unknown> };
+type K8sObject = {
+  kind: string;
+  metadata: { name: string };
+  data?: Env;
+  stringData?: Env;
+  spec?: { template?: { spec: { containers: K8sContainer[] } } };
+};
+type K8sContainer = {
+  name: string;
+  command?: string[];
+  ports?: { name?: string; containerPort: number }[];
+  env?: { name: string; value?: string }[];
+  envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+  readinessProbe?: { httpGet?: { path: string; port: string | number } };
+  livenessProbe?: { httpGet?: { path: string; port: string | number } };
+};
+
+const allConfigKeys = Object.keys(configSchema.shape);
+const queues = Object.values(TASK_QUEUES);
+
+function readText(path: string): string {
+  return readFileSync(join(root, path), 'utf8');
+}
+
+function environmentOf(service: Service): Env {
+  const environment = service.environment ?? {};
+  if (!Array.isArray(environment)) {
+    return Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, String(v ?? '')]));
+  }
+  return Object.fromEntries(
+    environment.map((entry) => {
+      const separator = entry.indexOf('=');
+      return separator < 0 ? [entry, ''] : [entry.slice(0, separator), entry.slice(separator + 1)];
+    }),
+  );
+}
+
+/** Compose's variable interpolation, with nothing set in the shell: what a plain `up` would use. */
+function interpolate(value: string, shell: Env = {}): string {
+  return value.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (match, braced?: string, operator?: string, fallback?: string, bare?: string) => {
+      if (match === '$$') return '$';
+      const current = shell[(braced ?? bare) as string];
+      if (operator === ':-') return current ? current : (fallback ?? '');
+      if (operator === '-') return current ?? fallback ?? '';
+      return current ?? '';
+    },
+  );
+}
+
+function commandOf(service: Service): string {
+  return Array.isArray(service.command) ? service.command.join(' ') : (service.command ?? '');
+}
+
+function dependenciesOf(service: Service): [string, string | undefined][] {
+  const dependsOn = service.depends_on ?? [];
+  if (Array.isArray(dependsOn)) return dependsOn.map((name) => [name, undefined]);
+  return Object.entries(dependsOn).map(([name, options]) => [name, options?.condition]);
+}
+
+describe('docker-compose.yml', () => {
+  const compose = load(readText('docker-compose.yml'), { schema: yamlSchema }) as Compose;
+  const services = compose.services;
+  const api = services['api'];
+  const workers = Object.entries(services).filter(([, s]) =>
+    commandOf(s).includes('dist/workers/main.js'),
+  );
+
+  it('parses into services, with the API and one worker service per task queue', () => {
+    expect(Object.keys(services).length).toBeGreaterThan(0);
+    expect(commandOf(api)).toContain('dist/src/main.js');
+    expect(workers.map(([name]) => name).sort()).toEqual(queues.map((q) => `worker-${q}`).sort());
+  });
+
+  it('sets every required configuration key for the API and every worker', () => {
+    for (const [name, service] of [['api', api] as const, ...workers]) {
+      const env = environmentOf(service);
+      const missing = requiredConfigKeys.filter((key) => !env[key]);
+      expect({ service: name, missing }).toEqual({ service: name, missing: [] });
+    }
+  });
+
+  it('gives the API and the workers values that pass the configuration schema', () => {
+    for (const [name, service] of [['api', api] as const, ...workers]) {
+      const env = Object.fromEntries(
+        Object.entries(environmentOf(service)).map(([k, v]) => [k, interpolate(v)]),
+      );
+      const result = configSchema.safeParse(env);
+      const problems = result.success ? [] : result.error.issues.map((i) => i.path.join('.'));
+      expect({ service: name, problems }).toEqual({ service: name, problems: [] });
+    }
+  });
+
+  it('makes the API listen on the container network, not loopback', () => {
+    expect(environmentOf(api)['CAIRN_API_HOST']).toBe('0.0.0.0');
+  });
+
+  it('runs exactly one task queue per worker service, covering general, ai and storage', () => {
+    const polled = workers.map(([, service]) => environmentOf(service)['CAIRN_WORKER_QUEUES']);
+    for (const value of polled) expect(value.split(',')).toHaveLength(1);
+    expect(polled.sort()).toEqual([...queues].sort());
+    expect([...queues].sort()).toEqual(['ai', 'general', 'storage']);
+  });
+
+  it('depends only on services that exist, and waits for health only where there is a check', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const [dependency, condition] of dependenciesOf(service)) {
+        expect({ service: name, dependency, exists: dependency in services }).toEqual({
+          service: name,
+          dependency,
+          exists: true,
+        });
+        if (condition === 'service_healthy') {
+          expect({ dependency, healthcheck: Boolean(services[dependency].healthcheck) }).toEqual({
+            dependency,
+            healthcheck: true,
+          });
+        }
+      }
+    }
+  });
+
+  it('pins every pulled image to a version tag', () => {
+    for (const [name, service] of Object.entries(services)) {
+      if (service.build || !service.image) continue;
+      const tag = service.image.split('/').pop()!.split(':')[1] ?? '';
+      expect({ service: name, pinned: /\d/.test(tag) && tag !== 'latest' }).toEqual({
+        service: name,
+        pinned: true,
+      });
+    }
+  });
+
+  it('declares every named volume it mounts', () => {
+    const declared = Object.keys(compose.volumes ?? {});
+    for (const service of Object.values(services)) {
+      for (const volume of service.volumes ?? []) {
+        const source = volume.split(':')[0];
+        if (source.startsWith('.') || source.startsWith('/')) continue;
+        expect(declared).toContain(source);
+      }
+    }
+  });
+
+  it("registers every search attribute the workflows use, with the workflows' types", () => {
+    const registered = new Map(
+      environmentOf(services['temporal-search-attributes'])
+        ['CAIRN_SEARCH_ATTRIBUTES'].split(/\s+/)
+        .filter(Boolean)
+        .map((entry) => entry.split('=') as [string, string]),
+    );
+    const declared = Object.values(searchAttributes) as { name: string; type: string }[];
+    expect(declared.map((a) => a.name)).toEqual(
+      expect.arrayContaining(['WorkspaceId', 'DocumentId', 'DomainId', 'Stage']),
+    );
+    for (const attribute of declared) {
+      expect(registered.get(attribute.name)?.toLowerCase()).toBe(attribute.type.toLowerCase());
+    }
+    // The app services start only after the attributes exist.
+    expect(dependenciesOf(api)).toContainEqual([
+      'temporal-search-attributes',
+      'service_completed_successfully',
+    ]);
+  });
+});
+
+describe('k8s base', () => {
+  const kustomization = load(readText('k8s/kustomization.yaml'), { schema: yamlSchema }) as {
+    resources: string[];
+  };
+  const objects = kustomization.resources.flatMap(
+    (file) => loadAll(readText(join('k8s', file)), { schema: yamlSchema }) as K8sObject[],
+  );
+  const configMap = objects.find(
+    (o) => o.kind === 'ConfigMap' && o.metadata.name === 'cairn-config',
+  );
+  const secret = objects.find((o) => o.kind === 'Secret' && o.metadata.name === 'cairn-secrets');
+  const deployments = objects.filter((o) => o.kind === 'Deployment');
+  const containerOf = (name: string) => {
+    const deployment = deployments.find((d) => d.metadata.name === name);
+    if (!deployment) throw new Error(`no Deployment ${name}`);
+    return deployment.spec!.template!.spec.containers[0];
+  };
+  const configValues: Env = { ...configMap?.data };
+  const secretValues: Env = {
+    ...Object.fromEntries(
+      Object.entries(secret?.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]),
+    ),
+    ...secret?.stringData,
+  };
+
+  it('has a ConfigMap and a Secret that together set every required key', () => {
+    expect(configMap).toBeDefined();
+    expect(secret).toBeDefined();
+    const combined = { ...configValues, ...secretValues };
+    expect(requiredConfigKeys.filter((key) => !combined[key])).toEqual([]);
+  });
+
+  it('templates every configuration key exactly once across the ConfigMap and the Secret', () => {
+    const inBoth = Object.keys(configValues).filter((key) => key in secretValues);
+    expect(inBoth).toEqual([]);
+    const combined = { ...configValues, ...secretValues };
+    expect(allConfigKeys.filter((key) => !(key in combined))).toEqual([]);
+    const result = configSchema.safeParse(combined);
+    expect(result.success ? [] : result.error.issues.map((i) => i.path.join('.'))).toEqual([]);
+  });
+
+  it('feeds the ConfigMap and the Secret to the API and every worker', () => {
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual(
+      ['cairn-api', ...queues.map((q) => `cairn-worker-${q}`)].sort(),
+    );
+    for (const deployment of deployments) {
+      const refs = deployment.spec!.template!.spec.containers[0].envFrom ?? [];
+      expect(refs).toContainEqual({ configMapRef: { name: 'cairn-config' } });
+      expect(refs).toContainEqual({ secretRef: { name: 'cairn-secrets' } });
+    }
+  });
+
+  it('probes the API: readiness on /health/ready, liveness on /health, on its HTTP port', () => {
+    const api = containerOf('cairn-api');
+    const portNames = (api.ports ?? []).flatMap((p) => [p.name, p.containerPort]);
+    expect(api.readinessProbe?.httpGet?.path).toBe('/health/ready');
+    expect(api.livenessProbe?.httpGet?.path).toBe('/health');
+    expect(portNames).toContain(api.readinessProbe?.httpGet?.port);
+    expect(portNames).toContain(api.livenessProbe?.httpGet?.port);
+    expect(api.ports?.map((p) => String(p.containerPort))).toContain(
+      configValues['CAIRN_API_PORT'],
+    );
+    expect(configValues['CAIRN_API_HOST']).toBe('0.0.0.0');
+  });
+
+  it('runs one task queue per worker Deployment', () => {
+    for (const queue of queues) {
+      const worker = containerOf(`cairn-worker-${queue}`);
+      expect(worker.command?.join(' ')).toContain('dist/workers/main.js');
+      expect(worker.env).toContainEqual({ name: 'CAIRN_WORKER_QUEUES', value: queue });
+    }
+  });
+});
+
+describe('Caddyfile', () => {
+  // Required, not skipped: the infra scripts install Debian's caddy package.
+  const caddy = spawnSync('caddy', ['version'], { encoding: 'utf8' });
+  const caddyMissing =
+    caddy.error || caddy.status !== 0
+      ? 'caddy is not on PATH: install it (Debian: apt-get install -y caddy) to check the Caddyfile'
+      : undefined;
+  const caddyfileVariables = [...readText('Caddyfile').matchAll(/\{\$([A-Z0-9_]+)/g)].map(
+    (m) => m[1],
+  );
+  let home: string;
+
+  beforeAll(() => {
+    // Caddy may write its CA and state while provisioning; keep that out of the user's home.
+    home = mkdtempSync(join(tmpdir(), 'cairn-caddy-'));
+  });
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  function runCaddy(args: string[], env: Env = {}) {
+    if (caddyMissing) throw new Error(caddyMissing);
+    // The Caddyfile's own defaults unless the test sets a value: drop any from the caller's shell.
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(([key]) => !caddyfileVariables.includes(key)),
+    );
+    return spawnSync('caddy', args, {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...inherited, XDG_DATA_HOME: home, XDG_CONFIG_HOME: home, HOME: home, ...env },
+    });
+  }
+
+  const composeCaddyEnv = (): Env => {
+    const compose = load(readText('docker-compose.yml'), { schema: yamlSchema }) as Compose;
+    const env = environmentOf(compose.services['caddy']);
+    return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, interpolate(v)]));
+  };
+
+  it.each([
+    ['local defaults', {}],
+    ['docker compose settings', 'compose'],
+  ] as const)('passes `caddy validate` with %s', (_label, envSource) => {
+    const env = envSource === 'compose' ? composeCaddyEnv() : {};
+    const result = runCaddy(['validate', '--config', 'Caddyfile', '--adapter', 'caddyfile'], env);
+    expect({ status: result.status, stderr: result.status === 0 ? '' : result.stderr }).toEqual({
+      status: 0,
+      stderr: '',
+    });
+  });
+
+  it('serves TLS on :8443 with a 50 MB body limit, proxying the API and the Temporal UI', () => {
+    const result = runCaddy(['adapt', '--config', 'Caddyfile', '--adapter', 'caddyfile']);
+    expect(result.status).toBe(0);
+    const adapted = JSON.stringify(JSON.parse(result.stdout));
+    const server = Object.values(
+      JSON.parse(result.stdout).apps.http.servers as Record<string, Record<string, unknown>>,
+    ).find((s) => (s['listen'] as string[]).includes(':8443'));
+    // A site address without https:// or a host name would make Caddy serve plain HTTP here.
+    expect(server?.['tls_connection_policies']).toBeDefined();
+    expect(adapted).toContain('"max_size":50000000');
+    expect(adapted).toContain('"dial":"127.0.0.1:3000"');
+    expect(adapted).toContain('"dial":"127.0.0.1:8233"');
+  });
+});
