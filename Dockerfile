@@ -8,6 +8,8 @@ ARG PYTHON_IMAGE=python:3.12.12-slim-bookworm
 
 # --- build: compile the TypeScript with the full dev toolchain ------------------------------------
 FROM ${NODE_IMAGE} AS build
+# onnxruntime-node's postinstall would fetch CUDA libraries on linux/x64; Cairn runs on CPU.
+ENV ONNXRUNTIME_NODE_INSTALL=skip
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -35,7 +37,7 @@ ENV NODE_ENV=production \
     CAIRN_EMBEDDING_MODEL_DIR=/opt/cairn/model
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN ONNXRUNTIME_NODE_INSTALL=skip npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY --from=model /opt/cairn/model /opt/cairn/model
 # The `node` user (uid 1000) ships with the base image; nothing under /app needs to be writable.
