@@ -1,0 +1,50 @@
+/** Why an upload was refused before anything was stored; the API maps these to 415 / 400. */
+export type DocumentRejectionCode = 'unsupported_type' | 'type_mismatch' | 'empty' | 'invalid_utf8';
+
+export interface DocumentRejection {
+  code: DocumentRejectionCode;
+  message: string;
+}
+
+/** Thrown by type detection: the bytes are not a document Cairn can process. */
+export class DocumentRejectedError extends Error implements DocumentRejection {
+  override readonly name = 'DocumentRejectedError';
+
+  constructor(
+    readonly code: DocumentRejectionCode,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  toJSON(): DocumentRejection {
+    return { code: this.code, message: this.message };
+  }
+}
+
+/** Why a document that passed type detection still could not be turned into text. */
+export type UnprocessableDocumentCode =
+  | 'encrypted_pdf'
+  | 'corrupt_document'
+  | 'zip_bomb'
+  | 'too_many_entries'
+  | 'invalid_utf8'
+  | 'too_large'
+  | 'no_text'
+  | 'parse_timeout';
+
+/**
+ * Thrown by text extraction. Retrying cannot help (the bytes will not change), so the workflow
+ * treats it as non-retryable and fails the document with `message` as its readable reason.
+ */
+export class UnprocessableDocumentError extends Error {
+  override readonly name = 'UnprocessableDocumentError';
+
+  constructor(
+    readonly code: UnprocessableDocumentCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
