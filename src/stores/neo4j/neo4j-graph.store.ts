@@ -81,8 +81,11 @@ export class Neo4jGraphStore implements OnModuleDestroy {
   async ensureSchema(): Promise<void> {
     const session = this.driver.session({ defaultAccessMode: neo4j.session.WRITE });
     try {
-      // Schema statements cannot share a transaction with each other: one at a time.
-      for (const statement of graphSchemaStatements) await session.run(statement);
+      // One statement per transaction (schema changes cannot share one). Managed transactions
+      // retry the deadlocks Neo4j reports when another Cairn process creates the same schema.
+      for (const statement of graphSchemaStatements) {
+        await session.executeWrite((tx) => tx.run(statement));
+      }
     } finally {
       await session.close();
     }

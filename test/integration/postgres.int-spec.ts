@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import { loadConfig } from '../../src/config/config';
+import { migrations } from '../../src/stores/postgres/migrations';
+import { PostgresStore } from '../../src/stores/postgres/postgres.store';
+
+jest.setTimeout(30_000);
+
+const config = loadConfig();
+const workspaceId = config.CAIRN_DEFAULT_WORKSPACE;
+
+/** A store whose connections see only `schema`, so migrations can be tried on a blank slate. */
+function storeInSchema(schema: string): PostgresStore {
+  const url = new URL(config.DATABASE_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return new PostgresStore({ ...config, DATABASE_URL: url.toString() });
+}
+
+describe('PostgresStore (real PostgreSQL)', () => {
+  const store = new PostgresStore(config);
+
+  beforeAll(async () => {
+    await store.ensureSchema();
+  });
+  afterAll(async () => {
+    await store.onModuleDestroy();
+  });
+
+  it('answers ping', async () => {
+    await expect(store.ping()).resolves.toBeUndefined();
+  });
+
+  it('applies every migration once and keeps the default workspace', async () => {
+    const applied = await store.query<{ id: string }>(
+      'SELECT id FROM schema_migrations ORDER BY id',
+    );
+    expect(applied.map((row) => row.id)).toEqual(migrations.map((migration) => migration.id));
+    expect(await store.migrate()).toEqual([]);
+    const workspaces = await store.query<{ id: string }>(
+      'SELECT id FROM workspaces WHERE id = $1',
+      [workspaceId],
+    );
+    expect(workspaces).toHaveLength(1);
+  });
+
+  it('writes, reads back and deletes a smoke record', async () => {
+    const id = `int-${randomUUID()}`;
+    await store.query('INSERT INTO smoke_records (workspace_id, id, value) VALUES ($1, $2, $3)', [
+      workspaceId,
+      id,
+      'hello',
+    ]);
+    const rows = await store.query<{ value: string }>(
+      'SELECT value FROM smoke_records WHERE workspace_id = $1 AND id = $2',
+      [workspaceId, id],
+    );
+    expect(rows).toEqual([{ value: 'hello' }]);
+    await store.query('DELETE FROM smoke_records WHERE workspace_id = $1 AND id = $2', [
+      workspaceId,
+      id,
+    ]);
+    const count = await store.query<{ n: number }>(
+      'SELECT count(*) AS n FROM smoke_records WHERE workspace_id = $1 AND id = $2',
+      [workspaceId, id],
+    );
+    // int8 comes back as a JS number
+    expect(count).toEqual([{ n: 0 }]);
+  });
+
+  it('enforces one document per (workspace, sha256) and stores jsonb counts', async () => {
+    const sha256 = randomUUID().replace(/-/g, '').padEnd(64, '0');
+    const insert = () =>
+      store.query<{ id: string; size_bytes: number; counts: Record<string, number> }>(
+        `INSERT INTO documents (workspace_id, sha256, title, mime, size_bytes, counts)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, size_bytes, counts`,
+        [workspaceId, sha256, 'A title', 'text/plain', 12, { chunks: 3 }],
+      );
+    try {
+      const [row] = await insert();
+      expect(row.size_bytes).toBe(12);
+      expect(row.counts).toEqual({ chunks: 3 });
+      await expect(insert()).rejects.toMatchObject({ code: '23505' });
+    } finally {
+      await store.query('DELETE FROM documents WHERE workspace_id = $1 AND sha256 = $2', [
+        workspaceId,
+        sha256,
+      ]);
+    }
+  });
+
+  it('rolls a transaction back when its function throws', async () => {
+    const id = `tx-${randomUUID()}`;
+    await expect(
+      store.withTransaction(async (client) => {
+        await client.query(
+          'INSERT INTO smoke_records (workspace_id, id, value) VALUES ($1, $2, $3)',
+          [workspaceId, id, 'x'],
+        );
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    const rows = await store.query(
+      'SELECT 1 FROM smoke_records WHERE workspace_id = $1 AND id = $2',
+      [workspaceId, id],
+    );
+    expect(rows).toHaveLength(0);
+  });
+
+  it('applies migrations exactly once when two processes migrate a blank database together', async () => {
+    const schema = `migrate_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    await store.query(`CREATE SCHEMA ${schema}`);
+    const first = storeInSchema(schema);
+    const second = storeInSchema(schema);
+    try {
+      const [appliedByFirst, appliedBySecond] = await Promise.all([
+        first.migrate(),
+        second.migrate(),
+      ]);
+      const all = [...appliedByFirst, ...appliedBySecond].sort();
+      expect(all).toEqual(migrations.map((migration) => migration.id));
+      const recorded = await first.query<{ id: string }>(
+        'SELECT id FROM schema_migrations ORDER BY id',
+      );
+      expect(recorded.map((row) => row.id)).toEqual(migrations.map((migration) => migration.id));
+      const tables = await first.query<{ table_name: string }>(
+        'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
+        [schema],
+      );
+      expect(tables.map((row) => row.table_name)).toEqual([
+        'documents',
+        'schema_migrations',
+        'smoke_records',
+        'workspaces',
+      ]);
+      // And a third run on an up-to-date schema changes nothing.
+      expect(await second.migrate()).toEqual([]);
+    } finally {
+      await Promise.all([first.onModuleDestroy(), second.onModuleDestroy()]);
+      await store.query(`DROP SCHEMA ${schema} CASCADE`);
+    }
+  });
+});
