@@ -19,8 +19,6 @@ export const DEFAULT_ZIP_LIMITS: ZipLimits = {
 // Small entries (XML full of repeated whitespace) legitimately compress very well.
 const RATIO_CHECK_MIN_ENTRY_BYTES = 1024 * 1024;
 
-const MIB = 1024 * 1024;
-
 /**
  * Reads the central directory and then inflates every entry into nothing, before any parser
  * touches the archive. The declared sizes are checked first (cheap); inflating afterwards proves
@@ -59,7 +57,7 @@ export async function assertZipIsSafe(archive: Buffer, limits: ZipLimits): Promi
     }
     if (declaredBytes > limits.maxUncompressedBytes) {
       throw zipBomb(
-        `it expands to ${(declaredBytes / MIB).toFixed(0)} MiB (limit ${(limits.maxUncompressedBytes / MIB).toFixed(0)} MiB)`,
+        `it expands to ${formatBytes(declaredBytes)} (limit ${formatBytes(limits.maxUncompressedBytes)})`,
       );
     }
     if (
@@ -89,6 +87,28 @@ export async function listZipEntryNames(
       if (names.length >= maxNames) break;
     }
     return names;
+  } finally {
+    zip.close();
+  }
+}
+
+/** One entry's bytes, or undefined when absent or larger than `maxBytes` once inflated. */
+export async function readZipEntry(
+  archive: Buffer,
+  name: string,
+  maxBytes: number,
+): Promise<Buffer | undefined> {
+  const zip = await openZip(archive);
+  try {
+    for await (const entry of zip.eachEntry()) {
+      if (entry.fileName !== name) continue;
+      if (entry.uncompressedSize > maxBytes) return undefined;
+      const parts: Buffer[] = [];
+      const stream = await zip.openReadStreamPromise(entry);
+      for await (const part of stream as AsyncIterable<Buffer>) parts.push(part);
+      return Buffer.concat(parts);
+    }
+    return undefined;
   } finally {
     zip.close();
   }
@@ -125,6 +145,12 @@ function zipBomb(reason: string): UnprocessableDocumentError {
     'zip_bomb',
     `The archive looks like a zip bomb: ${reason}.`,
   );
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
 function ratio(uncompressed: number, compressed: number): string {

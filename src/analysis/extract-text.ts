@@ -1,0 +1,84 @@
+import type { DocumentKind } from './document-kind';
+import { UnprocessableDocumentError } from './errors';
+import { extractDocx } from './extract-docx';
+import { extractHtml } from './extract-html';
+import { extractMarkdown } from './extract-markdown';
+import { DEFAULT_PDF_LIMITS, extractPdf, type PdfLimits } from './extract-pdf';
+import type { ExtractedDocument } from './extracted-document';
+import { hasUtf8Bom } from './utf8';
+import { DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip-inspect';
+
+export interface ExtractionLimits extends ZipLimits, PdfLimits {
+  /** Longest text accepted from any format. */
+  maxTextChars: number;
+}
+
+export const DEFAULT_EXTRACTION_LIMITS: ExtractionLimits = {
+  ...DEFAULT_ZIP_LIMITS,
+  ...DEFAULT_PDF_LIMITS,
+  maxTextChars: 50_000_000,
+};
+
+/**
+ * The plain text of a document of a detected `kind`, with its title and, for PDF, page spans.
+ * Throws `UnprocessableDocumentError` when the content cannot be read; other errors are faults
+ * of the environment and worth retrying.
+ */
+export async function extractText(
+  bytes: Buffer,
+  kind: DocumentKind,
+  limits: Partial<ExtractionLimits> = {},
+): Promise<ExtractedDocument> {
+  const effective: ExtractionLimits = { ...DEFAULT_EXTRACTION_LIMITS, ...limits };
+  const document = await extractByKind(bytes, kind, effective);
+  if (document.text.trim() === '') {
+    throw new UnprocessableDocumentError(
+      'no_text',
+      kind === 'pdf'
+        ? 'The PDF has no extractable text (it may consist of scanned images).'
+        : 'The document contains no text.',
+    );
+  }
+  if (document.text.length > effective.maxTextChars) {
+    throw new UnprocessableDocumentError(
+      'too_large',
+      `The document's text has ${document.text.length} characters; at most ${effective.maxTextChars} are accepted.`,
+    );
+  }
+  return document;
+}
+
+async function extractByKind(
+  bytes: Buffer,
+  kind: DocumentKind,
+  limits: ExtractionLimits,
+): Promise<ExtractedDocument> {
+  switch (kind) {
+    case 'pdf':
+      return extractPdf(bytes, limits);
+    case 'docx':
+      return extractDocx(bytes, limits);
+    case 'html':
+      return extractHtml(decodeUtf8(bytes));
+    case 'markdown':
+      return extractMarkdown(normaliseLineEnds(decodeUtf8(bytes)));
+    case 'text':
+      return { text: normaliseLineEnds(decodeUtf8(bytes)) };
+  }
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function decodeUtf8(bytes: Buffer): string {
+  try {
+    return strictUtf8.decode(hasUtf8Bom(bytes) ? bytes.subarray(3) : bytes);
+  } catch (error) {
+    throw new UnprocessableDocumentError('invalid_utf8', 'The document is not valid UTF-8 text.', {
+      cause: error,
+    });
+  }
+}
+
+function normaliseLineEnds(text: string): string {
+  return text.replace(/\r\n?/g, '\n');
+}
