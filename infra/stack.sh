@@ -120,6 +120,10 @@ check_engine_names() {
 # tells invoke-rc.d "do not start". An existing policy is left as it is.
 apt_install() {
   command -v apt-get >/dev/null || die "cannot install $*: no apt-get here; install them by hand"
+  # One at a time, so one install never removes the policy file while another still needs it.
+  with_lock apt apt_install_locked "$@"
+}
+apt_install_locked() {
   local policy=/usr/sbin/policy-rc.d created=0
   if [[ ! -e $policy ]]; then
     printf '#!/bin/sh\n# Temporary, from Cairn infra/stack.sh: do not start services during install.\nexit 101\n' >"$policy"
@@ -128,8 +132,11 @@ apt_install() {
   fi
   local rc=0
   say "apt-get install $*"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >/dev/null ||
-    { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >/dev/null; } ||
+  # dpkg allows one install at a time: wait for its lock instead of failing at once.
+  local apt=(apt-get -q -o DPkg::Lock::Timeout=600)
+  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y --no-install-recommends "$@" >/dev/null 2>&1 ||
+    { "${apt[@]}" update >/dev/null 2>&1 &&
+      DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y --no-install-recommends "$@" >/dev/null; } ||
     rc=$?
   ((created)) && rm -f "$policy"
   ((rc == 0)) || die "apt-get install $* failed"
@@ -151,8 +158,8 @@ require_go() {
 # Someone else's `go install` of the same module (e.g. a background build into <dir>.tmp):
 # wait for it rather than building a second copy into the same folder.
 wait_for_foreign_build() {
-  local dir=$1 module=$2 waited=0
-  while pgrep -f "go install ${module}@" >/dev/null 2>&1; do
+  local dir=$1 module=$2 version=$3 waited=0
+  while pgrep -f "go install ${module}@[^ ]*${version}" >/dev/null 2>&1; do
     ((waited % 60 == 0)) && say "waiting for a running build of $module into $dir.tmp (${waited}s so far)"
     sleep 5
     waited=$((waited + 5))
@@ -160,14 +167,15 @@ wait_for_foreign_build() {
 }
 
 # Build one Go engine into $ENGINES_DIR/<name>-<version>/ with `go install`, atomically.
+# module_version is what `go install` gets when it differs from the folder's version (MinIO).
 install_go_engine() {
-  local name=$1 version=$2 module=$3 binary=$4
+  local name=$1 version=$2 module=$3 binary=$4 module_version=${5:-$2}
   local dir="$ENGINES_DIR/$name-$version"
   if [[ -x $dir/$binary ]]; then
     say "$name $version: cached ($dir)"
     return 0
   fi
-  wait_for_foreign_build "$dir" "$module"
+  wait_for_foreign_build "$dir" "$module" "$version"
   if [[ -x $dir/$binary ]]; then
     say "$name $version: built by the other build ($dir)"
     return 0
@@ -176,9 +184,9 @@ install_go_engine() {
   rm -rf "$dir.tmp"
   mkdir -p "$CAIRN_LOG_DIR"
   local log="$CAIRN_LOG_DIR/install-$name.log"
-  say "$name $version: building with go install $module@$version (minutes on a cold cache; log: $log)"
+  say "$name $version: building with go install $module@$module_version (minutes on a cold cache; log: $log)"
   local start=$SECONDS
-  if ! GOTOOLCHAIN=local CGO_ENABLED=0 GOBIN="$dir.tmp" go install "$module@$version" >"$log" 2>&1; then
+  if ! GOTOOLCHAIN=local CGO_ENABLED=0 GOBIN="$dir.tmp" go install "$module@$module_version" >"$log" 2>&1; then
     log_tail "$log" 40
     rm -rf "$dir.tmp"
     die "building $name $version failed (full log: $log)"
@@ -246,30 +254,43 @@ install_engine() {
     redis) install_redis ;;
     temporal) install_go_engine temporal-cli "$CAIRN_TEMPORAL_CLI_VERSION" github.com/temporalio/cli/cmd/temporal temporal ;;
     weaviate) install_go_engine weaviate "$CAIRN_WEAVIATE_VERSION" github.com/weaviate/weaviate/cmd/weaviate-server weaviate-server ;;
-    minio) install_go_engine minio "$CAIRN_MINIO_COMMIT" github.com/minio/minio minio ;;
+    minio)
+      [[ $CAIRN_MINIO_VERSION == *"-$CAIRN_MINIO_COMMIT" ]] ||
+        die "CAIRN_MINIO_VERSION ($CAIRN_MINIO_VERSION) must be the pseudo-version of CAIRN_MINIO_COMMIT ($CAIRN_MINIO_COMMIT)"
+      install_go_engine minio "$CAIRN_MINIO_COMMIT" github.com/minio/minio minio "$CAIRN_MINIO_VERSION"
+      ;;
     neo4j) install_neo4j ;;
   esac
 }
 
-# install [engine…]: all engines plus the embedding model, or only the named engines.
-cmd_install() {
-  check_engine_names "$@"
-  local engines=("$@")
-  ((${#engines[@]})) || engines=("${ENGINES[@]}")
-  mkdir -p "$ENGINES_DIR"
-  # One install at a time per cache (two checkouts or two terminals share it). The lock's fd is
-  # opened in this subshell only, so no engine started later inherits it.
+# Run a command under an exclusive lock in the cache dir, waiting (with a message) when another
+# install (another terminal, another checkout sharing the cache) holds it. The lock's fd is
+# opened in a subshell only, so no engine started later inherits it.
+with_lock() {
+  local name=$1
+  shift
+  mkdir -p "$CAIRN_CACHE_DIR/locks"
   (
-    exec 9>"$CAIRN_CACHE_DIR/install.lock"
+    exec 9>"$CAIRN_CACHE_DIR/locks/$name.lock"
     if ! flock -n 9; then
-      say "another install holds $CAIRN_CACHE_DIR/install.lock; waiting"
+      say "another install holds $CAIRN_CACHE_DIR/locks/$name.lock; waiting"
       flock 9
     fi
-    for e in "${engines[@]}"; do install_engine "$e"; done
-    if (($# == 0)) && [[ -f $INFRA_DIR/install-model.sh ]]; then
-      bash "$INFRA_DIR/install-model.sh"
-    fi
+    "$@"
   )
+}
+
+# install [engine…]: all engines plus the embedding model, or only the named engines.
+# One lock per engine, so installing Redis does not wait for a MinIO build elsewhere.
+cmd_install() {
+  check_engine_names "$@"
+  local engines=("$@") e
+  ((${#engines[@]})) || engines=("${ENGINES[@]}")
+  mkdir -p "$ENGINES_DIR"
+  for e in "${engines[@]}"; do with_lock "install-$e" install_engine "$e"; done
+  if (($# == 0)) && [[ -f $INFRA_DIR/install-model.sh ]]; then
+    with_lock install-model bash "$INFRA_DIR/install-model.sh"
+  fi
 }
 
 # ---------------------------------------------------------------------------------------------
