@@ -1,0 +1,120 @@
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+// Drives the running API over HTTP (npm test starts it and sets CAIRN_API_URL).
+const apiUrl = (process.env.CAIRN_API_URL ?? 'http://127.0.0.1:3100').replace(/\/+$/, '');
+const stackScript = resolve(__dirname, '../../infra/stack.sh');
+const dependencies = ['postgres', 'redis', 'temporal', 'neo4j', 'weaviate', 'minio'];
+
+jest.setTimeout(30_000);
+
+interface Readiness {
+  status: 'ok' | 'error';
+  checks: Record<string, { status: 'ok' | 'down'; latencyMs: number; error?: string }>;
+  down: string[];
+}
+
+async function get(path: string, headers: Record<string, string> = {}) {
+  const response = await fetch(`${apiUrl}${path}`, { headers });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON (Swagger UI's HTML)
+  }
+  return { status: response.status, headers: response.headers, body };
+}
+
+/** Polls /health/ready until `accept` holds or the time is up; returns the last answer. */
+async function pollReadiness(
+  accept: (status: number, body: Readiness) => boolean,
+  timeoutMs: number,
+) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { status, body } = await get('/health/ready');
+    if (accept(status, body as Readiness) || Date.now() > deadline)
+      return { status, body: body as Readiness };
+    await new Promise((done) => setTimeout(done, 500));
+  }
+}
+
+function stack(...args: string[]): void {
+  execFileSync('bash', [stackScript, ...args], { stdio: 'pipe', timeout: 60_000 });
+}
+
+describe('health and API basics (e2e)', () => {
+  it('GET /health answers 200 without touching dependencies, with a request id', async () => {
+    const { status, headers, body } = await get('/health');
+    expect(status).toBe(200);
+    expect(body).toEqual({ status: 'ok' });
+    expect(headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('echoes a caller-supplied X-Request-Id', async () => {
+    const { headers } = await get('/health', { 'X-Request-Id': 'e2e-trace-42' });
+    expect(headers.get('x-request-id')).toBe('e2e-trace-42');
+  });
+
+  it('GET /health/ready answers 200 with all six dependencies ok', async () => {
+    const { status, body } = await get('/health/ready');
+    const readiness = body as Readiness;
+    expect(status).toBe(200);
+    expect(readiness.status).toBe('ok');
+    expect(readiness.down).toEqual([]);
+    expect(Object.keys(readiness.checks).sort()).toEqual([...dependencies].sort());
+    for (const name of dependencies) {
+      expect(readiness.checks[name]).toMatchObject({ status: 'ok', latencyMs: expect.any(Number) });
+    }
+  });
+
+  it('serves the OpenAPI document at /docs-json and Swagger UI at /docs', async () => {
+    const { status, body } = await get('/docs-json');
+    expect(status).toBe(200);
+    const document = body as { openapi: string; paths: Record<string, unknown> };
+    expect(document.openapi).toMatch(/^3\./);
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/health', '/health/ready']),
+    );
+    const ui = await get('/docs');
+    expect(ui.status).toBe(200);
+    expect(String(ui.body)).toContain('swagger');
+  });
+
+  it('answers an unknown route with a 404 JSON error carrying the request id', async () => {
+    const { status, headers, body } = await get('/no-such-route', { 'X-Request-Id': 'e2e-404' });
+    expect(status).toBe(404);
+    expect(headers.get('content-type')).toContain('application/json');
+    expect(body).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: expect.any(String),
+      requestId: 'e2e-404',
+    });
+  });
+
+  it('reports Redis down (503) while it is stopped and ok again once it is back', async () => {
+    stack('down', 'redis');
+    try {
+      const whileDown = await pollReadiness((status) => status === 503, 15_000);
+      expect(whileDown.status).toBe(503);
+      expect(whileDown.body.status).toBe('error');
+      expect(whileDown.body.down).toEqual(['redis']);
+      expect(whileDown.body.checks.redis).toMatchObject({
+        status: 'down',
+        error: expect.any(String),
+      });
+      // A dead engine must not make the probe hang: each check gives up after ~2 s.
+      expect(whileDown.body.checks.redis.latencyMs).toBeLessThan(3_000);
+      for (const name of dependencies.filter((dependency) => dependency !== 'redis')) {
+        expect(whileDown.body.checks[name].status).toBe('ok');
+      }
+    } finally {
+      stack('up', 'redis');
+    }
+    const afterRestart = await pollReadiness((status) => status === 200, 20_000);
+    expect(afterRestart.status).toBe(200);
+    expect(afterRestart.body.checks.redis.status).toBe('ok');
+  }, 120_000);
+});
