@@ -7,6 +7,8 @@
 # Both install node_modules when missing or when package-lock.json changed, bring the engines up
 # (infra/stack.sh up) and, on the way out, stop what they started: API, workers, and the engines
 # if the stack was not already running before. Settings come from infra/env.sh.
+# Functions are also called by composed names ("start_$engine"), which shellcheck cannot follow.
+# shellcheck disable=SC2317
 set -euo pipefail
 
 INFRA_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,15 +28,16 @@ CLEANED=0
 # --- preparation ------------------------------------------------------------------------------
 
 # npm ci when node_modules is missing or package-lock.json changed since the last install.
-# The stamp holds the lock file's hash. A tree installed by hand (no stamp yet) is trusted when
-# npm's own record of it (node_modules/.package-lock.json) is newer than package-lock.json.
+# The stamp holds the lock file's hash. A tree installed by hand (`npm install`) is trusted too
+# when npm's own record of it (node_modules/.package-lock.json) is not older than package-lock.json.
 ensure_node_modules() {
   local stamp=node_modules/.cairn-lock-hash want
   want=$(files_hash package-lock.json)
   if [[ -d node_modules && -f $stamp && $(cat "$stamp") == "$want" ]]; then
     return 0
   fi
-  if [[ -d node_modules && ! -f $stamp && node_modules/.package-lock.json -nt package-lock.json ]]; then
+  if [[ -d node_modules && -f node_modules/.package-lock.json ]] &&
+    ! [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
     printf '%s\n' "$want" >"$stamp"
     return 0
   fi
@@ -243,14 +246,19 @@ cmd_test() {
   exit "$code"
 }
 
-case ${1:-} in
-  start) cmd_start ;;
-  test)
-    shift
-    cmd_test "$@"
-    ;;
-  *)
-    echo "usage: bash infra/cairn.sh start | test [jest args…]" >&2
-    exit 2
-    ;;
-esac
+main() {
+  case ${1:-} in
+    start) cmd_start ;;
+    test)
+      shift
+      cmd_test "$@"
+      ;;
+    *)
+      echo "usage: bash infra/cairn.sh start | test [jest args…]" >&2
+      exit 2
+      ;;
+  esac
+}
+
+# On one line with exit, so editing this file while it runs cannot make bash read on.
+{ main "$@"; exit $?; }

@@ -12,6 +12,8 @@
 # Engines: postgres redis temporal weaviate neo4j minio. Every setting (ports, folders,
 # versions) comes from infra/env.sh. Data: $CAIRN_DATA_DIR/<engine>, logs: $CAIRN_LOG_DIR,
 # pid files: $CAIRN_RUN_DIR.
+# Functions are also called by composed names ("start_$engine"), which shellcheck cannot follow.
+# shellcheck disable=SC2317
 set -euo pipefail
 
 INFRA_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -640,4 +642,5 @@ main() {
   esac
 }
 
-main "$@"
+# On one line with exit, so editing this file while it runs cannot make bash read on.
+{ main "$@"; exit $?; }
