@@ -1,0 +1,94 @@
+/**
+ * Raw throughput of the local embedding model on a corpus: `npm run bench:embed -- [corpus.json]
+ * [--batch-size N] [--threads N] [--sweep]`. The corpus is `[{title, text}]`; each passage is
+ * embedded as `title + "\n" + text`, as ingestion does. Prints figures; asserts nothing.
+ */
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_EMBEDDING_BATCH_SIZE, Embedder } from '../../src/embedding/embedder';
+
+interface Passage {
+  title: string;
+  text: string;
+}
+
+interface RunResult {
+  batchSize: number;
+  threads: number;
+  seconds: number;
+  passagesPerSecond: number;
+  tokensPerSecond: number;
+}
+
+const defaultCorpus = resolve(__dirname, '../../../shared/datasets/musique-100/corpus.json');
+
+async function measure(texts: string[], batchSize: number, threads: number): Promise<RunResult> {
+  const embedder = await Embedder.load({ batchSize, intraOpThreads: threads });
+  try {
+    const tokens = texts.reduce((total, text) => total + embedder.countTokens(text), 0);
+    await embedder.embed(texts.slice(0, batchSize)); // warm-up: first run allocates the arena
+    const started = performance.now();
+    const vectors = await embedder.embed(texts);
+    const seconds = (performance.now() - started) / 1000;
+    if (vectors.length !== texts.length) throw new Error('missing vectors');
+    return {
+      batchSize,
+      threads,
+      seconds,
+      passagesPerSecond: texts.length / seconds,
+      tokensPerSecond: tokens / seconds,
+    };
+  } finally {
+    await embedder.close();
+  }
+}
+
+function format(result: RunResult): string {
+  return (
+    `batch ${String(result.batchSize).padStart(3)}  threads ${result.threads}  ` +
+    `wall ${result.seconds.toFixed(2)} s  ${result.passagesPerSecond.toFixed(1)} passages/s  ` +
+    `${Math.round(result.tokensPerSecond)} tokens/s`
+  );
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      'batch-size': { type: 'string' },
+      threads: { type: 'string' },
+      sweep: { type: 'boolean', default: false },
+    },
+  });
+  const corpusPath = resolve(positionals[0] ?? defaultCorpus);
+  const passages = JSON.parse(readFileSync(corpusPath, 'utf8')) as Passage[];
+  const texts = passages.map((passage) => `${passage.title}\n${passage.text}`);
+  const cores = availableParallelism();
+  console.log(`corpus ${corpusPath}: ${texts.length} passages, ${cores} cores`);
+
+  if (values.sweep) {
+    const results: RunResult[] = [];
+    for (const threads of [...new Set([1, cores])]) {
+      for (const batchSize of [1, 4, 8, 16, 32, 64]) {
+        const result = await measure(texts, batchSize, threads);
+        console.log(format(result));
+        results.push(result);
+      }
+    }
+    const best = results.reduce((a, b) => (b.passagesPerSecond > a.passagesPerSecond ? b : a));
+    console.log(`best: ${format(best)}`);
+  } else {
+    const batchSize = Number(values['batch-size'] ?? DEFAULT_EMBEDDING_BATCH_SIZE);
+    const threads = Number(values.threads ?? cores);
+    const result = await measure(texts, batchSize, threads);
+    console.log(format(result));
+  }
+  console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,237 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { WordPieceTokenizer } from './wordpiece-tokenizer';
+
+/**
+ * Sentence embeddings from all-MiniLM-L6-v2 (int8 ONNX) on the CPU, as sentence-transformers
+ * computes them: BERT token states, mean-pooled over the attention mask, L2-normalised.
+ */
+
+export interface EmbedderOptions {
+  /** Folder written by `infra/install-model.sh`; defaults to $CAIRN_EMBEDDING_MODEL_DIR. */
+  modelDir?: string;
+  /** Texts per forward pass. */
+  batchSize?: number;
+  /** Threads of one forward pass; defaults to the number of cores. */
+  intraOpThreads?: number;
+  /** Longest input in tokens, [CLS] and [SEP] included; defaults to the model's max_seq_length. */
+  maxSequenceLength?: number;
+  /**
+   * Let idle pool threads spin between operators. Faster on idle cores; on a busy machine (the
+   * ai worker also parses and extracts) spinning steals CPU from other work. Defaults to false.
+   */
+  spinThreads?: boolean;
+  /** Stored next to vectors so that vectors of different models are never compared. */
+  modelId?: string;
+}
+
+/** Measured on the MuSiQue-100 corpus on two cores (see infra/bench/bench-embed.ts). */
+export const DEFAULT_EMBEDDING_BATCH_SIZE = 16;
+export const DEFAULT_EMBEDDING_MODEL_ID = 'sentence-transformers/all-MiniLM-L6-v2@onnx-int8';
+
+const MODEL_FILE = 'model.onnx';
+const TOKENIZER_FILE = 'tokenizer.json';
+const INSTALL_HINT = 'run `bash infra/install-model.sh`';
+
+export class Embedder {
+  readonly dimensions: number;
+  readonly modelId: string;
+  readonly maxSequenceLength: number;
+  readonly batchSize: number;
+
+  private readonly outputName: string;
+  private hiddenStateBuffer = new Float32Array(0);
+  /** Forward passes run one at a time: they share the output buffer and already use every core. */
+  private previousBatch: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly session: InferenceSession,
+    readonly tokenizer: WordPieceTokenizer,
+    settings: { dimensions: number; modelId: string; batchSize: number },
+  ) {
+    this.dimensions = settings.dimensions;
+    this.modelId = settings.modelId;
+    this.batchSize = settings.batchSize;
+    this.maxSequenceLength = tokenizer.maxLength;
+    this.outputName = session.outputNames[0];
+  }
+
+  static async load(options: EmbedderOptions = {}): Promise<Embedder> {
+    const modelDir = options.modelDir ?? process.env.CAIRN_EMBEDDING_MODEL_DIR;
+    if (!modelDir) {
+      throw new Error(
+        `CAIRN_EMBEDDING_MODEL_DIR is not set (source infra/env.sh), then ${INSTALL_HINT}`,
+      );
+    }
+    for (const file of [MODEL_FILE, TOKENIZER_FILE]) {
+      if (!existsSync(join(modelDir, file))) {
+        throw new Error(
+          `Embedding model not found: ${join(modelDir, file)} is missing; ${INSTALL_HINT}`,
+        );
+      }
+    }
+    const batchSize = options.batchSize ?? DEFAULT_EMBEDDING_BATCH_SIZE;
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new Error(`batchSize must be a positive integer, got ${batchSize}`);
+    }
+
+    const modelConfig = readJsonIfPresent<{
+      hidden_size?: number;
+      max_position_embeddings?: number;
+    }>(join(modelDir, 'config.json'));
+    const sentenceConfig = readJsonIfPresent<{ max_seq_length?: number }>(
+      join(modelDir, 'sentence_bert_config.json'),
+    );
+    // tokenizer.json says 128 (the length used in training); sentence-transformers runs the model
+    // with max_seq_length 256, and the position table allows 512.
+    const maxSequenceLength =
+      options.maxSequenceLength ??
+      sentenceConfig.max_seq_length ??
+      modelConfig.max_position_embeddings ??
+      256;
+    const tokenizer = WordPieceTokenizer.fromFile(join(modelDir, TOKENIZER_FILE), {
+      maxLength: maxSequenceLength,
+    });
+
+    const session = await InferenceSession.create(join(modelDir, MODEL_FILE), {
+      // 'all' folds the int8 → float dequantisation of the weights into constants once, at load.
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+      intraOpNumThreads: options.intraOpThreads ?? availableParallelism(),
+      interOpNumThreads: 1,
+      extra: { session: { intra_op: { allow_spinning: options.spinThreads ? '1' : '0' } } },
+    });
+    for (const input of ['input_ids', 'attention_mask', 'token_type_ids']) {
+      if (!session.inputNames.includes(input)) {
+        throw new Error(`${join(modelDir, MODEL_FILE)}: expected an input named ${input}`);
+      }
+    }
+
+    return new Embedder(session, tokenizer, {
+      dimensions: modelConfig.hidden_size ?? 384,
+      modelId: options.modelId ?? DEFAULT_EMBEDDING_MODEL_ID,
+      batchSize,
+    });
+  }
+
+  /** One unit-length vector per text, in the order given. */
+  async embed(texts: string[]): Promise<Float32Array[]> {
+    const encodings = texts.map((text) => this.tokenizer.encode(text).ids);
+    // Similar lengths in a batch keep padding, which the model computes for nothing, small.
+    const order = encodings
+      .map((_, index) => index)
+      .sort((a, b) => encodings[a].length - encodings[b].length);
+    const vectors = new Array<Float32Array>(texts.length);
+    for (let start = 0; start < order.length; start += this.batchSize) {
+      const batchIndices = order.slice(start, start + this.batchSize);
+      const batchVectors = await this.exclusively(() =>
+        this.embedBatch(batchIndices.map((index) => encodings[index])),
+      );
+      batchIndices.forEach((textIndex, position) => (vectors[textIndex] = batchVectors[position]));
+    }
+    return vectors;
+  }
+
+  async embedOne(text: string): Promise<Float32Array> {
+    const [vector] = await this.embed([text]);
+    return vector;
+  }
+
+  /** Number of tokens the model sees for a text ([CLS] and [SEP] included, after truncation). */
+  countTokens(text: string): number {
+    return this.tokenizer.encode(text).ids.length;
+  }
+
+  async close(): Promise<void> {
+    await this.session.release();
+  }
+
+  private exclusively<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.previousBatch.then(work);
+    this.previousBatch = result.catch(() => undefined);
+    return result;
+  }
+
+  /** A view of at least `length` floats on a buffer that grows to the largest batch seen. */
+  private outputBuffer(length: number): Float32Array {
+    if (this.hiddenStateBuffer.length < length) this.hiddenStateBuffer = new Float32Array(length);
+    return this.hiddenStateBuffer.subarray(0, length);
+  }
+
+  private async embedBatch(batch: Int32Array[]): Promise<Float32Array[]> {
+    const batchSize = batch.length;
+    const sequenceLength = Math.max(...batch.map((ids) => ids.length));
+    const inputIds = new BigInt64Array(batchSize * sequenceLength);
+    const attentionMask = new BigInt64Array(batchSize * sequenceLength);
+    batch.forEach((ids, row) => {
+      const offset = row * sequenceLength;
+      for (let position = 0; position < ids.length; position++) {
+        inputIds[offset + position] = BigInt(ids[position]);
+        attentionMask[offset + position] = 1n;
+      }
+    });
+    const shape = [batchSize, sequenceLength];
+    // The output buffer is ours: it is reused across batches, and the binding fills it in place
+    // (which also keeps tensors in this realm, so the embedder runs under jest's sandbox too).
+    const states = this.outputBuffer(batchSize * sequenceLength * this.dimensions);
+    const hiddenStates = new Tensor('float32', states, [
+      batchSize,
+      sequenceLength,
+      this.dimensions,
+    ]);
+    await this.session.run(
+      {
+        input_ids: new Tensor('int64', inputIds, shape),
+        attention_mask: new Tensor('int64', attentionMask, shape),
+        // A single sequence per input: every token is segment 0.
+        token_type_ids: new Tensor('int64', new BigInt64Array(batchSize * sequenceLength), shape),
+      },
+      { [this.outputName]: hiddenStates },
+    );
+    const vectors = batch.map((ids, row) =>
+      meanPoolAndNormalize(
+        states,
+        row * sequenceLength * this.dimensions,
+        ids.length,
+        this.dimensions,
+      ),
+    );
+    return vectors;
+  }
+}
+
+/**
+ * Mean of the first `tokenCount` token states of one row (the unmasked ones: padding is always at
+ * the end), scaled to unit length so that cosine similarity is a dot product.
+ */
+function meanPoolAndNormalize(
+  states: Float32Array,
+  rowOffset: number,
+  tokenCount: number,
+  hiddenSize: number,
+): Float32Array {
+  const sum = new Float64Array(hiddenSize);
+  for (let token = 0; token < tokenCount; token++) {
+    const tokenOffset = rowOffset + token * hiddenSize;
+    for (let dimension = 0; dimension < hiddenSize; dimension++) {
+      sum[dimension] += states[tokenOffset + dimension];
+    }
+  }
+  let squaredNorm = 0;
+  for (let dimension = 0; dimension < hiddenSize; dimension++) {
+    squaredNorm += sum[dimension] * sum[dimension];
+  }
+  // Dividing by the token count cancels out in the normalisation, so only the norm is needed.
+  const scale = 1 / Math.max(Math.sqrt(squaredNorm), 1e-12 * tokenCount);
+  const vector = new Float32Array(hiddenSize);
+  for (let dimension = 0; dimension < hiddenSize; dimension++) {
+    vector[dimension] = sum[dimension] * scale;
+  }
+  return vector;
+}
+
+function readJsonIfPresent<T extends object>(path: string): Partial<T> {
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Partial<T>) : {};
+}
