@@ -52,6 +52,11 @@ describe('EntityResolver', () => {
       candidate('Rogers'),
     ]);
     expect(ambiguous.get('rogers')).toBe('rogers');
+    const institution = new EntityResolver().resolve([
+      candidate('American Institute of Physics'),
+      candidate('Physics'),
+    ]);
+    expect(institution.get('physics')).toBe('physics');
   });
 
   it('gives the same answer whatever the order of its input', () => {

@@ -148,7 +148,9 @@ export class EntityResolver {
           candidate.type === 'other' ||
           candidate.type === undefined) &&
         wordCount(candidate.key) >= 2 &&
-        wordCount(candidate.key) <= 4,
+        wordCount(candidate.key) <= 4 &&
+        // "American Institute of Physics" is no person's name: names have no lower-case words.
+        !/(^|\s)\p{Ll}/u.test(candidate.name),
     );
     // A full name with and without middle names ("Kevin Wayne Durant", "Kevin Durant").
     for (const shorter of people) {
