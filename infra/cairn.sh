@@ -41,6 +41,8 @@ ensure_node_modules() {
     printf '%s\n' "$want" >"$stamp"
     return 0
   fi
+  # npm ci empties node_modules first; through a symlink that would empty someone else's tree.
+  [[ ! -L node_modules ]] || die "node_modules is a symlink; refusing to run npm ci through it"
   say "installing node modules (npm ci)"
   # The same lock as every other npm install in this checkout, so two never run at once.
   flock /tmp/cairn-npm.lock npm ci --no-audit --no-fund
