@@ -1,0 +1,150 @@
+import type { ExtractedDocument } from './extracted-document';
+
+export interface TextChunk {
+  /** 0-based position of the chunk in the document. */
+  ord: number;
+  /** Exactly `document.text.slice(start, end)`. */
+  text: string;
+  start: number;
+  end: number;
+  /** The page the chunk lies on, when the document has pages. */
+  page?: number;
+}
+
+export interface ChunkOptions {
+  /** Sentences are packed into a chunk while it stays within this many characters. */
+  targetChars?: number;
+  /** A single sentence longer than this is cut on whitespace; no chunk is ever longer. */
+  maxChars?: number;
+}
+
+const DEFAULT_TARGET_CHARS = 1_000;
+
+// One segmenter for the process: building it loads ICU break rules, iterating is cheap.
+const sentenceSegmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
+
+interface Region {
+  start: number;
+  end: number;
+  page?: number;
+}
+
+/**
+ * Splits a document into chunks of whole sentences of about `targetChars` characters. Spans are
+ * trimmed of surrounding whitespace, never overlap, and never cross a page boundary.
+ */
+export function chunkDocument(
+  document: ExtractedDocument,
+  options: ChunkOptions = {},
+): TextChunk[] {
+  const targetChars = options.targetChars ?? DEFAULT_TARGET_CHARS;
+  const maxChars = options.maxChars ?? Math.max(2 * targetChars, targetChars);
+  if (!(targetChars > 0) || maxChars < targetChars) {
+    throw new RangeError(`Invalid chunk sizes: target ${targetChars}, max ${maxChars}`);
+  }
+
+  const { text } = document;
+  const chunks: TextChunk[] = [];
+  const emit = (start: number, end: number, page: number | undefined): void => {
+    const chunk: TextChunk = { ord: chunks.length, text: text.slice(start, end), start, end };
+    if (page !== undefined) chunk.page = page;
+    chunks.push(chunk);
+  };
+
+  for (const region of regionsOf(document)) {
+    // The chunk being packed: [chunkStart, chunkEnd), empty while chunkStart < 0.
+    let chunkStart = -1;
+    let chunkEnd = -1;
+    const flush = (): void => {
+      if (chunkStart >= 0) emit(chunkStart, chunkEnd, region.page);
+      chunkStart = -1;
+    };
+
+    const regionText = text.slice(region.start, region.end);
+    for (const { segment, index } of sentenceSegmenter.segment(regionText)) {
+      const [start, end] = trimmedSpan(
+        text,
+        region.start + index,
+        region.start + index + segment.length,
+      );
+      if (start === end) continue;
+
+      if (end - start > maxChars) {
+        flush();
+        const pieces = splitOnWhitespace(text, start, end, maxChars);
+        // Whole pieces become chunks; the last one may still take the following sentences.
+        for (const [pieceStart, pieceEnd] of pieces.slice(0, -1))
+          emit(pieceStart, pieceEnd, region.page);
+        [chunkStart, chunkEnd] = pieces[pieces.length - 1];
+        continue;
+      }
+      if (chunkStart >= 0 && end - chunkStart > targetChars) flush();
+      if (chunkStart < 0) chunkStart = start;
+      chunkEnd = end;
+    }
+    flush();
+  }
+  return chunks;
+}
+
+/** The page spans, or the whole text when the format has no pages. */
+function regionsOf(document: ExtractedDocument): Region[] {
+  if (!document.pages?.length) return [{ start: 0, end: document.text.length }];
+  return document.pages
+    .filter(({ start, end }) => end > start)
+    .map(({ start, end, number }) => ({ start, end, page: number }));
+}
+
+function trimmedSpan(text: string, start: number, end: number): [number, number] {
+  while (start < end && isWhitespace(text.charCodeAt(start))) start += 1;
+  while (end > start && isWhitespace(text.charCodeAt(end - 1))) end -= 1;
+  return [start, end];
+}
+
+/**
+ * Cuts an over-long sentence into trimmed pieces of at most `maxChars`, at the last whitespace
+ * before the limit; a run without any whitespace is cut hard, never inside a surrogate pair.
+ */
+function splitOnWhitespace(
+  text: string,
+  start: number,
+  end: number,
+  maxChars: number,
+): [number, number][] {
+  const pieces: [number, number][] = [];
+  let pieceStart = start;
+  while (end - pieceStart > maxChars) {
+    let cut = pieceStart + maxChars;
+    while (cut > pieceStart && !isWhitespace(text.charCodeAt(cut))) cut -= 1;
+    if (cut === pieceStart) {
+      cut = pieceStart + maxChars;
+      if (isLowSurrogate(text.charCodeAt(cut))) cut -= 1;
+    }
+    const [trimmedStart, trimmedEnd] = trimmedSpan(text, pieceStart, cut);
+    if (trimmedEnd > trimmedStart) pieces.push([trimmedStart, trimmedEnd]);
+    [pieceStart] = trimmedSpan(text, cut, end);
+  }
+  if (end > pieceStart) pieces.push([pieceStart, end]);
+  return pieces;
+}
+
+function isWhitespace(code: number): boolean {
+  // ASCII whitespace, NBSP, the Unicode spaces, line/paragraph separators, ideographic space, BOM.
+  return (
+    code === 0x20 ||
+    (code >= 0x09 && code <= 0x0d) ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
+}

@@ -1,0 +1,89 @@
+import franc from 'franc-min';
+
+// Language shows in the opening paragraphs; franc itself reads at most 2,048 characters.
+const SAMPLE_CHARS = 2_048;
+// Below this many letters any guess is noise.
+const MIN_LETTERS = 12;
+
+const UNDETERMINED = 'und';
+
+// franc answers in ISO 639-3; these are the ISO 639-1 codes of the languages franc-min knows.
+// Languages without a two-letter code (Cebuano, Ilocano, Maithili, …) map to 'und'.
+const ISO_639_1_BY_639_3: Readonly<Record<string, string>> = {
+  amh: 'am',
+  arb: 'ar',
+  azj: 'az',
+  bel: 'be',
+  ben: 'bn',
+  bos: 'bs',
+  bul: 'bg',
+  ces: 'cs',
+  ckb: 'ku',
+  cmn: 'zh',
+  deu: 'de',
+  ell: 'el',
+  eng: 'en',
+  fas: 'fa',
+  fra: 'fr',
+  fuv: 'ff',
+  gax: 'om',
+  guj: 'gu',
+  hau: 'ha',
+  hin: 'hi',
+  hrv: 'hr',
+  hun: 'hu',
+  ibo: 'ig',
+  ind: 'id',
+  ita: 'it',
+  jav: 'jv',
+  jpn: 'ja',
+  kan: 'kn',
+  kaz: 'kk',
+  kin: 'rw',
+  kor: 'ko',
+  lin: 'ln',
+  mal: 'ml',
+  mar: 'mr',
+  mya: 'my',
+  nep: 'ne',
+  nld: 'nl',
+  nya: 'ny',
+  ori: 'or',
+  pan: 'pa',
+  pbu: 'ps',
+  plt: 'mg',
+  pol: 'pl',
+  por: 'pt',
+  qug: 'qu',
+  ron: 'ro',
+  run: 'rn',
+  rus: 'ru',
+  sin: 'si',
+  som: 'so',
+  spa: 'es',
+  srp: 'sr',
+  sun: 'su',
+  swe: 'sv',
+  swh: 'sw',
+  tam: 'ta',
+  tel: 'te',
+  tgl: 'tl',
+  tha: 'th',
+  tur: 'tr',
+  ukr: 'uk',
+  urd: 'ur',
+  uzn: 'uz',
+  vie: 'vi',
+  yor: 'yo',
+  zlm: 'ms',
+  zul: 'zu',
+  zyb: 'za',
+};
+
+/** The text's language as an ISO 639-1 code ('en', 'de', …), or 'und' when it cannot tell. */
+export function detectLanguage(text: string): string {
+  const sample = text.length > SAMPLE_CHARS ? text.slice(0, SAMPLE_CHARS) : text;
+  const letters = sample.match(/\p{L}/gu)?.length ?? 0;
+  if (letters < MIN_LETTERS) return UNDETERMINED;
+  return ISO_639_1_BY_639_3[franc(sample, { minLength: MIN_LETTERS })] ?? UNDETERMINED;
+}
