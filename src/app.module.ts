@@ -4,8 +4,16 @@ import { HealthModule } from './health/health.module';
 import { SmokeModule } from './smoke/smoke.module';
 import { StoresModule } from './stores/stores.module';
 import { TemporalModule } from './temporal/temporal.module';
+import { WorkspacesModule } from './workspaces/workspaces.module';
 
 @Module({
-  imports: [ConfigModule, StoresModule, TemporalModule, HealthModule, SmokeModule],
+  imports: [
+    ConfigModule,
+    StoresModule,
+    TemporalModule,
+    WorkspacesModule,
+    HealthModule,
+    SmokeModule,
+  ],
 })
 export class AppModule {}

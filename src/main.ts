@@ -28,6 +28,9 @@ async function bootstrap(): Promise<void> {
     logger: new PinoNestLogger(logger),
   });
   configureHttpApp(app, logger);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => logger.info({ signal }, 'shutting down: closing connections'));
+  }
   await app.listen(config.CAIRN_API_PORT, config.CAIRN_API_HOST);
   logger.info(
     { url: `http://${config.CAIRN_API_HOST}:${config.CAIRN_API_PORT}` },
