@@ -11,7 +11,9 @@ import { activitiesFor } from './activities';
  * set of store clients). Temporal's runtime stops the workers on SIGINT/SIGTERM; then the clients close.
  */
 export async function runWorkers(queues: TaskQueueName[], config: CairnConfig = loadConfig()) {
-  const app = await NestFactory.createApplicationContext(WorkerModule, { logger: ['error', 'warn'] });
+  const app = await NestFactory.createApplicationContext(WorkerModule, {
+    logger: ['error', 'warn'],
+  });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
     const workers = await Promise.all(

@@ -41,12 +41,25 @@ export const createStorageSmokeActivities = (
     const text = `probe ${probeId}`;
     await chunks.data.insert({
       id,
-      properties: { text, title: 'smoke probe', documentId: probeId, workspaceId, ord: 0 },
+      properties: {
+        text,
+        title: 'smoke probe',
+        documentId: probeId,
+        workspaceId,
+        ord: 0,
+        startOffset: 0,
+        endOffset: text.length,
+        entityKeys: [],
+      },
       vectors: vector,
     });
     const stored = await chunks.query.fetchObjectById(id);
     await chunks.data.deleteById(id);
-    return check('weaviate', stored?.properties.text === text, 'object inserted, read back and deleted');
+    return check(
+      'weaviate',
+      stored?.properties.text === text,
+      'object inserted, read back and deleted',
+    );
   },
 
   async probeMinio({ workspaceId, probeId }: SmokeInput): Promise<EngineCheck> {
