@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+// Same settings as the stack (CAIRN_EMBEDDING_MODEL_DIR) without sourcing infra/env.sh first.
+import '../../test/support/load-stack-env';
 import { DEFAULT_EMBEDDING_BATCH_SIZE, Embedder } from '../../src/embedding/embedder';
 
 interface Passage {
@@ -18,6 +20,8 @@ interface RunResult {
   batchSize: number;
   threads: number;
   seconds: number;
+  /** CPU seconds of the process: on a shared machine, wall time alone says little. */
+  cpuSeconds: number;
   passagesPerSecond: number;
   tokensPerSecond: number;
 }
@@ -29,14 +33,17 @@ async function measure(texts: string[], batchSize: number, threads: number): Pro
   try {
     const tokens = texts.reduce((total, text) => total + embedder.countTokens(text), 0);
     await embedder.embed(texts.slice(0, batchSize)); // warm-up: first run allocates the arena
+    const startedCpu = process.cpuUsage();
     const started = performance.now();
     const vectors = await embedder.embed(texts);
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(startedCpu);
     if (vectors.length !== texts.length) throw new Error('missing vectors');
     return {
       batchSize,
       threads,
       seconds,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
       passagesPerSecond: texts.length / seconds,
       tokensPerSecond: tokens / seconds,
     };
@@ -48,7 +55,7 @@ async function measure(texts: string[], batchSize: number, threads: number): Pro
 function format(result: RunResult): string {
   return (
     `batch ${String(result.batchSize).padStart(3)}  threads ${result.threads}  ` +
-    `wall ${result.seconds.toFixed(2)} s  ${result.passagesPerSecond.toFixed(1)} passages/s  ` +
+    `wall ${result.seconds.toFixed(2)} s  cpu ${result.cpuSeconds.toFixed(1)} s  ${result.passagesPerSecond.toFixed(1)} passages/s  ` +
     `${Math.round(result.tokensPerSecond)} tokens/s`
   );
 }
