@@ -189,7 +189,7 @@ cmd_start() {
   # Stream the logs to the terminal too; tail stops with us.
   local logs=() name
   for name in "${APPS[@]}"; do logs+=("$CAIRN_LOG_DIR/$name.log"); done
-  tail -n 0 -F "${logs[@]}" &
+  tail -n +1 -F "${logs[@]}" &
   TAIL_PID=$!
   local base="http://$CAIRN_API_HOST:$CAIRN_API_PORT"
   wait_api_ready "$base/health/ready"
