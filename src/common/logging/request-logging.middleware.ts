@@ -12,7 +12,8 @@ export function requestLoggingMiddleware(logger: PinoLogger) {
       if (logged) return;
       logged = true;
       const durationMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
-      const status = response.statusCode;
+      // 499 (as nginx logs it): the client went away before a response was sent.
+      const status = aborted && !response.headersSent ? 499 : response.statusCode;
       const fields = {
         requestId: request.requestId,
         method: request.method,
