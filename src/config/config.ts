@@ -35,6 +35,8 @@ export const configSchema = z.object({
   S3_SECRET_KEY: z.string().min(8),
   S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'a valid S3 bucket name'),
   S3_REGION: z.string().min(1).default('us-east-1'),
+  /** Largest accepted upload; enforced while the request streams in. */
+  CAIRN_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(52_428_800),
   CAIRN_WORKER_QUEUES: z
     .string()
     .default(queueNames.join(','))
