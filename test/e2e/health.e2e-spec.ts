@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
 // Drives the running API over HTTP (npm test starts it and sets CAIRN_API_URL).
@@ -92,6 +92,26 @@ describe('health and API basics (e2e)', () => {
       message: expect.any(String),
       requestId: 'e2e-404',
     });
+  });
+
+  it('refuses to start with an invalid configuration, listing every bad key, before connecting', () => {
+    const repository = resolve(__dirname, '../..');
+    const result = spawnSync(resolve(repository, 'node_modules/.bin/tsx'), ['src/main.ts'], {
+      cwd: repository,
+      env: {
+        ...process.env,
+        DATABASE_URL: 'mysql://nope',
+        S3_SECRET_KEY: 'short',
+        TEMPORAL_NAMESPACE: '',
+      },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('Invalid configuration');
+    for (const key of ['DATABASE_URL', 'S3_SECRET_KEY', 'TEMPORAL_NAMESPACE'])
+      expect(result.stderr).toContain(key);
+    expect(result.stdout).not.toContain('Starting Nest application');
   });
 
   it('reports Redis down (503) while it is stopped and ok again once it is back', async () => {

@@ -18,7 +18,8 @@ export class RedisStore implements OnModuleDestroy {
       connectTimeout: 2_000,
       // ...but keep reconnecting in the background, so Redis coming back needs no restart.
       retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-      reconnectOnError: () => true,
+      // After a failover the old primary answers READONLY: reconnect to find the new one.
+      reconnectOnError: (error) => error.message.startsWith('READONLY'),
     });
     // Without a listener, ioredis reports every failed reconnect as an unhandled 'error' event.
     this.client.on('error', (error: Error) => {
