@@ -92,6 +92,41 @@ describe('Neo4jGraphStore (real Neo4j)', () => {
     await expect(store.run(create, { workspaceId, key })).rejects.toThrow(/already exists/);
   });
 
+  it('runs several statements in one transaction, all or nothing', async () => {
+    const documentId = randomUUID();
+    const created = await store.transaction(workspaceId, async (tx) => {
+      await tx.run('MERGE (:Document {workspaceId: $workspaceId, id: $documentId})', {
+        documentId,
+      });
+      await tx.run(
+        `MATCH (d:Document {workspaceId: $workspaceId, id: $documentId})
+         MERGE (d)-[:HAS_CHUNK]->(:Chunk {workspaceId: $workspaceId, id: $chunkId})`,
+        { documentId, chunkId: `${documentId}:0` },
+      );
+      return tx.run<{ chunks: number }>(
+        'MATCH (:Document {workspaceId: $workspaceId, id: $documentId})-[:HAS_CHUNK]->(c) RETURN count(c) AS chunks',
+        { documentId },
+      );
+    });
+    expect(created).toEqual([{ chunks: 1 }]);
+
+    const failedId = randomUUID();
+    await expect(
+      store.transaction(workspaceId, async (tx) => {
+        await tx.run('CREATE (:Document {workspaceId: $workspaceId, id: $failedId})', { failedId });
+        await tx.run('MATCH (n:Document) RETURN n'); // unscoped: refused, so the whole transaction rolls back
+      }),
+    ).rejects.toThrow(UnscopedGraphQueryError);
+    const leftovers = await store.run(
+      'MATCH (d:Document {workspaceId: $workspaceId, id: $failedId}) RETURN d',
+      {
+        workspaceId,
+        failedId,
+      },
+    );
+    expect(leftovers).toEqual([]);
+  });
+
   it('refuses a statement without a workspace id', async () => {
     await expect(
       store.run('MATCH (n:Entity) RETURN n', {} as unknown as { workspaceId: string }),

@@ -7,6 +7,12 @@ import { isWorkspaceId } from '../../common/ids';
 export type GraphQueryParams = { workspaceId: string } & Record<string, unknown>;
 export type GraphAccessMode = 'read' | 'write';
 
+/** Statements inside one transaction, all bound to the transaction's workspace. */
+export interface ScopedGraphTransaction {
+  readonly workspaceId: string;
+  run<T = Record<string, unknown>>(cypher: string, params?: Record<string, unknown>): Promise<T[]>;
+}
+
 export class UnscopedGraphQueryError extends Error {
   constructor(reason: string) {
     super(`Refusing graph query: ${reason}`);
@@ -28,6 +34,9 @@ export const graphSchemaStatements: readonly string[] = [
   // Whole-workspace scans (graph traversal seeds, deletes) filter on workspaceId alone.
   'CREATE INDEX entity_workspace IF NOT EXISTS FOR (n:Entity) ON (n.workspaceId)',
   'CREATE INDEX chunk_workspace IF NOT EXISTS FOR (n:Chunk) ON (n.workspaceId)',
+  // A document's chunks and the relations it evidences are found by document id (delete, counts).
+  'CREATE INDEX chunk_workspace_document IF NOT EXISTS FOR (n:Chunk) ON (n.workspaceId, n.documentId)',
+  'CREATE INDEX related_to_document IF NOT EXISTS FOR ()-[r:RELATED_TO]-() ON (r.documentId)',
 ];
 
 @Injectable()
@@ -73,6 +82,38 @@ export class Neo4jGraphStore implements OnModuleDestroy {
       const result =
         mode === 'read' ? await session.executeRead(work) : await session.executeWrite(work);
       return result.records.map((record) => record.toObject() as T);
+    } finally {
+      await session.close();
+    }
+  }
+
+  /**
+   * Several statements in one managed transaction (all or nothing, retried as a whole on
+   * transient errors), each given $workspaceId automatically and checked like run().
+   */
+  async transaction<T>(
+    workspaceId: string,
+    work: (tx: ScopedGraphTransaction) => Promise<T>,
+    mode: GraphAccessMode = 'write',
+  ): Promise<T> {
+    assertScoped('$workspaceId', { workspaceId });
+    const session = this.driver.session({
+      defaultAccessMode: mode === 'read' ? neo4j.session.READ : neo4j.session.WRITE,
+    });
+    try {
+      const unitOfWork = (tx: ManagedTransaction) =>
+        work({
+          workspaceId,
+          run: async <R>(cypher: string, params: Record<string, unknown> = {}) => {
+            const scopedParams = { ...params, workspaceId };
+            assertScoped(cypher, scopedParams);
+            const result = await tx.run(cypher, scopedParams);
+            return result.records.map((record) => record.toObject() as R);
+          },
+        });
+      return mode === 'read'
+        ? await session.executeRead(unitOfWork)
+        : await session.executeWrite(unitOfWork);
     } finally {
       await session.close();
     }

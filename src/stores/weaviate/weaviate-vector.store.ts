@@ -123,6 +123,13 @@ export class WeaviateVectorStore implements OnModuleDestroy {
     this.knownTenants.add(workspaceId);
   }
 
+  /** Drops a workspace's tenant and every chunk in it (deleting a workspace). */
+  async removeTenant(workspaceId: string): Promise<void> {
+    assertWorkspaceId(workspaceId);
+    this.knownTenants.delete(workspaceId);
+    await this.client.collections.use(CHUNK_COLLECTION).tenants.remove(workspaceId);
+  }
+
   /** The chunk collection seen through one workspace's tenant. */
   collection(workspaceId: string): ChunkCollection {
     assertWorkspaceId(workspaceId);
