@@ -1,21 +1,47 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import { Context } from '@temporalio/activity';
 import type { TaskQueueName } from '../src/config/config';
 import { PostgresStore } from '../src/stores/postgres/postgres.store';
 import { RedisStore } from '../src/stores/redis/redis.store';
 import { Neo4jGraphStore } from '../src/stores/neo4j/neo4j-graph.store';
 import { WeaviateVectorStore } from '../src/stores/weaviate/weaviate-vector.store';
 import { S3BlobStore } from '../src/stores/s3/s3-blob.store';
+import { DocumentsRepository } from '../src/documents/documents.repository';
+import { DocumentEventsPublisher } from '../src/documents/document-events.publisher';
+import { DocumentGraphRepository } from '../src/knowledge/document-graph.repository';
+import { ChunkVectorIndex } from '../src/knowledge/chunk-vector.index';
+import { NlpKnowledgeExtractor } from '../src/extraction';
+import { Embedder } from '../src/embedding/embedder';
 import { createGeneralSmokeActivities } from './general/smoke.activities';
+import { createDocumentBookkeepingActivities } from './general/document-bookkeeping.activities';
 import { createAiSmokeActivities } from './ai/smoke.activities';
+import { createAnalysisActivities } from './ai/analysis.activities';
 import { createStorageSmokeActivities } from './storage/smoke.activities';
+import { createStoreWriteActivities } from './storage/store-write.activities';
 
 /** The activities each task queue serves, wired to the shared store clients. */
 export function activitiesFor(queue: TaskQueueName, app: INestApplicationContext): object {
   switch (queue) {
     case 'general':
-      return { ...createGeneralSmokeActivities(app.get(PostgresStore), app.get(RedisStore)) };
+      return {
+        ...createGeneralSmokeActivities(app.get(PostgresStore), app.get(RedisStore)),
+        ...createDocumentBookkeepingActivities(
+          app.get(DocumentsRepository),
+          app.get(DocumentEventsPublisher),
+          { url: process.env.CAIRN_WEBHOOK_URL || undefined },
+        ),
+      };
     case 'ai':
-      return { ...createAiSmokeActivities() };
+      return {
+        ...createAiSmokeActivities(),
+        ...createAnalysisActivities({
+          documents: app.get(DocumentsRepository),
+          blobs: app.get(S3BlobStore),
+          extractor: new NlpKnowledgeExtractor(),
+          embedder: once(() => Embedder.load()),
+          heartbeat: (details) => Context.current().heartbeat(details),
+        }),
+      };
     case 'storage':
       return {
         ...createStorageSmokeActivities(
@@ -23,6 +49,24 @@ export function activitiesFor(queue: TaskQueueName, app: INestApplicationContext
           app.get(WeaviateVectorStore),
           app.get(S3BlobStore),
         ),
+        ...createStoreWriteActivities({
+          documents: app.get(DocumentsRepository),
+          blobs: app.get(S3BlobStore),
+          graph: app.get(DocumentGraphRepository),
+          vectors: app.get(ChunkVectorIndex),
+        }),
       };
   }
+}
+
+/** Loads something expensive (the embedding model) on first use, once per process. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => {
+    loaded ??= load().catch((error: unknown) => {
+      loaded = undefined;
+      throw error;
+    });
+    return loaded;
+  };
 }

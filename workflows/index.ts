@@ -1,2 +1,4 @@
 // The workflow bundle's entry point: every workflow type the `general` worker runs.
 export { smokeWorkflow } from './smoke.workflow';
+export { processDocumentWorkflow, processDocumentsWorkflow } from './process-document.workflow';
+export { deleteDocumentWorkflow } from './delete-document.workflow';

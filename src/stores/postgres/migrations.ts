@@ -44,4 +44,39 @@ CREATE TABLE smoke_records (
 );
 `;
 
-export const migrations: readonly Migration[] = [{ id: '0001_initial_schema', sql: initialSchema }];
+// Stage timings are kept in one jsonb per document: closing a stage stamps its end and duration.
+const documentPipeline = `
+CREATE FUNCTION close_stage(timings jsonb, stage text, at timestamptz) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE
+    WHEN stage IS NULL OR NOT timings ? stage OR timings -> stage ? 'finishedAt' THEN timings
+    ELSE jsonb_set(timings, ARRAY[stage], (timings -> stage) || jsonb_build_object(
+      'finishedAt', at,
+      'durationMs', round(extract(epoch FROM (at - (timings -> stage ->> 'startedAt')::timestamptz)) * 1000)
+    ))
+  END
+$$;
+
+CREATE TABLE imports (
+  id           uuid PRIMARY KEY,
+  workspace_id text NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  status       text NOT NULL DEFAULT 'pending',
+  source       text NOT NULL,
+  total        integer NOT NULL DEFAULT 0,
+  done         integer NOT NULL DEFAULT 0,
+  failed       integer NOT NULL DEFAULT 0,
+  workflow_id  text NOT NULL,
+  error        text,
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  updated_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX imports_workspace_created_idx ON imports (workspace_id, created_at DESC);
+
+ALTER TABLE documents ADD COLUMN import_id uuid REFERENCES imports(id) ON DELETE SET NULL;
+ALTER TABLE documents ADD COLUMN language text;
+`;
+
+export const migrations: readonly Migration[] = [
+  { id: '0001_initial_schema', sql: initialSchema },
+  { id: '0002_document_pipeline', sql: documentPipeline },
+];

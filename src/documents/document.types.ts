@@ -1,0 +1,59 @@
+// Shapes shared by the API, the activities and the workflows (type-only imports from workflows).
+
+export const DOCUMENT_STATUSES = [
+  'pending',
+  'processing',
+  'indexed',
+  'failed',
+  'deleting',
+] as const;
+export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
+
+/** The pipeline's stages in order; each is one activity (see workflows/process-document). */
+export const DOCUMENT_STAGES = ['analyse', 'extract', 'graph', 'vectors', 'notify'] as const;
+export type DocumentStage = (typeof DOCUMENT_STAGES)[number];
+
+export interface DocumentCounts {
+  chunks?: number;
+  entities?: number;
+  relations?: number;
+  mentions?: number;
+}
+
+export interface StageTiming {
+  startedAt: string;
+  finishedAt?: string;
+  durationMs?: number;
+}
+
+export interface DocumentRecord {
+  id: string;
+  workspaceId: string;
+  sha256: string;
+  title: string;
+  mime: string;
+  sizeBytes: number;
+  status: DocumentStatus;
+  stage: DocumentStage | 'done' | null;
+  error: string | null;
+  workflowId: string | null;
+  counts: DocumentCounts;
+  stageTimings: Partial<Record<DocumentStage, StageTiming>>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What the live-status channel carries (Redis pub/sub, then SSE to clients). */
+export interface DocumentEvent {
+  documentId: string;
+  workspaceId: string;
+  status: DocumentStatus | 'deleted';
+  stage: DocumentRecord['stage'];
+  error?: string | null;
+  counts?: DocumentCounts;
+  at: string;
+}
+
+export function documentEventsChannel(workspaceId: string, documentId: string): string {
+  return `cairn:ws:${workspaceId}:document:${documentId}:events`;
+}

@@ -1,0 +1,232 @@
+import { Injectable } from '@nestjs/common';
+import { PostgresStore } from '../stores/postgres/postgres.store';
+import type {
+  DocumentCounts,
+  DocumentRecord,
+  DocumentStage,
+  DocumentStatus,
+} from './document.types';
+
+interface DocumentRow {
+  id: string;
+  workspace_id: string;
+  sha256: string;
+  title: string;
+  mime: string;
+  size_bytes: string;
+  status: DocumentStatus;
+  stage: DocumentRecord['stage'];
+  error: string | null;
+  workflow_id: string | null;
+  counts: DocumentCounts;
+  stage_timings: DocumentRecord['stageTimings'];
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface NewDocument {
+  id: string;
+  workspaceId: string;
+  sha256: string;
+  title: string;
+  mime: string;
+  sizeBytes: number;
+  workflowId: string;
+}
+
+const COLUMNS = `id, workspace_id, sha256, title, mime, size_bytes, status, stage, error, workflow_id,
+  counts, stage_timings, created_at, updated_at`;
+
+/** Document rows in Postgres. Every statement is parametrised and scoped to one workspace. */
+@Injectable()
+export class DocumentsRepository {
+  constructor(private readonly postgres: PostgresStore) {}
+
+  /** Inserts the row unless the workspace already has these bytes; says which happened. */
+  async insertIfAbsent(
+    document: NewDocument,
+  ): Promise<{ record: DocumentRecord; created: boolean }> {
+    const inserted = await this.postgres.query<DocumentRow>(
+      `INSERT INTO documents (id, workspace_id, sha256, title, mime, size_bytes, workflow_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (workspace_id, sha256) DO NOTHING
+       RETURNING ${COLUMNS}`,
+      [
+        document.id,
+        document.workspaceId,
+        document.sha256,
+        document.title,
+        document.mime,
+        document.sizeBytes,
+        document.workflowId,
+      ],
+    );
+    if (inserted[0]) return { record: toRecord(inserted[0]), created: true };
+    const existing = await this.findBySha(document.workspaceId, document.sha256);
+    if (!existing) throw new Error(`document ${document.sha256} vanished during insert`);
+    return { record: existing, created: false };
+  }
+
+  async findById(workspaceId: string, id: string): Promise<DocumentRecord | null> {
+    const rows = await this.postgres.query<DocumentRow>(
+      `SELECT ${COLUMNS} FROM documents WHERE workspace_id = $1 AND id = $2`,
+      [workspaceId, id],
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async findManyByIds(workspaceId: string, ids: string[]): Promise<DocumentRecord[]> {
+    const rows = await this.postgres.query<DocumentRow>(
+      `SELECT ${COLUMNS} FROM documents WHERE workspace_id = $1 AND id = ANY($2::uuid[])`,
+      [workspaceId, ids],
+    );
+    return rows.map(toRecord);
+  }
+
+  async findBySha(workspaceId: string, sha256: string): Promise<DocumentRecord | null> {
+    const rows = await this.postgres.query<DocumentRow>(
+      `SELECT ${COLUMNS} FROM documents WHERE workspace_id = $1 AND sha256 = $2`,
+      [workspaceId, sha256],
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  /** Newest first, offset-paginated; the total lets clients show pages. */
+  async list(
+    workspaceId: string,
+    options: { status?: DocumentStatus; limit: number; offset: number },
+  ): Promise<{ items: DocumentRecord[]; total: number }> {
+    const rows = await this.postgres.query<DocumentRow & { total: string }>(
+      `SELECT ${COLUMNS}, count(*) OVER () AS total FROM documents
+       WHERE workspace_id = $1 AND ($2::text IS NULL OR status = $2)
+       ORDER BY created_at DESC, id
+       LIMIT $3 OFFSET $4`,
+      [workspaceId, options.status ?? null, options.limit, options.offset],
+    );
+    const total = rows[0] ? Number(rows[0].total) : await this.count(workspaceId, options.status);
+    return { items: rows.map(toRecord), total };
+  }
+
+  private async count(workspaceId: string, status?: DocumentStatus): Promise<number> {
+    const rows = await this.postgres.query<{ total: string }>(
+      `SELECT count(*) AS total FROM documents WHERE workspace_id = $1 AND ($2::text IS NULL OR status = $2)`,
+      [workspaceId, status ?? null],
+    );
+    return Number(rows[0]?.total ?? 0);
+  }
+
+  /**
+   * Enters a stage for many documents at once: closes the previous stage's timing and opens this
+   * one. Idempotent: re-entering the same stage keeps its first start time.
+   */
+  async enterStage(
+    workspaceId: string,
+    ids: string[],
+    stage: DocumentStage,
+    at: Date,
+  ): Promise<DocumentRecord[]> {
+    const rows = await this.postgres.query<DocumentRow>(
+      `UPDATE documents SET
+         status = 'processing',
+         error = NULL,
+         stage = $3,
+         stage_timings = CASE
+           WHEN stage = $3 AND stage_timings ? $3 THEN stage_timings
+           ELSE close_stage(stage_timings, stage, $4::timestamptz)
+                || jsonb_build_object($3::text, jsonb_build_object('startedAt', $4::timestamptz))
+         END,
+         updated_at = now()
+       WHERE workspace_id = $1 AND id = ANY($2::uuid[])
+       RETURNING ${COLUMNS}`,
+      [workspaceId, ids, stage, at.toISOString()],
+    );
+    return rows.map(toRecord);
+  }
+
+  /** Clears a previous run's state before processing starts again (retry or re-process). */
+  async resetForRun(workspaceId: string, ids: string[], workflowId: string): Promise<void> {
+    await this.postgres.query(
+      `UPDATE documents SET status = 'pending', stage = NULL, error = NULL,
+         stage_timings = '{}'::jsonb, workflow_id = $3, updated_at = now()
+       WHERE workspace_id = $1 AND id = ANY($2::uuid[])`,
+      [workspaceId, ids, workflowId],
+    );
+  }
+
+  async markIndexed(
+    workspaceId: string,
+    countsById: Record<string, DocumentCounts>,
+    at: Date,
+  ): Promise<DocumentRecord[]> {
+    const rows = await this.postgres.query<DocumentRow>(
+      `UPDATE documents d SET
+         status = 'indexed',
+         stage = 'done',
+         error = NULL,
+         counts = c.counts,
+         stage_timings = close_stage(d.stage_timings, d.stage, $3::timestamptz),
+         updated_at = now()
+       FROM jsonb_each($2::jsonb) AS c(id, counts)
+       WHERE d.workspace_id = $1 AND d.id = c.id::uuid
+       RETURNING ${COLUMNS.split(',')
+         .map((column) => `d.${column.trim()}`)
+         .join(', ')}`,
+      [workspaceId, JSON.stringify(countsById), at.toISOString()],
+    );
+    return rows.map(toRecord);
+  }
+
+  async markFailed(workspaceId: string, ids: string[], error: string): Promise<DocumentRecord[]> {
+    const rows = await this.postgres.query<DocumentRow>(
+      `UPDATE documents SET status = 'failed', error = $3, updated_at = now()
+       WHERE workspace_id = $1 AND id = ANY($2::uuid[])
+       RETURNING ${COLUMNS}`,
+      [workspaceId, ids, error],
+    );
+    return rows.map(toRecord);
+  }
+
+  async markDeleting(workspaceId: string, id: string): Promise<DocumentRecord | null> {
+    const rows = await this.postgres.query<DocumentRow>(
+      `UPDATE documents SET status = 'deleting', updated_at = now()
+       WHERE workspace_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+      [workspaceId, id],
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async remove(workspaceId: string, id: string): Promise<void> {
+    await this.postgres.query('DELETE FROM documents WHERE workspace_id = $1 AND id = $2', [
+      workspaceId,
+      id,
+    ]);
+  }
+
+  /** How many documents of the workspace reference these bytes (for blob garbage collection). */
+  async countBySha(workspaceId: string, sha256: string): Promise<number> {
+    const rows = await this.postgres.query<{ total: string }>(
+      'SELECT count(*) AS total FROM documents WHERE workspace_id = $1 AND sha256 = $2',
+      [workspaceId, sha256],
+    );
+    return Number(rows[0]?.total ?? 0);
+  }
+}
+
+function toRecord(row: DocumentRow): DocumentRecord {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    sha256: row.sha256,
+    title: row.title,
+    mime: row.mime,
+    sizeBytes: Number(row.size_bytes),
+    status: row.status,
+    stage: row.stage,
+    error: row.error,
+    workflowId: row.workflow_id,
+    counts: row.counts,
+    stageTimings: row.stage_timings,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}

@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import { Filters } from 'weaviate-client';
+import {
+  WeaviateVectorStore,
+  type ChunkProperties,
+} from '../stores/weaviate/weaviate-vector.store';
+import { chunkIdFor, chunkObjectId } from '../documents/document-ids';
+import type { TextChunk } from '../analysis';
+
+const INSERT_BATCH = 500;
+
+export interface DocumentVectors {
+  documentId: string;
+  title: string;
+  chunks: TextChunk[];
+  /** One vector per chunk, in chunk order. */
+  vectors: Float32Array[];
+  /** chunk id → entity keys it mentions */
+  entityKeys: Map<string, string[]>;
+}
+
+/** Chunk vectors in Weaviate, one tenant per workspace, objects keyed by deterministic UUIDv5. */
+@Injectable()
+export class ChunkVectorIndex {
+  constructor(private readonly weaviate: WeaviateVectorStore) {}
+
+  /**
+   * Writes every chunk of these documents. Objects with the same id are replaced, and chunks a
+   * previous run had beyond the new count are deleted, so the result equals one clean run.
+   * Any per-object error fails the whole call (the activity retries it).
+   */
+  async indexDocuments(workspaceId: string, documents: DocumentVectors[]): Promise<number> {
+    await this.weaviate.ensureTenant(workspaceId);
+    const collection = this.weaviate.collection(workspaceId);
+    const objects = documents.flatMap((document) =>
+      document.chunks.map((chunk, index) => {
+        const properties: ChunkProperties = {
+          text: chunk.text,
+          title: document.title,
+          documentId: document.documentId,
+          workspaceId,
+          ord: chunk.ord,
+          startOffset: chunk.start,
+          endOffset: chunk.end,
+          entityKeys: document.entityKeys.get(chunkIdFor(document.documentId, chunk.ord)) ?? [],
+          ...(chunk.page !== undefined ? { page: chunk.page } : {}),
+        };
+        return {
+          id: chunkObjectId(workspaceId, document.documentId, chunk.ord),
+          properties,
+          vectors: Array.from(document.vectors[index]),
+        };
+      }),
+    );
+    for (const document of documents) {
+      await collection.data.deleteMany(
+        Filters.and(
+          collection.filter.byProperty('documentId').equal(document.documentId),
+          collection.filter.byProperty('ord').greaterOrEqual(document.chunks.length),
+        ),
+      );
+    }
+    for (let offset = 0; offset < objects.length; offset += INSERT_BATCH) {
+      const result = await collection.data.insertMany(objects.slice(offset, offset + INSERT_BATCH));
+      if (result.hasErrors) {
+        const first = Object.values(result.errors)[0];
+        throw new Error(
+          `Weaviate rejected ${Object.keys(result.errors).length} of ${result.allResponses.length} objects: ${first?.message ?? 'unknown error'}`,
+        );
+      }
+    }
+    return objects.length;
+  }
+
+  async removeDocuments(workspaceId: string, documentIds: string[]): Promise<void> {
+    if (documentIds.length === 0) return;
+    await this.weaviate.ensureTenant(workspaceId);
+    const collection = this.weaviate.collection(workspaceId);
+    await collection.data.deleteMany(
+      collection.filter.byProperty('documentId').containsAny(documentIds),
+    );
+  }
+
+  async countDocumentObjects(workspaceId: string, documentId: string): Promise<number> {
+    await this.weaviate.ensureTenant(workspaceId);
+    const collection = this.weaviate.collection(workspaceId);
+    const result = await collection.aggregate.overAll({
+      filters: collection.filter.byProperty('documentId').equal(documentId),
+    });
+    return result.totalCount;
+  }
+}

@@ -1,0 +1,210 @@
+import { Injectable } from '@nestjs/common';
+import { Neo4jGraphStore } from '../stores/neo4j/neo4j-graph.store';
+import type { TextChunk } from '../analysis';
+import type { ExtractionResult, KnownEntity } from '../extraction';
+import { chunkIdFor } from '../documents/document-ids';
+import type { DocumentCounts } from '../documents/document.types';
+
+const WRITE_BATCH = 2_000;
+
+export interface DocumentGraph {
+  documentId: string;
+  title: string;
+  chunks: TextChunk[];
+  /** Already resolved against the workspace: keys are the ones to MERGE on. */
+  knowledge: ExtractionResult;
+}
+
+/**
+ * The knowledge graph of documents in Neo4j:
+ * (:Document)-[:HAS_CHUNK]->(:Chunk)-[:MENTIONS]->(:Entity)-[:RELATED_TO]->(:Entity).
+ * A RELATED_TO edge exists once per evidencing chunk, so deleting a document removes exactly the
+ * relations it alone evidences. Every statement is parametrised and scoped by $workspaceId.
+ */
+@Injectable()
+export class DocumentGraphRepository {
+  constructor(private readonly graph: Neo4jGraphStore) {}
+
+  /** Entities the workspace already has under any of these keys (for entity resolution). */
+  async findKnownEntities(workspaceId: string, keys: string[]): Promise<KnownEntity[]> {
+    if (keys.length === 0) return [];
+    return this.graph.run<KnownEntity>(
+      `UNWIND $keys AS key
+       MATCH (e:Entity {workspaceId: $workspaceId, key: key})
+       RETURN e.key AS key, e.name AS name, coalesce(e.aliases, []) AS aliases`,
+      { workspaceId, keys },
+      'read',
+    );
+  }
+
+  /** Replaces whatever these documents contributed before with their new graph (re-process safe). */
+  async writeDocuments(workspaceId: string, documents: DocumentGraph[]): Promise<void> {
+    await this.removeDocuments(
+      workspaceId,
+      documents.map((document) => document.documentId),
+    );
+    const chunkRows = documents.flatMap((document) =>
+      document.chunks.map((chunk) => ({
+        documentId: document.documentId,
+        title: document.title,
+        id: chunkIdFor(document.documentId, chunk.ord),
+        ord: chunk.ord,
+        start: chunk.start,
+        end: chunk.end,
+        page: chunk.page ?? null,
+      })),
+    );
+    const entityRows = new Map<
+      string,
+      { key: string; name: string; type: string; aliases: string[] }
+    >();
+    const mentionRows: {
+      chunkId: string;
+      key: string;
+      start: number;
+      end: number;
+      surface: string;
+    }[] = [];
+    const relationRows: Record<string, unknown>[] = [];
+    for (const document of documents) {
+      for (const entity of document.knowledge.entities) {
+        const seen = entityRows.get(entity.key);
+        entityRows.set(entity.key, {
+          key: entity.key,
+          name: seen?.name ?? entity.name,
+          type: seen?.type ?? entity.type,
+          aliases: [...new Set([...(seen?.aliases ?? []), ...entity.aliases])],
+        });
+        for (const mention of entity.mentions) mentionRows.push({ ...mention, key: entity.key });
+      }
+      for (const relation of document.knowledge.relations) {
+        relationRows.push({ ...relation, documentId: document.documentId });
+      }
+    }
+
+    await this.inBatches(
+      workspaceId,
+      documents.map((document) => ({ id: document.documentId, title: document.title })),
+      `UNWIND $rows AS row
+       MERGE (d:Document {workspaceId: $workspaceId, id: row.id})
+       SET d.title = row.title`,
+    );
+    await this.inBatches(
+      workspaceId,
+      chunkRows,
+      `UNWIND $rows AS row
+       MATCH (d:Document {workspaceId: $workspaceId, id: row.documentId})
+       MERGE (c:Chunk {workspaceId: $workspaceId, id: row.id})
+       SET c.documentId = row.documentId, c.ord = row.ord, c.start = row.start, c.end = row.end,
+           c.page = row.page
+       MERGE (d)-[:HAS_CHUNK]->(c)`,
+    );
+    // An entity keeps the first name and type it was created with; aliases accumulate.
+    await this.inBatches(
+      workspaceId,
+      [...entityRows.values()],
+      `UNWIND $rows AS row
+       MERGE (e:Entity {workspaceId: $workspaceId, key: row.key})
+       ON CREATE SET e.name = row.name, e.type = row.type, e.aliases = row.aliases
+       ON MATCH SET e.aliases = reduce(acc = coalesce(e.aliases, []), alias IN row.aliases |
+         CASE WHEN alias IN acc OR alias = e.name THEN acc ELSE acc + alias END),
+         e.type = CASE WHEN e.type = 'other' THEN row.type ELSE e.type END`,
+    );
+    await this.inBatches(
+      workspaceId,
+      mentionRows,
+      `UNWIND $rows AS row
+       MATCH (c:Chunk {workspaceId: $workspaceId, id: row.chunkId})
+       MATCH (e:Entity {workspaceId: $workspaceId, key: row.key})
+       MERGE (c)-[m:MENTIONS {start: row.start, end: row.end}]->(e)
+       SET m.surface = row.surface`,
+    );
+    await this.inBatches(
+      workspaceId,
+      relationRows,
+      `UNWIND $rows AS row
+       MATCH (a:Entity {workspaceId: $workspaceId, key: row.sourceKey})
+       MATCH (b:Entity {workspaceId: $workspaceId, key: row.targetKey})
+       MERGE (a)-[r:RELATED_TO {chunkId: row.chunkId, predicate: row.predicate}]->(b)
+       SET r.documentId = row.documentId, r.evidence = row.evidence, r.weight = row.weight`,
+    );
+  }
+
+  /**
+   * Removes exactly what these documents contributed: their relations, chunks (with mentions),
+   * entities no other chunk mentions any more, and the document nodes. Idempotent.
+   */
+  async removeDocuments(workspaceId: string, documentIds: string[]): Promise<void> {
+    if (documentIds.length === 0) return;
+    await this.graph.run(
+      `UNWIND $documentIds AS documentId
+       MATCH (:Document {workspaceId: $workspaceId, id: documentId})-[:HAS_CHUNK]->(c:Chunk)
+       MATCH (c)-[:MENTIONS]->(e:Entity)
+       MATCH (e)-[r:RELATED_TO {documentId: documentId}]-()
+       DELETE r`,
+      { workspaceId, documentIds },
+    );
+    await this.graph.run(
+      `UNWIND $documentIds AS documentId
+       MATCH (d:Document {workspaceId: $workspaceId, id: documentId})
+       OPTIONAL MATCH (d)-[:HAS_CHUNK]->(c:Chunk)
+       OPTIONAL MATCH (c)-[:MENTIONS]->(e:Entity)
+       WITH d, collect(DISTINCT c) AS chunks, collect(DISTINCT e) AS entities
+       FOREACH (chunk IN chunks | DETACH DELETE chunk)
+       DETACH DELETE d
+       WITH entities
+       UNWIND entities AS entity
+       WITH DISTINCT entity
+       WHERE NOT (entity)<-[:MENTIONS]-()
+       DETACH DELETE entity`,
+      { workspaceId, documentIds },
+    );
+  }
+
+  /** Per document: chunks, mentions, distinct entities mentioned, relations it evidences. */
+  async countContributions(
+    workspaceId: string,
+    documentIds: string[],
+  ): Promise<Record<string, DocumentCounts>> {
+    const rows = await this.graph.run<{
+      documentId: string;
+      chunks: number;
+      mentions: number;
+      entities: number;
+      relations: number;
+    }>(
+      `UNWIND $documentIds AS documentId
+       OPTIONAL MATCH (:Document {workspaceId: $workspaceId, id: documentId})-[:HAS_CHUNK]->(c:Chunk)
+       OPTIONAL MATCH (c)-[m:MENTIONS]->(e:Entity)
+       WITH documentId, count(DISTINCT c) AS chunks, count(m) AS mentions, count(DISTINCT e) AS entities
+       OPTIONAL MATCH (:Chunk {workspaceId: $workspaceId, documentId: documentId})-[:MENTIONS]->(:Entity)-[r:RELATED_TO {documentId: documentId}]->()
+       RETURN documentId, chunks, mentions, entities, count(DISTINCT r) AS relations`,
+      { workspaceId, documentIds },
+      'read',
+    );
+    return Object.fromEntries(
+      rows.map(({ documentId, ...counts }) => [documentId, counts satisfies DocumentCounts]),
+    );
+  }
+
+  /** Entity keys each chunk of these documents mentions, for the vector index's filterable keys. */
+  async chunkEntityKeys(
+    workspaceId: string,
+    documentIds: string[],
+  ): Promise<Map<string, string[]>> {
+    const rows = await this.graph.run<{ chunkId: string; keys: string[] }>(
+      `UNWIND $documentIds AS documentId
+       MATCH (c:Chunk {workspaceId: $workspaceId, documentId: documentId})-[:MENTIONS]->(e:Entity)
+       RETURN c.id AS chunkId, collect(DISTINCT e.key) AS keys`,
+      { workspaceId, documentIds },
+      'read',
+    );
+    return new Map(rows.map((row) => [row.chunkId, row.keys]));
+  }
+
+  private async inBatches(workspaceId: string, rows: unknown[], cypher: string): Promise<void> {
+    for (let offset = 0; offset < rows.length; offset += WRITE_BATCH) {
+      await this.graph.run(cypher, { workspaceId, rows: rows.slice(offset, offset + WRITE_BATCH) });
+    }
+  }
+}

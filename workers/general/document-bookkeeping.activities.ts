@@ -1,0 +1,79 @@
+import type { DocumentsRepository } from '../../src/documents/documents.repository';
+import type { DocumentEventsPublisher } from '../../src/documents/document-events.publisher';
+import type { DocumentCounts, DocumentStage } from '../../src/documents/document.types';
+
+export interface WebhookSettings {
+  url?: string;
+}
+
+/**
+ * Status bookkeeping in Postgres plus live events on Redis. Status updates are idempotent
+ * (they set values), so Temporal may retry them at will.
+ */
+export const createDocumentBookkeepingActivities = (
+  documents: DocumentsRepository,
+  events: DocumentEventsPublisher,
+  webhook: WebhookSettings = {},
+) => ({
+  async enterStage(input: {
+    workspaceId: string;
+    documentIds: string[];
+    stage: DocumentStage;
+  }): Promise<void> {
+    const records = await documents.enterStage(
+      input.workspaceId,
+      input.documentIds,
+      input.stage,
+      new Date(),
+    );
+    await events.publishRecords(records);
+  },
+
+  async markIndexed(input: {
+    workspaceId: string;
+    counts: Record<string, DocumentCounts>;
+  }): Promise<void> {
+    const records = await documents.markIndexed(input.workspaceId, input.counts, new Date());
+    await events.publishRecords(records);
+  },
+
+  async markFailed(input: {
+    workspaceId: string;
+    documentIds: string[];
+    error: string;
+  }): Promise<void> {
+    const records = await documents.markFailed(input.workspaceId, input.documentIds, input.error);
+    await events.publishRecords(records);
+  },
+
+  async removeDocumentRow(input: { workspaceId: string; documentId: string }): Promise<void> {
+    await documents.remove(input.workspaceId, input.documentId);
+  },
+
+  /** Tells an optional webhook that documents are searchable; a failed call is retried by Temporal. */
+  async notifyIndexed(input: { workspaceId: string; documentIds: string[] }): Promise<void> {
+    await postWebhook(webhook, { event: 'documents.indexed', ...input });
+  },
+
+  async notifyDeleted(input: { workspaceId: string; documentId: string }): Promise<void> {
+    await events.publish({
+      documentId: input.documentId,
+      workspaceId: input.workspaceId,
+      status: 'deleted',
+      stage: null,
+      at: new Date().toISOString(),
+    });
+    await postWebhook(webhook, { event: 'document.deleted', ...input });
+  },
+});
+
+async function postWebhook(webhook: WebhookSettings, payload: object): Promise<void> {
+  if (!webhook.url) return;
+  const response = await fetch(webhook.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...payload, at: new Date().toISOString() }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!response.ok) throw new Error(`webhook answered ${response.status}`);
+}

@@ -1,0 +1,118 @@
+import type { S3BlobStore } from '../../src/stores/s3/s3-blob.store';
+import { artifactKey, blobKey } from '../../src/stores/s3/blob-keys';
+import type { DocumentsRepository } from '../../src/documents/documents.repository';
+import type { DocumentGraphRepository } from '../../src/knowledge/document-graph.repository';
+import type { ChunkVectorIndex } from '../../src/knowledge/chunk-vector.index';
+import {
+  chunksArtifactKey,
+  extractionArtifactKey,
+  vectorsArtifactKey,
+  type ChunksArtifact,
+  type ExtractionArtifact,
+} from '../../src/documents/artifacts';
+import type { DocumentCounts } from '../../src/documents/document.types';
+import { EntityResolver, entityKey } from '../../src/extraction';
+import { CHUNK_VECTOR_DIMENSIONS } from '../../src/stores/weaviate/weaviate-vector.store';
+import { mapWithConcurrency } from '../../src/common/concurrency';
+import { readJsonArtifact, splitVectors } from '../artifact-io';
+
+export interface DocumentBatch {
+  workspaceId: string;
+  documentIds: string[];
+}
+
+const IO_CONCURRENCY = 8;
+
+export interface StoreWriteDependencies {
+  documents: DocumentsRepository;
+  blobs: S3BlobStore;
+  graph: DocumentGraphRepository;
+  vectors: ChunkVectorIndex;
+}
+
+/** Writes to Neo4j, Weaviate and MinIO, on the `storage` queue. Every write is idempotent. */
+export const createStoreWriteActivities = (deps: StoreWriteDependencies) => ({
+  /** Resolves entities against the workspace's graph, then MERGEs the documents' knowledge. */
+  async writeGraph({ workspaceId, documentIds }: DocumentBatch): Promise<void> {
+    const inputs = await mapWithConcurrency(documentIds, IO_CONCURRENCY, async (documentId) => ({
+      chunks: await readJsonArtifact<ChunksArtifact>(
+        deps.blobs,
+        chunksArtifactKey(workspaceId, documentId),
+      ),
+      extraction: await readJsonArtifact<ExtractionArtifact>(
+        deps.blobs,
+        extractionArtifactKey(workspaceId, documentId),
+      ),
+    }));
+    const lookupKeys = new Set<string>();
+    for (const { extraction } of inputs) {
+      for (const entity of extraction.entities) {
+        lookupKeys.add(entity.key);
+        for (const alias of entity.aliases) lookupKeys.add(entityKey(alias));
+      }
+    }
+    const resolver = new EntityResolver(
+      await deps.graph.findKnownEntities(workspaceId, [...lookupKeys]),
+    );
+    await deps.graph.writeDocuments(
+      workspaceId,
+      inputs.map(({ chunks, extraction }) => ({
+        documentId: chunks.documentId,
+        title: chunks.title,
+        chunks: chunks.chunks,
+        knowledge: resolver.resolveResult(extraction),
+      })),
+    );
+  },
+
+  /** Writes each chunk with its vector and the entity keys it mentions into Weaviate. */
+  async indexVectors({ workspaceId, documentIds }: DocumentBatch): Promise<number> {
+    const entityKeys = await deps.graph.chunkEntityKeys(workspaceId, documentIds);
+    const documents = await mapWithConcurrency(documentIds, IO_CONCURRENCY, async (documentId) => {
+      const chunks = await readJsonArtifact<ChunksArtifact>(
+        deps.blobs,
+        chunksArtifactKey(workspaceId, documentId),
+      );
+      const vectors = splitVectors(
+        await deps.blobs.get(vectorsArtifactKey(workspaceId, documentId)),
+        CHUNK_VECTOR_DIMENSIONS,
+      );
+      if (vectors.length !== chunks.chunks.length) {
+        throw new Error(
+          `${documentId}: ${vectors.length} vectors for ${chunks.chunks.length} chunks`,
+        );
+      }
+      return { documentId, title: chunks.title, chunks: chunks.chunks, vectors, entityKeys };
+    });
+    return deps.vectors.indexDocuments(workspaceId, documents);
+  },
+
+  async countContributions({
+    workspaceId,
+    documentIds,
+  }: DocumentBatch): Promise<Record<string, DocumentCounts>> {
+    return deps.graph.countContributions(workspaceId, documentIds);
+  },
+
+  /**
+   * Takes back everything these documents contributed: graph, vectors, artifacts and, unless kept
+   * (a failed run may be retried), their blobs when no other document of the workspace uses them.
+   */
+  async removeContributions(input: DocumentBatch & { keepBlobs: boolean }): Promise<void> {
+    const { workspaceId, documentIds } = input;
+    await deps.graph.removeDocuments(workspaceId, documentIds);
+    await deps.vectors.removeDocuments(workspaceId, documentIds);
+    await mapWithConcurrency(documentIds, IO_CONCURRENCY, async (documentId) => {
+      const prefix = artifactKey(workspaceId, documentId, 'x').slice(0, -1);
+      await deps.blobs.removeMany(await deps.blobs.list(prefix));
+    });
+    if (input.keepBlobs) return;
+    const records = await deps.documents.findManyByIds(workspaceId, documentIds);
+    for (const record of records) {
+      // The row still exists here (it is removed last), so "only this one" means a count of 1.
+      if ((await deps.documents.countBySha(workspaceId, record.sha256)) <= 1) {
+        await deps.blobs.remove(blobKey(workspaceId, record.sha256));
+      }
+    }
+  },
+});
