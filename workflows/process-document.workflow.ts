@@ -21,6 +21,8 @@ export interface ProcessDocumentsInput {
 
 export interface ProcessDocumentsResult {
   counts: Record<string, DocumentCounts>;
+  /** Documents whose content could not be parsed, with the reason (marked failed). */
+  rejected: { documentId: string; reason: string }[];
 }
 
 export type ProcessDocumentInput = { workspaceId: string; documentId: string };
@@ -58,33 +60,49 @@ const notifications = proxyActivities<ReturnType<typeof createDocumentBookkeepin
 export async function processDocumentsWorkflow(
   input: ProcessDocumentsInput,
 ): Promise<ProcessDocumentsResult> {
-  const { workspaceId, documentIds } = input;
+  const { workspaceId } = input;
+  let documentIds = input.documentIds;
   const enter = async (stage: DocumentStage) => {
     upsertSearchAttributes([{ key: StageAttribute, value: stage }]);
     await bookkeeping.enterStage({ workspaceId, documentIds, stage });
   };
   try {
     await enter('analyse');
-    await ai.analyseDocuments(input);
+    const { analysed, rejected } = await ai.analyseDocuments(input);
+    for (const { documentId, reason } of rejected) {
+      await bookkeeping.markFailed({ workspaceId, documentIds: [documentId], error: reason });
+    }
+    documentIds = analysed;
+    if (documentIds.length === 0) {
+      upsertSearchAttributes([{ key: StageAttribute, value: 'failed' }]);
+      if (input.documentIds.length === 1) {
+        throw ApplicationFailure.nonRetryable(
+          rejected[0]?.reason ?? 'nothing to process',
+          'Unprocessable',
+        );
+      }
+      return { counts: {}, rejected };
+    }
+    const batch = { workspaceId, documentIds };
     await enter('extract');
-    await ai.extractKnowledge(input);
+    await ai.extractKnowledge(batch);
     await enter('graph');
-    await storage.writeGraph(input);
+    await storage.writeGraph(batch);
     await enter('vectors');
-    await ai.embedChunks(input);
-    await storage.indexVectors(input);
+    await ai.embedChunks(batch);
+    await storage.indexVectors(batch);
     await enter('notify');
-    const counts = await storage.countContributions(input);
+    const counts = await storage.countContributions(batch);
     await bookkeeping.markIndexed({ workspaceId, counts });
     upsertSearchAttributes([{ key: StageAttribute, value: 'done' }]);
-    await notifications.notifyIndexed({ workspaceId, documentIds });
-    return { counts };
+    await notifications.notifyIndexed(batch);
+    return { counts, rejected };
   } catch (error) {
     // A cancelled run (the document is being deleted) leaves the clean-up to the delete workflow.
     if (isCancellation(error)) throw error;
     const reason = failureReason(error);
     upsertSearchAttributes([{ key: StageAttribute, value: 'failed' }]);
-    // No partial knowledge survives a failure: take back whatever the document contributed.
+    // No partial knowledge survives a failure: take back whatever the documents contributed.
     await storage.removeContributions({ workspaceId, documentIds, keepBlobs: true });
     await bookkeeping.markFailed({ workspaceId, documentIds, error: reason });
     throw ApplicationFailure.nonRetryable(reason, 'DocumentProcessingFailed');

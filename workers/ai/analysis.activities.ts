@@ -1,4 +1,3 @@
-import { ApplicationFailure } from '@temporalio/common';
 import {
   MIME_BY_KIND,
   UnprocessableDocumentError,
@@ -28,6 +27,16 @@ export interface DocumentBatch {
   documentIds: string[];
 }
 
+export interface RejectedDocument {
+  documentId: string;
+  reason: string;
+}
+
+export interface AnalysisOutcome {
+  analysed: string[];
+  rejected: RejectedDocument[];
+}
+
 const KIND_BY_MIME = new Map(
   Object.entries(MIME_BY_KIND).map(([kind, mime]) => [mime, kind as DocumentKind]),
 );
@@ -45,26 +54,32 @@ export interface AnalysisDependencies {
 
 /** CPU-bound steps of the pipeline, on the `ai` queue. Each reads and writes MinIO artifacts. */
 export const createAnalysisActivities = (deps: AnalysisDependencies) => ({
-  /** Text extraction, language, chunking → chunks.json. Unparseable input fails for good. */
-  async analyseDocuments({ workspaceId, documentIds }: DocumentBatch): Promise<number> {
+  /**
+   * Text extraction, language, chunking → chunks.json. A document whose content cannot be parsed
+   * is reported in `rejected` (for good: retrying cannot help); the others go on.
+   */
+  async analyseDocuments({ workspaceId, documentIds }: DocumentBatch): Promise<AnalysisOutcome> {
     const records = await deps.documents.findManyByIds(workspaceId, documentIds);
-    const chunkCounts = await mapWithConcurrency(records, IO_CONCURRENCY, async (record) => {
+    const found = new Set(records.map((record) => record.id));
+    const rejected: RejectedDocument[] = documentIds
+      .filter((documentId) => !found.has(documentId))
+      .map((documentId) => ({ documentId, reason: 'the document no longer exists' }));
+    const analysed: string[] = [];
+    await mapWithConcurrency(records, IO_CONCURRENCY, async (record) => {
       const kind = KIND_BY_MIME.get(record.mime);
-      if (!kind) {
-        throw ApplicationFailure.nonRetryable(
-          `unsupported type ${record.mime}`,
-          'unsupported_type',
-        );
-      }
       const bytes = await deps.blobs.get(blobKey(workspaceId, record.sha256));
       let extracted;
       try {
+        if (!kind)
+          throw new UnprocessableDocumentError(
+            'corrupt_document',
+            `unsupported type ${record.mime}`,
+          );
         extracted = await extractText(bytes, kind);
       } catch (error) {
-        if (error instanceof UnprocessableDocumentError) {
-          throw ApplicationFailure.nonRetryable(`${record.title}: ${error.message}`, error.code);
-        }
-        throw error;
+        if (!(error instanceof UnprocessableDocumentError)) throw error;
+        rejected.push({ documentId: record.id, reason: `${record.title}: ${error.message}` });
+        return;
       }
       const artifact: ChunksArtifact = {
         documentId: record.id,
@@ -75,13 +90,15 @@ export const createAnalysisActivities = (deps: AnalysisDependencies) => ({
         chunks: chunkDocument(extracted),
       };
       await writeJsonArtifact(deps.blobs, chunksArtifactKey(workspaceId, record.id), artifact);
+      analysed.push(record.id);
       deps.heartbeat(record.id);
-      return artifact.chunks.length;
     });
-    if (records.length !== documentIds.length) {
-      throw ApplicationFailure.nonRetryable('a document of this batch no longer exists', 'missing');
-    }
-    return chunkCounts.reduce((sum, count) => sum + count, 0);
+    // Keep the caller's order so that the result is the same on every retry.
+    const order = new Map(documentIds.map((documentId, index) => [documentId, index]));
+    const byOrder = (a: string, b: string) => (order.get(a) ?? 0) - (order.get(b) ?? 0);
+    analysed.sort(byOrder);
+    rejected.sort((a, b) => byOrder(a.documentId, b.documentId));
+    return { analysed, rejected };
   },
 
   /** Entities and relations per document → extraction.json (resolved later against the graph). */
