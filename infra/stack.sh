@@ -254,6 +254,15 @@ install_redis() {
   fi
 }
 
+# Tools the tests and the reverse proxy use (not engines: nothing to start).
+install_tools() {
+  if command -v caddy >/dev/null; then
+    say "caddy: installed ($(command -v caddy))"
+  else
+    apt_install caddy
+  fi
+}
+
 install_engine() {
   case $1 in
     postgres) install_postgres ;;
@@ -294,8 +303,9 @@ cmd_install() {
   ((${#engines[@]})) || engines=("${ENGINES[@]}")
   mkdir -p "$ENGINES_DIR"
   for e in "${engines[@]}"; do with_lock "install-$e" install_engine "$e"; done
-  if (($# == 0)) && [[ -f $INFRA_DIR/install-model.sh ]]; then
-    with_lock install-model bash "$INFRA_DIR/install-model.sh"
+  if (($# == 0)); then
+    with_lock install-tools install_tools
+    [[ -f $INFRA_DIR/install-model.sh ]] && with_lock install-model bash "$INFRA_DIR/install-model.sh"
   fi
 }
 
