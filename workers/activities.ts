@@ -10,7 +10,13 @@ import { DocumentsRepository } from '../src/documents/documents.repository';
 import { DocumentEventsPublisher } from '../src/documents/document-events.publisher';
 import { DocumentGraphRepository } from '../src/knowledge/document-graph.repository';
 import { ChunkVectorIndex } from '../src/knowledge/chunk-vector.index';
-import { NlpKnowledgeExtractor } from '../src/extraction';
+import {
+  NlpKnowledgeExtractor,
+  OpenAiCompatibleExtractor,
+  type KnowledgeExtractor,
+} from '../src/extraction';
+import { CONFIG } from '../src/config/config.module';
+import type { CairnConfig } from '../src/config/config';
 import { Embedder } from '../src/embedding/embedder';
 import { createGeneralSmokeActivities } from './general/smoke.activities';
 import { createDocumentBookkeepingActivities } from './general/document-bookkeeping.activities';
@@ -28,7 +34,7 @@ export function activitiesFor(queue: TaskQueueName, app: INestApplicationContext
         ...createDocumentBookkeepingActivities(
           app.get(DocumentsRepository),
           app.get(DocumentEventsPublisher),
-          { url: process.env.CAIRN_WEBHOOK_URL || undefined },
+          { url: app.get<CairnConfig>(CONFIG).CAIRN_WEBHOOK_URL || undefined },
         ),
       };
     case 'ai':
@@ -37,7 +43,7 @@ export function activitiesFor(queue: TaskQueueName, app: INestApplicationContext
         ...createAnalysisActivities({
           documents: app.get(DocumentsRepository),
           blobs: app.get(S3BlobStore),
-          extractor: new NlpKnowledgeExtractor(),
+          extractor: createExtractor(app.get<CairnConfig>(CONFIG)),
           embedder: once(() => Embedder.load()),
           heartbeat: (details) => Context.current().heartbeat(details),
         }),
@@ -57,6 +63,18 @@ export function activitiesFor(queue: TaskQueueName, app: INestApplicationContext
         }),
       };
   }
+}
+
+/** The configured knowledge extractor: local NLP by default, or an OpenAI-compatible endpoint. */
+function createExtractor(config: CairnConfig): KnowledgeExtractor {
+  if (config.CAIRN_EXTRACTOR === 'llm') {
+    return new OpenAiCompatibleExtractor({
+      baseUrl: config.CAIRN_LLM_BASE_URL,
+      model: config.CAIRN_LLM_MODEL,
+      ...(config.CAIRN_LLM_API_KEY ? { apiKey: config.CAIRN_LLM_API_KEY } : {}),
+    });
+  }
+  return new NlpKnowledgeExtractor();
 }
 
 /** Loads something expensive (the embedding model) on first use, once per process. */

@@ -49,6 +49,19 @@ describe('loadConfig', () => {
     );
   });
 
+  it('requires an endpoint and a model when the LLM extractor is chosen', () => {
+    expect(() => loadConfig({ ...validEnv, CAIRN_EXTRACTOR: 'llm' })).toThrow(
+      /CAIRN_LLM_BASE_URL: required when CAIRN_EXTRACTOR=llm[\s\S]*CAIRN_LLM_MODEL/,
+    );
+    const config = loadConfig({
+      ...validEnv,
+      CAIRN_EXTRACTOR: 'llm',
+      CAIRN_LLM_BASE_URL: 'http://127.0.0.1:8000/v1',
+      CAIRN_LLM_MODEL: 'local-model',
+    });
+    expect(config.CAIRN_EXTRACTOR).toBe('llm');
+  });
+
   it('names the keys a deployment must set', () => {
     expect(requiredConfigKeys.sort()).toEqual(Object.keys(validEnv).sort());
   });

@@ -37,14 +37,42 @@ export const configSchema = z.object({
   S3_REGION: z.string().min(1).default('us-east-1'),
   /** Largest accepted upload; enforced while the request streams in. */
   CAIRN_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(52_428_800),
+  /** Largest accepted bulk import (JSONL or archive), enforced while the request streams in. */
+  CAIRN_MAX_IMPORT_BYTES: z.coerce.number().int().min(1).default(524_288_000),
+  /** Knowledge extraction: the local NLP extractor, or any OpenAI-compatible chat endpoint. */
+  CAIRN_EXTRACTOR: z.enum(['nlp', 'llm']).default('nlp'),
+  CAIRN_LLM_BASE_URL: z.string().default(''),
+  CAIRN_LLM_MODEL: z.string().default(''),
+  CAIRN_LLM_API_KEY: z.string().default(''),
+  /** Optional: POSTed when documents are indexed or deleted (retried by Temporal on failure). */
+  CAIRN_WEBHOOK_URL: z.string().default(''),
   CAIRN_WORKER_QUEUES: z
     .string()
     .default(queueNames.join(','))
-    .transform((value) => value.split(',').map((name) => name.trim()).filter(Boolean))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(queueNames)).min(1)),
 });
 
 export type CairnConfig = z.infer<typeof configSchema>;
+
+// Cross-field rules: an LLM extractor needs an endpoint and a model.
+const checkedSchema = configSchema.superRefine((config, context) => {
+  if (config.CAIRN_EXTRACTOR !== 'llm') return;
+  for (const key of ['CAIRN_LLM_BASE_URL', 'CAIRN_LLM_MODEL'] as const) {
+    if (!config[key]) {
+      context.addIssue({
+        code: 'custom',
+        path: [key],
+        message: 'required when CAIRN_EXTRACTOR=llm',
+      });
+    }
+  }
+});
 export type TaskQueueName = (typeof queueNames)[number];
 
 /** Keys that have no default: a deployment must set each of them. */
@@ -61,7 +89,7 @@ export class ConfigError extends Error {
 
 /** Reads and validates the whole configuration, reporting every bad or missing key at once. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
-  const result = configSchema.safeParse(env);
+  const result = checkedSchema.safeParse(env);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const key = issue.path.join('.');
