@@ -7,10 +7,25 @@ const base = {
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 
+// Suites that load onnxruntime-node (the embedding model) in the test process need the main
+// realm's typed arrays; see test/support/main-realm-typed-arrays.ts.
+const withEngines = {
+  ...base,
+  setupFiles: [...base.setupFiles, '<rootDir>/test/support/main-realm-typed-arrays.ts'],
+};
+
 module.exports = {
   projects: [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{src,workflows,workers,infra}/**/*.spec.ts'] },
-    { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'] },
-    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+    {
+      ...base,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{src,workflows,workers,infra}/**/*.spec.ts'],
+    },
+    {
+      ...withEngines,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'],
+    },
+    { ...withEngines, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
   ],
 };
