@@ -1,0 +1,261 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { INestApplicationContext } from '@nestjs/common';
+import { DocumentsRepository } from '../../src/documents/documents.repository';
+import { DocumentEventsPublisher } from '../../src/documents/document-events.publisher';
+import { documentIdFor, documentWorkflowId } from '../../src/documents/document-ids';
+import { DocumentGraphRepository } from '../../src/knowledge/document-graph.repository';
+import { ChunkVectorIndex } from '../../src/knowledge/chunk-vector.index';
+import { NlpKnowledgeExtractor } from '../../src/extraction';
+import { Embedder } from '../../src/embedding/embedder';
+import { blobKey } from '../../src/stores/s3/blob-keys';
+import { createAnalysisActivities } from '../../workers/ai/analysis.activities';
+import { createStoreWriteActivities } from '../../workers/storage/store-write.activities';
+import { createDocumentBookkeepingActivities } from '../../workers/general/document-bookkeeping.activities';
+import {
+  dropWorkspace,
+  openStores,
+  snapshotDocument,
+  snapshotWorkspace,
+  type StoreClients,
+  type WorkspaceSnapshot,
+} from '../support/store-snapshot';
+
+// Needs the embedding model (bash infra/install-model.sh) and the local stack.
+jest.setTimeout(180_000);
+
+const PARAGRAPHS = [
+  'Marie Curie was born in Warsaw in 1867. She moved to Paris to study physics at the University of Paris.',
+  'In Paris, Marie Curie met Pierre Curie, and together they discovered polonium and radium.',
+  'Marie Curie received the Nobel Prize in Physics in 1903 with Pierre Curie and Henri Becquerel.',
+  'Albert Einstein admired Marie Curie and met her at the Solvay Conference in Brussels in 1911.',
+  'The Curie Institute in Paris continues the research that Marie Curie started, with support from the Rockefeller Foundation.',
+];
+
+describe('pipeline activities: a second run with the same input leaves the state of one run', () => {
+  const workspaceId = `t-${randomBytes(5).toString('hex')}`;
+  let app: INestApplicationContext;
+  let stores: StoreClients;
+  let documents: DocumentsRepository;
+  let embedder: Embedder;
+  let ai: ReturnType<typeof createAnalysisActivities>;
+  let storage: ReturnType<typeof createStoreWriteActivities>;
+  let bookkeeping: ReturnType<typeof createDocumentBookkeepingActivities>;
+
+  /** Stores the bytes and the row the way an upload does; returns the document id. */
+  async function seedDocument(title: string, text: string): Promise<string> {
+    const bytes = Buffer.from(text, 'utf8');
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const id = documentIdFor(workspaceId, sha256);
+    await stores.blobs.put(blobKey(workspaceId, sha256), bytes, bytes.length, 'text/plain');
+    await documents.insertIfAbsent({
+      id,
+      workspaceId,
+      sha256,
+      title,
+      mime: 'text/plain',
+      sizeBytes: bytes.length,
+      workflowId: documentWorkflowId(workspaceId, id),
+    });
+    return id;
+  }
+
+  const snapshot = () => snapshotWorkspace(stores, workspaceId, { detailed: true });
+
+  /** Runs the step, snapshots, runs it again, snapshots: both must be equal. */
+  async function runTwice<T>(
+    step: () => Promise<T>,
+  ): Promise<{ first: T; second: T; once: WorkspaceSnapshot }> {
+    const first = await step();
+    const once = await snapshot();
+    const second = await step();
+    expect(await snapshot()).toEqual(once);
+    return { first, second, once };
+  }
+
+  beforeAll(async () => {
+    ({ app, stores } = await openStores());
+    documents = app.get(DocumentsRepository);
+    await stores.postgres.ensureWorkspace(workspaceId);
+    await stores.vectors.ensureTenant(workspaceId);
+    embedder = await Embedder.load();
+    ai = createAnalysisActivities({
+      documents,
+      blobs: stores.blobs,
+      extractor: new NlpKnowledgeExtractor(),
+      embedder: () => Promise.resolve(embedder),
+      heartbeat: () => {},
+    });
+    storage = createStoreWriteActivities({
+      documents,
+      blobs: stores.blobs,
+      graph: app.get(DocumentGraphRepository),
+      vectors: app.get(ChunkVectorIndex),
+    });
+    bookkeeping = createDocumentBookkeepingActivities(documents, app.get(DocumentEventsPublisher));
+  });
+
+  afterAll(async () => {
+    if (stores) await dropWorkspace(stores, workspaceId);
+    await embedder?.close();
+    await app?.close();
+  });
+
+  describe('one document through every step', () => {
+    let documentId: string;
+    let batch: { workspaceId: string; documentIds: string[] };
+
+    beforeAll(async () => {
+      // Long enough for several chunks (about 1,000 characters each).
+      const text = Array.from({ length: 4 }, (_, round) =>
+        PARAGRAPHS.map((paragraph) => `${paragraph} (Part ${round + 1}.)`).join('\n\n'),
+      ).join('\n\n');
+      documentId = await seedDocument('Marie Curie', text);
+      batch = { workspaceId, documentIds: [documentId] };
+    });
+
+    it('analyseDocuments', async () => {
+      const { first, second, once } = await runTwice(() => ai.analyseDocuments(batch));
+      expect(first).toEqual({ analysed: [documentId], rejected: [] });
+      expect(second).toEqual(first);
+      expect(once.minio.keys).toContain(`ws/${workspaceId}/artifacts/${documentId}/chunks.json`);
+    });
+
+    it('extractKnowledge', async () => {
+      const { first, second, once } = await runTwice(() => ai.extractKnowledge(batch));
+      expect(first).toBeGreaterThan(0);
+      expect(second).toBe(first);
+      expect(once.minio.keys).toContain(
+        `ws/${workspaceId}/artifacts/${documentId}/extraction.json`,
+      );
+    });
+
+    it('writeGraph', async () => {
+      const { once } = await runTwice(() => storage.writeGraph(batch));
+      expect(once.neo4j.nodes.Document).toBe(1);
+      expect(once.neo4j.nodes.Chunk).toBeGreaterThan(1);
+      expect(once.neo4j.entityKeys).toEqual(
+        expect.arrayContaining(['marie curie', 'pierre curie', 'paris']),
+      );
+      expect(once.neo4j.relationships.MENTIONS).toBeGreaterThan(0);
+      expect(once.neo4j.relationships.RELATED_TO).toBeGreaterThan(0);
+    });
+
+    it('embedChunks', async () => {
+      const { first, second, once } = await runTwice(() => ai.embedChunks(batch));
+      expect(first).toBeGreaterThan(1);
+      expect(second).toBe(first);
+      expect(once.minio.keys).toContain(`ws/${workspaceId}/artifacts/${documentId}/vectors.f32`);
+    });
+
+    it('indexVectors', async () => {
+      const { first, second, once } = await runTwice(() => storage.indexVectors(batch));
+      expect(second).toBe(first);
+      expect(once.weaviate.objectIds).toHaveLength(first);
+      expect(first).toBe(once.neo4j.nodes.Chunk);
+    });
+
+    it('enterStage', async () => {
+      await runTwice(() => bookkeeping.enterStage({ ...batch, stage: 'analyse' }));
+      const { once } = await runTwice(() => bookkeeping.enterStage({ ...batch, stage: 'extract' }));
+      const [row] = once.postgres;
+      expect(row).toMatchObject({ status: 'processing', stage: 'extract' });
+      expect(Object.keys(row.stage_timings as object).sort()).toEqual(['analyse', 'extract']);
+    });
+
+    it('markIndexed', async () => {
+      const counts = await storage.countContributions(batch);
+      expect(counts[documentId]?.chunks).toBeGreaterThan(1);
+      const { once } = await runTwice(() => bookkeeping.markIndexed({ workspaceId, counts }));
+      const [row] = once.postgres;
+      expect(row).toMatchObject({ status: 'indexed', stage: 'done', counts: counts[documentId] });
+      expect(row.stage_timings).toMatchObject({
+        extract: { durationMs: expect.any(Number) as number },
+      });
+    });
+
+    it('removeContributions', async () => {
+      const { once } = await runTwice(() =>
+        storage.removeContributions({ ...batch, keepBlobs: false }),
+      );
+      expect(once.neo4j.nodes).toEqual({});
+      expect(once.neo4j.relationships).toEqual({});
+      expect(once.weaviate.objectIds).toEqual([]);
+      expect(once.minio.keys).toEqual([]);
+      // The row goes last, in its own step of the delete workflow.
+      expect(once.postgres).toHaveLength(1);
+      await documents.remove(workspaceId, documentId);
+    });
+  });
+
+  describe('two documents that share an entity', () => {
+    const city = 'new york city';
+    let first: string;
+    let second: string;
+
+    async function throughGraph(documentId: string): Promise<void> {
+      const batch = { workspaceId, documentIds: [documentId] };
+      expect(await ai.analyseDocuments(batch)).toEqual({ analysed: [documentId], rejected: [] });
+      await ai.extractKnowledge(batch);
+      await storage.writeGraph(batch);
+    }
+
+    async function mentionsOf(key: string): Promise<Record<string, number>> {
+      const rows = await stores.graph.run<{ documentId: string; mentions: number }>(
+        `MATCH (c:Chunk {workspaceId: $workspaceId})-[m:MENTIONS]->(:Entity {workspaceId: $workspaceId, key: $key})
+         RETURN c.documentId AS documentId, count(m) AS mentions`,
+        { workspaceId, key },
+        'read',
+      );
+      return Object.fromEntries(rows.map((row) => [row.documentId, row.mentions]));
+    }
+
+    beforeAll(async () => {
+      first = await seedDocument(
+        'Mayors',
+        'New York City is the most populous city in the United States. Michael Bloomberg served as mayor of New York City for twelve years. Barack Obama visited New York City in 2009.',
+      );
+      second = await seedDocument(
+        'Offices',
+        'NYC hosts the headquarters of the United Nations. Michael Bloomberg founded Bloomberg L.P. in NYC. Microsoft opened a large office in NYC near Times Square.',
+      );
+    });
+
+    it('merge into one entity; removing one leaves exactly the other', async () => {
+      await throughGraph(second);
+      const secondAlone = await snapshot();
+      expect(secondAlone.neo4j.entityKeys).toContain(city);
+      const secondContribution = await snapshotDocument(stores, workspaceId, second);
+
+      await throughGraph(first);
+      const both = await snapshot();
+      expect(both.neo4j.entityKeys.filter((key) => key === city)).toHaveLength(1);
+      const cityMentions = await mentionsOf(city);
+      expect(Object.keys(cityMentions).sort()).toEqual([first, second].sort());
+      expect(cityMentions[first]).toBe(3); // "New York City" three times
+      expect(cityMentions[second]).toBe(3); // "NYC" three times
+      // Both name Michael Bloomberg too: still one node.
+      expect(both.neo4j.entityKeys.filter((key) => key === 'michael bloomberg')).toHaveLength(1);
+      const [{ aliases }] = await stores.graph.run<{ aliases: string[] }>(
+        'MATCH (e:Entity {workspaceId: $workspaceId, key: $key}) RETURN e.aliases AS aliases',
+        { workspaceId, key: city },
+        'read',
+      );
+      expect(aliases).toContain('NYC');
+
+      await storage.removeContributions({ workspaceId, documentIds: [first], keepBlobs: true });
+      const afterFirstRemoved = await snapshot();
+      // The graph is exactly the one the second document made alone (entities, mentions, relations).
+      expect(afterFirstRemoved.neo4j).toEqual(secondAlone.neo4j);
+      expect(await snapshotDocument(stores, workspaceId, second)).toEqual(secondContribution);
+      expect(await mentionsOf(city)).toEqual({ [second]: 3 });
+
+      await storage.removeContributions({ workspaceId, documentIds: [second], keepBlobs: true });
+      const nothing = await stores.graph.run<{ count: number }>(
+        'MATCH (n {workspaceId: $workspaceId}) RETURN count(n) AS count',
+        { workspaceId },
+        'read',
+      );
+      expect(nothing).toEqual([{ count: 0 }]);
+    });
+  });
+});
