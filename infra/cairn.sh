@@ -2,7 +2,7 @@
 # What `npm start` and `npm test` run.
 #
 #   bash infra/cairn.sh start          stack up, build, run the API and the workers until Ctrl-C
-#   bash infra/cairn.sh test [jest…]   typecheck, lint, stack up, build, own API + worker, jest
+#   bash infra/cairn.sh test [jest…]   typecheck, lint, stack up, build, own API + workers, jest
 #
 # Both install node_modules when missing or when package-lock.json changed, bring the engines up
 # (infra/stack.sh up) and, on the way out, stop what they started: API, workers, and the engines
@@ -232,9 +232,12 @@ cmd_test() {
   stack_up
   build
   mkdir -p "$CAIRN_LOG_DIR" "$CAIRN_RUN_DIR"
-  # The tests' own API and worker, on the test port, beside any `npm start` on the normal one.
+  # The tests' own API and workers, on the test port, beside any `npm start` on the normal one.
+  # One worker process per queue (test-worker-{general,ai,storage}.pid/.log), so that the crash
+  # test can SIGKILL the ai or storage worker and start a replacement; it rewrites the pid file,
+  # and cleanup stops whatever process the pid file names at the end.
   start_app test-api CAIRN_API_PORT="$CAIRN_TEST_API_PORT" -- node dist/src/main.js
-  start_app test-worker CAIRN_WORKER_QUEUES=general,ai,storage -- node dist/workers/main.js
+  start_workers test-worker separate general,ai,storage
   export CAIRN_API_URL="http://127.0.0.1:$CAIRN_TEST_API_PORT"
   wait_api_ready "$CAIRN_API_URL/health/ready"
   say "jest --runInBand $*"
