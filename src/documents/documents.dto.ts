@@ -1,0 +1,90 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { DOCUMENT_STAGES, DOCUMENT_STATUSES, type DocumentStatus } from './document.types';
+
+// Response shapes of the documents API, as classes so that Swagger can describe them.
+
+export class DocumentAcceptedDto {
+  @ApiProperty({ format: 'uuid', description: 'Deterministic: the same bytes give the same id' })
+  id!: string;
+  @ApiProperty({ enum: DOCUMENT_STATUSES })
+  status!: DocumentStatus;
+  @ApiProperty({ example: 'document:default:8f0e…' })
+  workflowId!: string;
+  @ApiProperty({ description: "The workflow's page in the Temporal Web UI" })
+  temporalUiUrl!: string;
+}
+
+export class StageTimingDto {
+  @ApiProperty({ format: 'date-time' }) startedAt!: string;
+  @ApiPropertyOptional({ format: 'date-time' }) finishedAt?: string;
+  @ApiPropertyOptional() durationMs?: number;
+}
+
+export class DocumentCountsDto {
+  @ApiPropertyOptional() chunks?: number;
+  @ApiPropertyOptional() entities?: number;
+  @ApiPropertyOptional() relations?: number;
+  @ApiPropertyOptional() mentions?: number;
+}
+
+export class DocumentDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty({ example: 'application/pdf' }) mime!: string;
+  @ApiProperty() sizeBytes!: number;
+  @ApiProperty({ description: 'Hex SHA-256 of the original bytes' }) sha256!: string;
+  @ApiProperty({ enum: DOCUMENT_STATUSES }) status!: DocumentStatus;
+  @ApiProperty({ enum: [...DOCUMENT_STAGES, 'done'], nullable: true, type: String })
+  stage!: string | null;
+  @ApiProperty({
+    description: 'Per-stage timings, keyed by stage',
+    type: 'object',
+    additionalProperties: { $ref: '#/components/schemas/StageTimingDto' },
+  })
+  stageTimings!: Record<string, StageTimingDto>;
+  @ApiProperty({ type: DocumentCountsDto }) counts!: DocumentCountsDto;
+  @ApiProperty({ nullable: true, type: String, description: 'Why processing failed' })
+  error!: string | null;
+  @ApiProperty({ nullable: true, type: String }) workflowId!: string | null;
+  @ApiProperty({ nullable: true, type: String }) temporalUiUrl!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+}
+
+export class DocumentListDto {
+  @ApiProperty({ type: [DocumentDto] }) items!: DocumentDto[];
+  @ApiProperty() total!: number;
+  @ApiProperty() limit!: number;
+  @ApiProperty() offset!: number;
+}
+
+export class ChunkDto {
+  @ApiProperty() ord!: number;
+  @ApiProperty() text!: string;
+  @ApiProperty({ description: 'Character offset of the chunk in the extracted text' })
+  start!: number;
+  @ApiProperty() end!: number;
+  @ApiPropertyOptional({ description: 'Page number, for formats with pages' }) page?: number;
+}
+
+export class DocumentChunksDto {
+  @ApiProperty({ format: 'uuid' }) documentId!: string;
+  @ApiProperty({ example: 'en' }) language!: string;
+  @ApiProperty({ type: [ChunkDto] }) chunks!: ChunkDto[];
+}
+
+export class TextUploadDto {
+  @ApiProperty({ minLength: 1, maxLength: 500 }) title!: string;
+  @ApiProperty({ description: 'Plain text or Markdown, UTF-8' }) text!: string;
+}
+
+export class FileUploadDto {
+  @ApiProperty({
+    type: 'string',
+    format: 'binary',
+    description: 'PDF, DOCX, HTML, Markdown or text',
+  })
+  file!: unknown;
+  @ApiPropertyOptional({ maxLength: 500, description: 'Defaults to the file name' })
+  title?: string;
+}

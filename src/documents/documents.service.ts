@@ -1,0 +1,425 @@
+import {
+  BadRequestException,
+  ConflictException,
+  Injectable,
+  Logger,
+  NotFoundException,
+  StreamableFile,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import type { WorkflowIdReusePolicy } from '@temporalio/common';
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import {
+  DocumentRejectedError,
+  SNIFF_BYTES,
+  detectDocumentType,
+  detectDocumentTypeOfFile,
+  type DetectedType,
+} from '../analysis';
+import { CairnConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import { blobKey, S3BlobStore } from '../stores/s3/s3-blob.store';
+import { TemporalClientService } from '../temporal/temporal-client.service';
+import type { deleteDocumentWorkflow } from '../../workflows/delete-document.workflow';
+import type { processDocumentWorkflow } from '../../workflows/process-document.workflow';
+import {
+  DocumentIdAttribute,
+  StageAttribute,
+  WorkspaceIdAttribute,
+} from '../../workflows/search-attributes';
+import { TASK_QUEUES } from '../../workflows/task-queues';
+import { chunksArtifactKey, type ChunksArtifact } from './artifacts';
+import { deleteWorkflowId, documentIdFor, documentWorkflowId } from './document-ids';
+import { DocumentEventsPublisher } from './document-events.publisher';
+import type { DocumentRecord, DocumentStatus } from './document.types';
+import type {
+  DocumentAcceptedDto,
+  DocumentChunksDto,
+  DocumentDto,
+  DocumentListDto,
+} from './documents.dto';
+import { DocumentsRepository } from './documents.repository';
+import { attachmentDisposition } from './upload/file-name';
+import { receiveMultipartUpload } from './upload/multipart-upload';
+import { readRawBody } from './upload/raw-body';
+import { parseTextUpload } from './upload/text-upload';
+import { uploadContentType } from './upload/upload-body-bypass';
+import { rejectionToHttp, uploadTooLarge } from './upload/upload-errors';
+
+// Multipart framing and the optional title field around the file itself.
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+// JSON escaping (\n, \", \uXXXX) makes the body somewhat larger than the text it carries.
+const jsonBodyLimit = (maxBytes: number) => Math.ceil(maxBytes * 1.1) + 64 * 1024;
+// How long DELETE waits for a cancelled processing run to close before terminating it.
+const CANCEL_GRACE_MS = 10_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const EXTENSION_BY_MIME: Record<string, string> = {
+  'application/pdf': '.pdf',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': '.docx',
+  'text/html': '.html',
+  'text/markdown': '.md',
+  'text/plain': '.txt',
+};
+
+/** Bytes that passed every check, ready to be stored. */
+interface AcceptedContent {
+  sha256: string;
+  sizeBytes: number;
+  title: string;
+  type: DetectedType;
+  open: () => Buffer | Readable;
+}
+
+export interface ListDocumentsQuery {
+  status?: DocumentStatus;
+  limit: number;
+  offset: number;
+}
+
+/**
+ * Uploads, status, content and lifecycle of documents. Every store call is scoped by the
+ * workspace; nothing is stored for an upload until all of its checks have passed.
+ */
+@Injectable()
+export class DocumentsService {
+  private readonly logger = new Logger(DocumentsService.name);
+  private readonly maxUploadBytes: number;
+
+  constructor(
+    @InjectConfig() config: CairnConfig,
+    private readonly documents: DocumentsRepository,
+    private readonly blobs: S3BlobStore,
+    private readonly temporal: TemporalClientService,
+    private readonly events: DocumentEventsPublisher,
+  ) {
+    this.maxUploadBytes = config.CAIRN_MAX_UPLOAD_BYTES;
+  }
+
+  // ---- upload ----
+
+  async upload(workspaceId: string, request: IncomingMessage): Promise<DocumentAcceptedDto> {
+    const contentType = uploadContentType(request);
+    const mediaType = contentType?.split(';')[0].trim().toLowerCase();
+    if (contentType && mediaType === 'multipart/form-data') {
+      this.refuseDeclaredLengthOver(request, this.maxUploadBytes + MULTIPART_OVERHEAD_BYTES);
+      return this.uploadFile(workspaceId, request, contentType);
+    }
+    if (mediaType === 'application/json') {
+      this.refuseDeclaredLengthOver(request, jsonBodyLimit(this.maxUploadBytes));
+      return this.uploadText(workspaceId, request);
+    }
+    throw new UnsupportedMediaTypeException(
+      `Send multipart/form-data with one file part named "file", or application/json {"title", "text"}; got ${contentType ? `"${contentType}"` : 'no Content-Type'}.`,
+    );
+  }
+
+  private async uploadFile(
+    workspaceId: string,
+    request: IncomingMessage,
+    contentType: string,
+  ): Promise<DocumentAcceptedDto> {
+    const file = await receiveMultipartUpload(request, contentType, this.maxUploadBytes);
+    try {
+      const type = await this.detect(() => detectDocumentTypeOfFile(file.path, file.fileName));
+      return await this.storeAndProcess(workspaceId, {
+        sha256: file.sha256,
+        sizeBytes: file.sizeBytes,
+        title: file.title ?? file.fileName,
+        type,
+        open: () => createReadStream(file.path),
+      });
+    } finally {
+      await rm(file.path, { force: true });
+    }
+  }
+
+  private async uploadText(
+    workspaceId: string,
+    request: IncomingMessage,
+  ): Promise<DocumentAcceptedDto> {
+    const body = await readRawBody(request, jsonBodyLimit(this.maxUploadBytes));
+    const { title, text } = parseTextUpload(body);
+    const bytes = Buffer.from(text, 'utf8');
+    if (bytes.length > this.maxUploadBytes) throw uploadTooLarge(this.maxUploadBytes);
+    const type = await this.detect(async () => detectDocumentType(bytes.subarray(0, SNIFF_BYTES)));
+    // Typed text is plain text, Markdown or HTML; anything that sniffs as a binary format is not.
+    if (type.kind === 'pdf' || type.kind === 'docx') {
+      throw new BadRequestException('text: must be plain text, Markdown or HTML.');
+    }
+    return this.storeAndProcess(workspaceId, {
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      sizeBytes: bytes.length,
+      title,
+      type,
+      open: () => bytes,
+    });
+  }
+
+  private async detect(run: () => Promise<DetectedType>): Promise<DetectedType> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof DocumentRejectedError) throw rejectionToHttp(error);
+      throw error;
+    }
+  }
+
+  private refuseDeclaredLengthOver(request: IncomingMessage, limit: number): void {
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      throw uploadTooLarge(this.maxUploadBytes);
+    }
+  }
+
+  /**
+   * Blob, row, workflow, in that order, each idempotent: the blob key and the document id both
+   * derive from the bytes, and the workflow id from the document id, so concurrent uploads of
+   * the same bytes converge on one blob, one row and one workflow.
+   */
+  private async storeAndProcess(
+    workspaceId: string,
+    content: AcceptedContent,
+  ): Promise<DocumentAcceptedDto> {
+    const key = blobKey(workspaceId, content.sha256);
+    const stored = await this.blobs.stat(key);
+    if (stored?.size !== content.sizeBytes) {
+      await this.blobs.put(key, content.open(), content.sizeBytes, content.type.mime);
+    }
+
+    const id = documentIdFor(workspaceId, content.sha256);
+    const workflowId = documentWorkflowId(workspaceId, id);
+    const { record, created } = await this.documents.insertIfAbsent({
+      id,
+      workspaceId,
+      sha256: content.sha256,
+      title: content.title,
+      mime: content.type.mime,
+      sizeBytes: content.sizeBytes,
+      workflowId,
+    });
+    // A new row always gets a run (the id may have closed runs from a deleted earlier copy).
+    // An existing row gets one only while still pending, i.e. after a crash between insert and
+    // start; its earlier closed run, if any, is left alone.
+    if (created) await this.startProcessing(workspaceId, id, workflowId, 'ALLOW_DUPLICATE');
+    else if (record.status === 'pending')
+      await this.startProcessing(workspaceId, id, workflowId, 'REJECT_DUPLICATE');
+    return this.accepted(record.id, record.status, record.workflowId ?? workflowId);
+  }
+
+  private async startProcessing(
+    workspaceId: string,
+    documentId: string,
+    workflowId: string,
+    reusePolicy: WorkflowIdReusePolicy,
+  ): Promise<void> {
+    const client = await this.temporal.client();
+    try {
+      await client.workflow.start<typeof processDocumentWorkflow>('processDocumentWorkflow', {
+        workflowId,
+        taskQueue: TASK_QUEUES.general,
+        args: [{ workspaceId, documentId }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: reusePolicy,
+        typedSearchAttributes: [
+          { key: WorkspaceIdAttribute, value: workspaceId },
+          { key: DocumentIdAttribute, value: documentId },
+          { key: StageAttribute, value: 'queued' },
+        ],
+      });
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return;
+      throw error;
+    }
+  }
+
+  // ---- reading ----
+
+  async get(workspaceId: string, id: string): Promise<DocumentDto> {
+    return this.toDto(await this.require(workspaceId, id));
+  }
+
+  async list(workspaceId: string, query: ListDocumentsQuery): Promise<DocumentListDto> {
+    const { items, total } = await this.documents.list(workspaceId, query);
+    return {
+      items: items.map((record) => this.toDto(record)),
+      total,
+      limit: query.limit,
+      offset: query.offset,
+    };
+  }
+
+  async content(workspaceId: string, id: string): Promise<StreamableFile> {
+    const record = await this.require(workspaceId, id);
+    const key = blobKey(workspaceId, record.sha256);
+    if (!(await this.blobs.stat(key))) {
+      throw new NotFoundException(`The original bytes of document ${id} are no longer stored.`);
+    }
+    const stream = await this.blobs.getStream(key);
+    return new StreamableFile(stream, {
+      type: record.mime,
+      length: record.sizeBytes,
+      disposition: attachmentDisposition(downloadName(record)),
+    });
+  }
+
+  async chunks(workspaceId: string, id: string): Promise<DocumentChunksDto> {
+    const record = await this.require(workspaceId, id);
+    const key = chunksArtifactKey(workspaceId, id);
+    if (!(await this.blobs.stat(key))) {
+      const why =
+        record.status === 'failed'
+          ? `processing failed${record.error ? `: ${record.error}` : ''}`
+          : `its status is ${record.status}${record.stage ? `, stage ${record.stage}` : ''}`;
+      throw new ConflictException(`Document ${id} has not been analysed yet (${why}).`);
+    }
+    const artifact = JSON.parse((await this.blobs.get(key)).toString('utf8')) as ChunksArtifact;
+    return {
+      documentId: id,
+      language: artifact.language,
+      chunks: artifact.chunks.map(({ ord, text, start, end, page }) =>
+        page === undefined ? { ord, text, start, end } : { ord, text, start, end, page },
+      ),
+    };
+  }
+
+  /** The document, or a 404 that does not reveal whether the id exists in another workspace. */
+  async require(workspaceId: string, id: string): Promise<DocumentRecord> {
+    const record = UUID.test(id) ? await this.documents.findById(workspaceId, id) : null;
+    if (!record) throw new NotFoundException(`Document ${id} not found.`);
+    return record;
+  }
+
+  // ---- lifecycle ----
+
+  async remove(workspaceId: string, id: string): Promise<DocumentAcceptedDto> {
+    await this.require(workspaceId, id);
+    // Stop processing first, so that it cannot write while the delete workflow cleans up.
+    await this.stopProcessing(documentWorkflowId(workspaceId, id));
+    const record = await this.documents.markDeleting(workspaceId, id);
+    if (!record) throw new NotFoundException(`Document ${id} not found.`);
+    await this.events
+      .publish({
+        documentId: id,
+        workspaceId,
+        status: 'deleting',
+        stage: record.stage,
+        at: record.updatedAt,
+      })
+      .catch((error: unknown) =>
+        this.logger.warn(`could not publish deleting event: ${String(error)}`),
+      );
+
+    const workflowId = deleteWorkflowId(workspaceId, id);
+    const client = await this.temporal.client();
+    await client.workflow.start<typeof deleteDocumentWorkflow>('deleteDocumentWorkflow', {
+      workflowId,
+      taskQueue: TASK_QUEUES.general,
+      args: [{ workspaceId, documentId: id }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      typedSearchAttributes: [
+        { key: WorkspaceIdAttribute, value: workspaceId },
+        { key: DocumentIdAttribute, value: id },
+        { key: StageAttribute, value: 'deleting' },
+      ],
+    });
+    return this.accepted(id, 'deleting', workflowId);
+  }
+
+  async reprocess(workspaceId: string, id: string): Promise<DocumentAcceptedDto> {
+    return this.runAgain(workspaceId, await this.require(workspaceId, id));
+  }
+
+  async retry(workspaceId: string, id: string): Promise<DocumentAcceptedDto> {
+    const record = await this.require(workspaceId, id);
+    if (record.status !== 'failed') {
+      throw new ConflictException(
+        `Only failed documents can be retried; document ${id} is ${record.status}.`,
+      );
+    }
+    return this.runAgain(workspaceId, record);
+  }
+
+  private async runAgain(
+    workspaceId: string,
+    record: DocumentRecord,
+  ): Promise<DocumentAcceptedDto> {
+    if (record.status === 'deleting') {
+      throw new ConflictException(`Document ${record.id} is being deleted.`);
+    }
+    const workflowId = documentWorkflowId(workspaceId, record.id);
+    if (await this.isRunning(workflowId)) {
+      throw new ConflictException(
+        `Document ${record.id} is being processed right now (workflow ${workflowId}); try again when it has finished.`,
+      );
+    }
+    await this.documents.resetForRun(workspaceId, [record.id], workflowId);
+    await this.startProcessing(workspaceId, record.id, workflowId, 'ALLOW_DUPLICATE');
+    return this.accepted(record.id, 'pending', workflowId);
+  }
+
+  private async isRunning(workflowId: string): Promise<boolean> {
+    const client = await this.temporal.client();
+    try {
+      const description = await client.workflow.getHandle(workflowId).describe();
+      return description.status.name === 'RUNNING';
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
+  }
+
+  /** Cancels a running processing workflow and waits briefly; terminates it if it lingers. */
+  private async stopProcessing(workflowId: string): Promise<void> {
+    if (!(await this.isRunning(workflowId))) return;
+    const client = await this.temporal.client();
+    const handle = client.workflow.getHandle(workflowId);
+    await handle.cancel().catch((error: unknown) => {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    });
+    const deadline = Date.now() + CANCEL_GRACE_MS;
+    while (Date.now() < deadline) {
+      if (!(await this.isRunning(workflowId))) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    this.logger.warn(`workflow ${workflowId} ignored cancellation; terminating it`);
+    await handle.terminate('document deleted').catch((error: unknown) => {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    });
+  }
+
+  // ---- shapes ----
+
+  private accepted(id: string, status: DocumentStatus, workflowId: string): DocumentAcceptedDto {
+    return { id, status, workflowId, temporalUiUrl: this.temporal.workflowUiUrl(workflowId) };
+  }
+
+  toDto(record: DocumentRecord): DocumentDto {
+    return {
+      id: record.id,
+      title: record.title,
+      mime: record.mime,
+      sizeBytes: record.sizeBytes,
+      sha256: record.sha256,
+      status: record.status,
+      stage: record.stage,
+      stageTimings: record.stageTimings,
+      counts: record.counts,
+      error: record.error,
+      workflowId: record.workflowId,
+      temporalUiUrl: record.workflowId ? this.temporal.workflowUiUrl(record.workflowId) : null,
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt,
+    };
+  }
+}
+
+/** The title as a file name, with the extension of its type when the title has none. */
+function downloadName(record: DocumentRecord): string {
+  const extension = EXTENSION_BY_MIME[record.mime] ?? '';
+  return /\.[A-Za-z0-9]{1,5}$/.test(record.title) ? record.title : `${record.title}${extension}`;
+}

@@ -1,0 +1,170 @@
+import { BadRequestException, HttpException } from '@nestjs/common';
+import busboy from 'busboy';
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileNameProblem } from './file-name';
+import { uploadTooLarge } from './upload-errors';
+
+export const FILE_FIELD = 'file';
+export const TITLE_FIELD = 'title';
+export const MAX_TITLE_LENGTH = 500;
+
+/** One uploaded file, on local disk until it has been checked and stored. */
+export interface ReceivedFile {
+  path: string;
+  sha256: string;
+  sizeBytes: number;
+  fileName: string;
+  title?: string;
+}
+
+/**
+ * Streams a multipart/form-data request with exactly one file part into a temporary file,
+ * hashing and counting the bytes on the way, and stops reading the moment the file grows past
+ * `maxBytes`. Rejects with a 4xx HttpException; the temporary file is gone whenever it rejects.
+ */
+export function receiveMultipartUpload(
+  request: IncomingMessage,
+  contentType: string,
+  maxBytes: number,
+  tempDir: string = tmpdir(),
+): Promise<ReceivedFile> {
+  return new Promise<ReceivedFile>((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({
+        headers: { ...request.headers, 'content-type': contentType },
+        // Keep the client's full file name so that path tricks are refused, not silently trimmed.
+        preservePath: true,
+        defParamCharset: 'utf8',
+        limits: { fields: 10, fieldSize: 16 * 1024, parts: 20 },
+      });
+    } catch (error) {
+      reject(new BadRequestException(`Invalid multipart request: ${messageOf(error)}`));
+      return;
+    }
+
+    let settled = false;
+    let fileParts = 0;
+    let received: Omit<ReceivedFile, 'title'> | undefined;
+    let tempPath: string | undefined;
+    let fileWritten: Promise<void> | undefined;
+    let title: string | undefined;
+    // Stops a half-written file when the request fails for another reason (or is aborted).
+    const stopWriting = new AbortController();
+
+    const fail = (error: HttpException): void => {
+      if (settled) return;
+      settled = true;
+      request.unpipe(parser);
+      stopWriting.abort();
+      // Whatever the rest of the body holds is never read; Node discards or drops it.
+      void (async () => {
+        await fileWritten?.catch(() => undefined);
+        if (tempPath) await rm(tempPath, { force: true });
+        reject(error);
+      })();
+    };
+
+    parser.on('file', (field, stream, info) => {
+      fileParts += 1;
+      if (fileParts > 1) {
+        stream.resume();
+        return fail(
+          new BadRequestException(
+            `Send exactly one file part (field "${FILE_FIELD}"); this request has more than one.`,
+          ),
+        );
+      }
+      if (field !== FILE_FIELD) {
+        stream.resume();
+        return fail(
+          new BadRequestException(
+            `Unexpected file field "${field}"; send the document in the field "${FILE_FIELD}".`,
+          ),
+        );
+      }
+      const fileName = info.filename ?? '';
+      const problem = fileNameProblem(fileName);
+      if (problem) {
+        stream.resume();
+        return fail(new BadRequestException(problem));
+      }
+
+      const hash = createHash('sha256');
+      let sizeBytes = 0;
+      const measure = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          sizeBytes += chunk.length;
+          if (sizeBytes > maxBytes) return done(uploadTooLarge(maxBytes));
+          hash.update(chunk);
+          done(null, chunk);
+        },
+      });
+      const path = join(tempDir, `cairn-upload-${randomUUID()}`);
+      tempPath = path;
+      fileWritten = pipeline(
+        stream,
+        measure,
+        createWriteStream(path, { flags: 'wx', mode: 0o600 }),
+        {
+          signal: stopWriting.signal,
+        },
+      )
+        .then(() => {
+          received = { path, sha256: hash.digest('hex'), sizeBytes, fileName };
+        })
+        .catch((error: unknown) => {
+          fail(error instanceof HttpException ? error : malformed(error));
+        });
+    });
+
+    parser.on('field', (field, value, info) => {
+      if (field !== TITLE_FIELD) return;
+      if (info.valueTruncated || value.length > MAX_TITLE_LENGTH) {
+        return fail(
+          new BadRequestException(`title: must be at most ${MAX_TITLE_LENGTH} characters`),
+        );
+      }
+      title = value.trim() === '' ? undefined : value.trim();
+    });
+
+    const tooManyParts = () =>
+      fail(new BadRequestException('The multipart request has too many parts or fields.'));
+    parser.on('partsLimit', tooManyParts);
+    parser.on('fieldsLimit', tooManyParts);
+    parser.on('error', (error: unknown) => fail(malformed(error)));
+    parser.on('close', () => {
+      void (async () => {
+        await fileWritten;
+        if (settled) return;
+        if (fileParts === 0 || !received) {
+          return fail(
+            new BadRequestException(`The request has no file part named "${FILE_FIELD}".`),
+          );
+        }
+        settled = true;
+        resolve({ ...received, title });
+      })();
+    });
+
+    // The client went away mid-upload: nobody will read the answer, but the temp file must go.
+    request.on('aborted', () => fail(new BadRequestException('The upload was aborted.')));
+    request.on('error', (error) => fail(malformed(error)));
+    request.pipe(parser);
+  });
+}
+
+function malformed(error: unknown): BadRequestException {
+  return new BadRequestException(`Malformed multipart body: ${messageOf(error)}`);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
