@@ -1,0 +1,208 @@
+import {
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  type MessageEvent,
+  Param,
+  PayloadTooLargeException,
+  Post,
+  Query,
+  Req,
+  Res,
+  Sse,
+  StreamableFile,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiConsumes,
+  ApiExtraModels,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiProduces,
+  ApiTags,
+  ApiUnsupportedMediaTypeResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import type { Observable } from 'rxjs';
+import { z } from 'zod';
+import { ZodValidationPipe } from '../common/http/zod-validation.pipe';
+import { CurrentWorkspace } from '../workspaces/current-workspace';
+import { DocumentEventsService } from './document-events.service';
+import { DOCUMENT_STATUSES } from './document.types';
+import {
+  DocumentAcceptedDto,
+  DocumentChunksDto,
+  DocumentDto,
+  DocumentListDto,
+  FileUploadDto,
+  TextUploadDto,
+} from './documents.dto';
+import { DocumentsService, type ListDocumentsQuery } from './documents.service';
+
+const wholeNumber = (name: string) =>
+  z
+    .string()
+    .regex(/^\d{1,9}$/, `${name} must be a whole number`)
+    .transform(Number);
+
+const listQuerySchema = z.object({
+  status: z.enum(DOCUMENT_STATUSES).optional(),
+  limit: wholeNumber('limit')
+    .pipe(z.number().min(1, 'limit must be at least 1').max(100, 'limit must be at most 100'))
+    .default('20'),
+  offset: wholeNumber('offset').default('0'),
+});
+
+@ApiTags('documents')
+@ApiExtraModels(FileUploadDto, TextUploadDto)
+@Controller('documents')
+export class DocumentsController {
+  constructor(
+    private readonly documents: DocumentsService,
+    private readonly documentEvents: DocumentEventsService,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Upload a document and start processing it',
+    description:
+      'multipart/form-data with exactly one file part "file" (PDF, DOCX, HTML, Markdown or UTF-8 text; the type is detected from the bytes) and an optional "title", or application/json {title, text}. The same bytes always give the same document.',
+  })
+  @ApiConsumes('multipart/form-data', 'application/json')
+  @ApiBody({
+    schema: {
+      oneOf: [{ $ref: getSchemaPath(FileUploadDto) }, { $ref: getSchemaPath(TextUploadDto) }],
+    },
+  })
+  @ApiAcceptedResponse({ type: DocumentAcceptedDto })
+  @ApiBadRequestResponse({
+    description: 'Empty file, invalid UTF-8, bad file name, several file parts, bad JSON',
+  })
+  @ApiPayloadTooLargeResponse({ description: 'Larger than CAIRN_MAX_UPLOAD_BYTES' })
+  @ApiUnsupportedMediaTypeResponse({ description: 'Unsupported type, or a name that lies' })
+  async upload(
+    @CurrentWorkspace() workspaceId: string,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<DocumentAcceptedDto> {
+    try {
+      return await this.documents.upload(workspaceId, request);
+    } catch (error) {
+      // The rest of an oversized body is not worth receiving: close instead of draining it.
+      if (error instanceof PayloadTooLargeException) response.setHeader('Connection', 'close');
+      throw error;
+    }
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List documents, newest first, optionally by status' })
+  @ApiOkResponse({ type: DocumentListDto })
+  @ApiBadRequestResponse({ description: 'Bad status, limit (1–100) or offset' })
+  list(
+    @CurrentWorkspace() workspaceId: string,
+    @Query(new ZodValidationPipe(listQuerySchema)) query: ListDocumentsQuery,
+  ): Promise<DocumentListDto> {
+    return this.documents.list(workspaceId, query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Status, stage, timings, counts and error of a document' })
+  @ApiOkResponse({ type: DocumentDto })
+  @ApiNotFoundResponse()
+  get(@CurrentWorkspace() workspaceId: string, @Param('id') id: string): Promise<DocumentDto> {
+    return this.documents.get(workspaceId, id);
+  }
+
+  @Get(':id/content')
+  @ApiOperation({ summary: 'The original bytes, as uploaded' })
+  @ApiProduces('application/octet-stream')
+  @ApiOkResponse({ schema: { type: 'string', format: 'binary' } })
+  @ApiNotFoundResponse()
+  content(
+    @CurrentWorkspace() workspaceId: string,
+    @Param('id') id: string,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<StreamableFile> {
+    // Never let a browser guess a type (an HTML upload must not run as this origin's page).
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    return this.documents.content(workspaceId, id);
+  }
+
+  @Get(':id/chunks')
+  @ApiOperation({ summary: 'The chunks analysis produced, with offsets and pages' })
+  @ApiOkResponse({ type: DocumentChunksDto })
+  @ApiConflictResponse({ description: 'Not analysed yet' })
+  @ApiNotFoundResponse()
+  chunks(
+    @CurrentWorkspace() workspaceId: string,
+    @Param('id') id: string,
+  ): Promise<DocumentChunksDto> {
+    return this.documents.chunks(workspaceId, id);
+  }
+
+  @Sse(':id/events')
+  @ApiOperation({
+    summary: 'Server-Sent Events: the current state, then every status or stage change',
+    description:
+      'Each message carries a DocumentEvent as JSON. The stream ends after indexed, failed or deleted; "heartbeat" events keep idle connections open.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'An event stream' })
+  @ApiNotFoundResponse()
+  async events(
+    @CurrentWorkspace() workspaceId: string,
+    @Param('id') id: string,
+  ): Promise<Observable<MessageEvent>> {
+    await this.documents.require(workspaceId, id);
+    return this.documentEvents.stream(workspaceId, id);
+  }
+
+  @Delete(':id')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Delete a document and exactly what it contributed (a workflow)',
+    description: 'Cancels a running processing workflow first.',
+  })
+  @ApiAcceptedResponse({ type: DocumentAcceptedDto })
+  @ApiNotFoundResponse()
+  remove(
+    @CurrentWorkspace() workspaceId: string,
+    @Param('id') id: string,
+  ): Promise<DocumentAcceptedDto> {
+    return this.documents.remove(workspaceId, id);
+  }
+
+  @Post(':id/reprocess')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Run the pipeline again, replacing the previous result' })
+  @ApiAcceptedResponse({ type: DocumentAcceptedDto })
+  @ApiConflictResponse({ description: 'The document is being processed or deleted' })
+  @ApiNotFoundResponse()
+  reprocess(
+    @CurrentWorkspace() workspaceId: string,
+    @Param('id') id: string,
+  ): Promise<DocumentAcceptedDto> {
+    return this.documents.reprocess(workspaceId, id);
+  }
+
+  @Post(':id/retry')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Retry a failed document' })
+  @ApiAcceptedResponse({ type: DocumentAcceptedDto })
+  @ApiConflictResponse({ description: 'The document has not failed' })
+  @ApiNotFoundResponse()
+  retry(
+    @CurrentWorkspace() workspaceId: string,
+    @Param('id') id: string,
+  ): Promise<DocumentAcceptedDto> {
+    return this.documents.retry(workspaceId, id);
+  }
+}

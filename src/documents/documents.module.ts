@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { DocumentEventsPublisher } from './document-events.publisher';
+import { DocumentEventsService } from './document-events.service';
+import { DocumentsController } from './documents.controller';
+import { DocumentsRepository } from './documents.repository';
+import { DocumentsService } from './documents.service';
+import { UploadBodyParsingBypass } from './upload/upload-body-bypass';
+
+@Module({
+  controllers: [DocumentsController],
+  providers: [
+    UploadBodyParsingBypass,
+    DocumentsRepository,
+    DocumentsService,
+    DocumentEventsPublisher,
+    DocumentEventsService,
+  ],
+  exports: [DocumentsRepository, DocumentsService],
+})
+export class DocumentsModule {}
