@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from './config/config.module';
+import { DocumentsModule } from './documents/documents.module';
 import { HealthModule } from './health/health.module';
 import { SmokeModule } from './smoke/smoke.module';
 import { StoresModule } from './stores/stores.module';
@@ -14,6 +15,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module';
     WorkspacesModule,
     HealthModule,
     SmokeModule,
+    DocumentsModule,
   ],
 })
 export class AppModule {}
