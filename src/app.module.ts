@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from './config/config.module';
 import { DocumentsModule } from './documents/documents.module';
 import { HealthModule } from './health/health.module';
+import { SearchModule } from './search/search.module';
 import { SmokeModule } from './smoke/smoke.module';
 import { StoresModule } from './stores/stores.module';
 import { TemporalModule } from './temporal/temporal.module';
@@ -16,6 +17,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module';
     HealthModule,
     SmokeModule,
     DocumentsModule,
+    SearchModule,
   ],
 })
 export class AppModule {}

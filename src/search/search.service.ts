@@ -1,0 +1,418 @@
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Embedder } from '../embedding/embedder';
+import { NlpKnowledgeExtractor } from '../extraction/nlp-extractor';
+import { PostgresStore } from '../stores/postgres/postgres.store';
+import { ChunkRetriever, type ChunkCandidate, type ChunkFilters } from './chunk-retriever';
+import { entityRef, explainChunk, relatedEntities } from './explanation';
+import { personalizedPageRank, RelationPaths, type WalkSeeds } from './graph-walk';
+import { linkQueryEntities, type QueryEntityLink } from './query-linking';
+import { reciprocalRankFusion, type FusedItem, type Ranking } from './rank-fusion';
+import { SearchCache } from './search-cache';
+import type { SearchMode, SearchRequest } from './search.schema';
+import { searchTuningFromEnv, type SearchTuning } from './search-tuning';
+import type { LinkedEntity, SearchHit, SearchResponse } from './search.types';
+import type { WorkspaceGraph } from './workspace-graph';
+import { WorkspaceGraphLoader } from './workspace-graph.loader';
+
+const RELATED_ENTITY_COUNT = 10;
+/** Extra candidates hydrated beyond the limit, to make up for those the filters drop. */
+const HYDRATION_MARGIN = 20;
+
+interface GraphContext {
+  graph: WorkspaceGraph;
+  links: QueryEntityLink[];
+  queryEntities: Set<number>;
+  entityScores: Float64Array;
+  chunkScores: Float64Array;
+  paths: RelationPaths;
+}
+
+/**
+ * POST /search: semantic and keyword retrieval from Weaviate, a personalised PageRank walk over
+ * the workspace's entity graph seeded by the query's entities and the best semantic hits, rank
+ * fusion, and an explanation of each hit. Answers are cached per workspace content version.
+ */
+@Injectable()
+export class SearchService implements OnModuleDestroy {
+  private readonly logger = new Logger(SearchService.name);
+  private readonly tuning: SearchTuning = searchTuningFromEnv();
+  private readonly extractor = new NlpKnowledgeExtractor({ includeDates: true });
+  private embedder?: Promise<Embedder>;
+
+  constructor(
+    private readonly chunks: ChunkRetriever,
+    private readonly graphs: WorkspaceGraphLoader,
+    private readonly cache: SearchCache,
+    private readonly postgres: PostgresStore,
+  ) {}
+
+  async search(
+    workspaceId: string,
+    request: SearchRequest,
+    options: { bypassCache?: boolean } = {},
+  ): Promise<SearchResponse> {
+    const started = performance.now();
+    const version = await this.cache.contentVersion(workspaceId);
+    const cacheKey =
+      version === undefined ? undefined : this.cache.resultKey(workspaceId, version, request);
+    if (cacheKey !== undefined && !options.bypassCache) {
+      const cached = await this.cache.readResult<SearchResponse>(cacheKey);
+      // A document being deleted leaves the index only when its delete workflow has run; until
+      // then the row's status already hides it, in cached answers as in fresh ones.
+      if (cached !== undefined && (await this.allVisible(workspaceId, cached))) {
+        return { ...cached, cached: true, tookMs: elapsed(started) };
+      }
+    }
+    const { response, complete } = await this.compute(workspaceId, request, version ?? 0);
+    response.tookMs = elapsed(started);
+    // An answer computed on a graph that is still catching up is not worth keeping.
+    if (cacheKey !== undefined && complete) this.cache.writeResult(cacheKey, response);
+    return response;
+  }
+
+  private async compute(
+    workspaceId: string,
+    request: SearchRequest,
+    version: number,
+  ): Promise<{ response: SearchResponse; complete: boolean }> {
+    const { query, mode, hops, limit } = request;
+    const filters: ChunkFilters = {
+      documentIds: request.filters?.documentIds,
+      domainId: request.domainId,
+    };
+    const empty: SearchResponse = {
+      query,
+      mode,
+      hops,
+      hits: [],
+      linkedEntities: [],
+      relatedEntities: [],
+      cached: false,
+      tookMs: 0,
+    };
+    if (filters.documentIds?.length === 0) return { response: empty, complete: true };
+
+    const pool = Math.max(this.tuning.candidatePool, limit + HYDRATION_MARGIN);
+    const wantsVector = mode !== 'keyword';
+    const wantsKeyword = mode !== 'vector';
+    const graphPromise = this.graphs.graphFor(workspaceId, version);
+    // The graph loads while Weaviate answers; a failed load surfaces where it is awaited.
+    graphPromise.catch(() => undefined);
+    const [vectorHits, keywordHits] = await Promise.all([
+      wantsVector
+        ? this.queryVector(workspaceId, query).then((vector) =>
+            this.chunks.byVector(workspaceId, vector, pool, filters),
+          )
+        : Promise.resolve([]),
+      wantsKeyword
+        ? this.chunks.byKeywords(workspaceId, query, pool, filters)
+        : Promise.resolve([]),
+    ]);
+    const { graph, stale } = await graphPromise;
+
+    const byChunk = new Map<string, ChunkCandidate>();
+    for (const hit of [...vectorHits, ...keywordHits]) {
+      const known = byChunk.get(hit.chunkId);
+      byChunk.set(
+        hit.chunkId,
+        known === undefined ? hit : { ...known, ...hit, ...definedScores(known, hit) },
+      );
+    }
+    const vectorRanking: Ranking = {
+      signal: 'vector',
+      weight: 1,
+      ids: vectorHits.map((hit) => hit.chunkId),
+    };
+    const keywordRanking: Ranking = {
+      signal: 'keyword',
+      weight: 1,
+      ids: keywordHits.map((hit) => hit.chunkId),
+    };
+    const semantic = reciprocalRankFusion(
+      [
+        { ...vectorRanking, weight: this.tuning.hybridWeights.vector },
+        { ...keywordRanking, weight: this.tuning.hybridWeights.keyword },
+      ],
+      this.tuning.rrfK,
+    );
+
+    const context = this.walkGraph(graph, query, hops, semantic);
+    const graphRanking: Ranking = {
+      signal: 'graph',
+      weight: 1,
+      ids: rankChunks(graph, context.chunkScores, pool).filter((chunkId) =>
+        passesChunkFilters(graph, chunkId, filters),
+      ),
+    };
+    const fused = this.rank(mode, vectorRanking, keywordRanking, graphRanking, semantic, byChunk);
+
+    const hits = await this.hydrate(workspaceId, fused, byChunk, filters, request, context);
+    const linkedEntities: LinkedEntity[] = context.links.map((link) => ({
+      ...entityRef(graph, link.entity),
+      matchedText: link.matchedText,
+      method: link.method,
+      confidence: Math.round(link.confidence * 1000) / 1000,
+    }));
+    const response: SearchResponse = {
+      ...empty,
+      hits,
+      linkedEntities,
+      relatedEntities: relatedEntities(
+        graph,
+        context.entityScores,
+        context.queryEntities,
+        RELATED_ENTITY_COUNT,
+      ),
+    };
+    return { response, complete: !stale };
+  }
+
+  /** The order of candidates for a mode; single-signal modes keep their raw scores. */
+  private rank(
+    mode: SearchMode,
+    vector: Ranking,
+    keyword: Ranking,
+    graph: Ranking,
+    semantic: FusedItem[],
+    byChunk: Map<string, ChunkCandidate>,
+  ): FusedItem[] {
+    const { rrfK, autoWeights } = this.tuning;
+    switch (mode) {
+      case 'vector':
+        return vector.ids.map((id) =>
+          rawItem(id, 'vector', byChunk.get(id)?.vectorSimilarity ?? 0),
+        );
+      case 'keyword':
+        return keyword.ids.map((id) => rawItem(id, 'keyword', byChunk.get(id)?.keywordScore ?? 0));
+      case 'hybrid':
+        return semantic;
+      case 'graph': {
+        // The walk's order first, then semantic hits it did not reach (graph part 0).
+        const walked = reciprocalRankFusion([graph], rrfK);
+        const reached = new Set(graph.ids);
+        return [...walked, ...semantic.filter((item) => !reached.has(item.id)).map(zeroed)];
+      }
+      case 'auto':
+        return reciprocalRankFusion(
+          [
+            { ...vector, weight: autoWeights.vector },
+            { ...keyword, weight: autoWeights.keyword },
+            { ...graph, weight: autoWeights.graph },
+          ],
+          rrfK,
+        );
+    }
+  }
+
+  private walkGraph(
+    graph: WorkspaceGraph,
+    query: string,
+    hops: number,
+    semantic: FusedItem[],
+  ): GraphContext {
+    const namedPhrases = this.extractor
+      .extractSync([{ id: 'query', text: query }])
+      .entities.map((entity) => entity.name);
+    const links = linkQueryEntities(graph, query, namedPhrases);
+    const queryEntities = new Set(links.map((link) => link.entity));
+    const seeds: WalkSeeds = { entities: new Map(), chunks: new Map() };
+    for (const link of links) {
+      // Rare entities say more about what the query is after than common ones.
+      const specificity = 1 / Math.log2(2 + graph.mentionCount(link.entity));
+      seeds.entities.set(link.entity, link.confidence * specificity);
+    }
+    normalise(seeds.entities, 1);
+    semantic.slice(0, this.tuning.seedHits).forEach((item, index) => {
+      const chunk = graph.chunkIndex.get(item.id);
+      if (chunk !== undefined) seeds.chunks.set(chunk, 1 / (index + 1));
+    });
+    normalise(seeds.chunks, this.tuning.seedHitShare);
+    const walk = personalizedPageRank(graph, seeds, { ...this.tuning.walk, hops });
+    return {
+      graph,
+      links,
+      queryEntities,
+      entityScores: walk.entityScores,
+      chunkScores: walk.chunkScores,
+      paths: new RelationPaths(graph, queryEntities, hops),
+    };
+  }
+
+  /**
+   * Turns ranked ids into hits: fetches chunks only the graph found, drops those of documents
+   * being deleted (their vectors may outlive the DELETE by a moment) and those without an entity
+   * of the requested types, and explains each.
+   */
+  private async hydrate(
+    workspaceId: string,
+    ranked: FusedItem[],
+    byChunk: Map<string, ChunkCandidate>,
+    filters: ChunkFilters,
+    request: SearchRequest,
+    context: GraphContext,
+  ): Promise<SearchHit[]> {
+    const { graph } = context;
+    const types = request.filters?.types === undefined ? undefined : new Set(request.filters.types);
+    const candidates = ranked
+      .filter((item) => types === undefined || mentionsTypes(graph, item.id, types))
+      .slice(0, request.limit + HYDRATION_MARGIN);
+    const missing = candidates.map((item) => item.id).filter((id) => !byChunk.has(id));
+    const [fetched, visibleDocuments] = await Promise.all([
+      this.chunks.byIds(workspaceId, missing, filters),
+      this.visibleDocuments(
+        workspaceId,
+        candidates.map((item) => documentOf(item.id)),
+      ),
+    ]);
+    for (const chunk of fetched) byChunk.set(chunk.chunkId, chunk);
+
+    const hits: SearchHit[] = [];
+    for (const item of candidates) {
+      const chunk = byChunk.get(item.id);
+      if (chunk === undefined || !visibleDocuments.has(chunk.documentId)) continue;
+      const chunkNode = graph.chunkIndex.get(item.id);
+      const explanation =
+        chunkNode === undefined
+          ? { entities: [], paths: [] }
+          : explainChunk(
+              graph,
+              chunkNode,
+              context.queryEntities,
+              context.paths,
+              context.entityScores,
+            );
+      hits.push({
+        chunkId: chunk.chunkId,
+        documentId: chunk.documentId,
+        title: chunk.title,
+        text: chunk.text,
+        start: chunk.start,
+        end: chunk.end,
+        page: chunk.page,
+        score: round(item.score),
+        scoreParts: {
+          vector: round(item.parts.vector),
+          keyword: round(item.parts.keyword),
+          graph: round(item.parts.graph),
+        },
+        signals: {
+          ...(chunk.vectorSimilarity !== undefined
+            ? { vectorSimilarity: round(chunk.vectorSimilarity) }
+            : {}),
+          ...(chunk.keywordScore !== undefined ? { keywordScore: round(chunk.keywordScore) } : {}),
+          ...(item.ranks.graph !== undefined ? { graphRank: item.ranks.graph } : {}),
+        },
+        ...explanation,
+      });
+      if (hits.length === request.limit) break;
+    }
+    return hits;
+  }
+
+  private async allVisible(workspaceId: string, response: SearchResponse): Promise<boolean> {
+    const documentIds = [...new Set(response.hits.map((hit) => hit.documentId))];
+    const visible = await this.visibleDocuments(workspaceId, documentIds);
+    return documentIds.every((documentId) => visible.has(documentId));
+  }
+
+  /** Documents whose rows exist and are not being deleted. */
+  private async visibleDocuments(workspaceId: string, documentIds: string[]): Promise<Set<string>> {
+    const unique = [...new Set(documentIds)];
+    if (unique.length === 0) return new Set();
+    const rows = await this.postgres.query<{ id: string }>(
+      `SELECT id::text AS id FROM documents
+       WHERE workspace_id = $1 AND id = ANY($2::uuid[]) AND status <> 'deleting'`,
+      [workspaceId, unique],
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+
+  private async queryVector(workspaceId: string, query: string): Promise<Float32Array> {
+    const embedder = await this.loadEmbedder();
+    const { vector } = await this.cache.embedding(workspaceId, embedder.modelId, query, () =>
+      embedder.embedOne(query),
+    );
+    return vector;
+  }
+
+  private loadEmbedder(): Promise<Embedder> {
+    this.embedder ??= Embedder.load().catch((error: unknown) => {
+      this.embedder = undefined;
+      throw error;
+    });
+    return this.embedder;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    const embedder = await this.embedder?.catch(() => undefined);
+    await embedder?.close();
+    this.logger.debug('embedder released');
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 10) / 10;
+}
+
+function round(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}
+
+function documentOf(chunkId: string): string {
+  return chunkId.slice(0, chunkId.lastIndexOf(':'));
+}
+
+function definedScores(a: ChunkCandidate, b: ChunkCandidate): Partial<ChunkCandidate> {
+  return {
+    vectorSimilarity: b.vectorSimilarity ?? a.vectorSimilarity,
+    keywordScore: b.keywordScore ?? a.keywordScore,
+  };
+}
+
+function rawItem(id: string, signal: 'vector' | 'keyword', score: number): FusedItem {
+  return {
+    id,
+    score,
+    parts: { vector: 0, keyword: 0, graph: 0, [signal]: score },
+    ranks: {},
+  };
+}
+
+function zeroed(item: FusedItem): FusedItem {
+  return { ...item, score: 0, parts: { vector: 0, keyword: 0, graph: 0 } };
+}
+
+function normalise(weights: Map<number, number>, total: number): void {
+  let sum = 0;
+  for (const weight of weights.values()) sum += weight;
+  if (sum <= 0) return;
+  for (const [key, weight] of weights) weights.set(key, (weight / sum) * total);
+}
+
+/** Chunk ids by walk mass, best first, at most `count`. */
+function rankChunks(graph: WorkspaceGraph, chunkScores: Float64Array, count: number): string[] {
+  const reached: number[] = [];
+  chunkScores.forEach((score, chunk) => {
+    if (score > 0) reached.push(chunk);
+  });
+  reached.sort((a, b) => chunkScores[b] - chunkScores[a]);
+  return reached.slice(0, count).map((chunk) => graph.chunkIds[chunk]);
+}
+
+function passesChunkFilters(
+  graph: WorkspaceGraph,
+  chunkId: string,
+  filters: ChunkFilters,
+): boolean {
+  if (filters.documentIds === undefined) return true;
+  const chunk = graph.chunkIndex.get(chunkId);
+  return chunk !== undefined && filters.documentIds.includes(graph.chunkDocuments[chunk]);
+}
+
+function mentionsTypes(graph: WorkspaceGraph, chunkId: string, types: Set<string>): boolean {
+  const chunk = graph.chunkIndex.get(chunkId);
+  return (
+    chunk !== undefined &&
+    graph.chunkEntities[chunk].some((entity) => types.has(graph.entityTypes[entity]))
+  );
+}
