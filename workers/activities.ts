@@ -18,6 +18,7 @@ import {
 import { CONFIG } from '../src/config/config.module';
 import type { CairnConfig } from '../src/config/config';
 import { Embedder } from '../src/embedding/embedder';
+import { bumpContentVersion } from '../src/search/content-version';
 import { createGeneralSmokeActivities } from './general/smoke.activities';
 import { createDocumentBookkeepingActivities } from './general/document-bookkeeping.activities';
 import { createAiSmokeActivities } from './ai/smoke.activities';
@@ -35,6 +36,7 @@ export function activitiesFor(queue: TaskQueueName, app: INestApplicationContext
           app.get(DocumentsRepository),
           app.get(DocumentEventsPublisher),
           { url: app.get<CairnConfig>(CONFIG).CAIRN_WEBHOOK_URL || undefined },
+          { bump: (workspaceId) => bumpContentVersion(app.get(RedisStore).client, workspaceId) },
         ),
       };
     case 'ai':

@@ -6,6 +6,11 @@ export interface WebhookSettings {
   url?: string;
 }
 
+/** Tells search that a workspace's content changed (its caches key on this version). */
+export interface ContentVersions {
+  bump(workspaceId: string): Promise<unknown>;
+}
+
 /**
  * Status bookkeeping in Postgres plus live events on Redis. Status updates are idempotent
  * (they set values), so Temporal may retry them at will.
@@ -14,6 +19,7 @@ export const createDocumentBookkeepingActivities = (
   documents: DocumentsRepository,
   events: DocumentEventsPublisher,
   webhook: WebhookSettings = {},
+  contentVersions?: ContentVersions,
 ) => ({
   async enterStage(input: {
     workspaceId: string;
@@ -34,6 +40,8 @@ export const createDocumentBookkeepingActivities = (
     counts: Record<string, DocumentCounts>;
   }): Promise<void> {
     const records = await documents.markIndexed(input.workspaceId, input.counts, new Date());
+    // After the row says indexed, so a search keyed on the new version sees the new content.
+    await contentVersions?.bump(input.workspaceId);
     await events.publishRecords(records);
   },
 
@@ -43,11 +51,15 @@ export const createDocumentBookkeepingActivities = (
     error: string;
   }): Promise<void> {
     const records = await documents.markFailed(input.workspaceId, input.documentIds, input.error);
+    // A failed run took back what it had written: cached answers may name it.
+    await contentVersions?.bump(input.workspaceId);
     await events.publishRecords(records);
   },
 
   async removeDocumentRow(input: { workspaceId: string; documentId: string }): Promise<void> {
     await documents.remove(input.workspaceId, input.documentId);
+    // The delete is complete once the row is gone: no cached answer may outlive that moment.
+    await contentVersions?.bump(input.workspaceId);
   },
 
   /** Tells an optional webhook that documents are searchable; a failed call is retried by Temporal. */
@@ -56,6 +68,7 @@ export const createDocumentBookkeepingActivities = (
   },
 
   async notifyDeleted(input: { workspaceId: string; documentId: string }): Promise<void> {
+    await contentVersions?.bump(input.workspaceId);
     await events.publish({
       documentId: input.documentId,
       workspaceId: input.workspaceId,
