@@ -3,6 +3,7 @@ import { ConfigModule } from './config/config.module';
 import { DocumentsModule } from './documents/documents.module';
 import { HealthModule } from './health/health.module';
 import { SearchModule } from './search/search.module';
+import { ImportsModule } from './imports/imports.module';
 import { SmokeModule } from './smoke/smoke.module';
 import { StoresModule } from './stores/stores.module';
 import { TemporalModule } from './temporal/temporal.module';
@@ -17,6 +18,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module';
     HealthModule,
     SmokeModule,
     DocumentsModule,
+    ImportsModule,
     SearchModule,
   ],
 })

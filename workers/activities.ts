@@ -21,6 +21,7 @@ import { Embedder } from '../src/embedding/embedder';
 import { bumpContentVersion } from '../src/search/content-version';
 import { createGeneralSmokeActivities } from './general/smoke.activities';
 import { createDocumentBookkeepingActivities } from './general/document-bookkeeping.activities';
+import { createImportActivities, importActivityDependencies } from './general/import.activities';
 import { createAiSmokeActivities } from './ai/smoke.activities';
 import { createAnalysisActivities } from './ai/analysis.activities';
 import { createStorageSmokeActivities } from './storage/smoke.activities';
@@ -37,6 +38,9 @@ export function activitiesFor(queue: TaskQueueName, app: INestApplicationContext
           app.get(DocumentEventsPublisher),
           { url: app.get<CairnConfig>(CONFIG).CAIRN_WEBHOOK_URL || undefined },
           { bump: (workspaceId) => bumpContentVersion(app.get(RedisStore).client, workspaceId) },
+        ),
+        ...createImportActivities(
+          importActivityDependencies(app, (details) => Context.current().heartbeat(details)),
         ),
       };
     case 'ai':

@@ -2,3 +2,4 @@
 export { smokeWorkflow } from './smoke.workflow';
 export { processDocumentWorkflow, processDocumentsWorkflow } from './process-document.workflow';
 export { deleteDocumentWorkflow } from './delete-document.workflow';
+export { importWorkflow } from './import.workflow';

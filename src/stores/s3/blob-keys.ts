@@ -25,6 +25,14 @@ export function artifactKey(workspaceId: string, documentId: string, name: strin
   return `ws/${workspaceId}/artifacts/${documentId}/${name}`;
 }
 
+/** Files of one bulk import (its uploaded source, the list of its documents), e.g. "source". */
+export function importKey(workspaceId: string, importId: string, name: string): string {
+  assertWorkspaceId(workspaceId);
+  if (!DOCUMENT_ID_PATTERN.test(importId)) throw new InvalidIdentifierError('import id', importId);
+  assertRelativePath(name, 'import file name');
+  return `ws/${workspaceId}/imports/${importId}/${name}`;
+}
+
 /** Prefix of everything a workspace stores, for listing or wiping it. */
 export function workspacePrefix(workspaceId: string): string {
   assertWorkspaceId(workspaceId);

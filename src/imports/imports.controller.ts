@@ -1,0 +1,120 @@
+import {
+  Controller,
+  Get,
+  HttpCode,
+  type MessageEvent,
+  Param,
+  Post,
+  Query,
+  Req,
+  Sse,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiConsumes,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiTags,
+  ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
+import type { Request } from 'express';
+import type { Observable } from 'rxjs';
+import { z } from 'zod';
+import { ZodValidationPipe } from '../common/http/zod-validation.pipe';
+import { CurrentWorkspace } from '../workspaces/current-workspace';
+import { ImportEventsService } from './import-events.service';
+import {
+  ImportsService,
+  type ImportAccepted,
+  type ImportOptions,
+  type ImportView,
+} from './imports.service';
+
+const wholeNumber = (name: string) =>
+  z
+    .string()
+    .regex(/^\d{1,9}$/, `${name} must be a whole number`)
+    .transform(Number);
+
+const listQuerySchema = z.object({
+  limit: wholeNumber('limit')
+    .pipe(z.number().min(1, 'limit must be at least 1').max(100, 'limit must be at most 100'))
+    .default('20'),
+  offset: wholeNumber('offset').default('0'),
+});
+
+const createQuerySchema = z.object({
+  batchSize: wholeNumber('batchSize')
+    .pipe(z.number().min(1).max(256, 'batchSize must be at most 256'))
+    .optional(),
+  parallelBatches: wholeNumber('parallelBatches')
+    .pipe(z.number().min(1).max(8, 'parallelBatches must be at most 8'))
+    .optional(),
+});
+
+@ApiTags('imports')
+@Controller('imports')
+export class ImportsController {
+  constructor(
+    private readonly imports: ImportsService,
+    private readonly importEvents: ImportEventsService,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Import many documents at once',
+    description:
+      'A JSONL file of {"title", "text"} records, or a zip / tar / tar.gz archive of txt, md, html, pdf and docx files; as multipart/form-data with one part "file", or as the raw body (application/x-ndjson, application/zip, application/x-tar, application/gzip). The whole source is validated before anything is stored. Archive entries of an unsupported type are skipped and counted as failed, with the reason listed in GET /imports/:id.',
+  })
+  @ApiConsumes(
+    'multipart/form-data',
+    'application/x-ndjson',
+    'application/zip',
+    'application/x-tar',
+    'application/gzip',
+  )
+  @ApiAcceptedResponse({ description: 'The import workflow started' })
+  @ApiBadRequestResponse({ description: 'A bad line, an unsafe or damaged archive' })
+  @ApiPayloadTooLargeResponse({ description: 'Over CAIRN_MAX_IMPORT_BYTES, or expands too much' })
+  @ApiUnsupportedMediaTypeResponse({ description: 'Neither JSONL nor a zip/tar archive' })
+  create(
+    @CurrentWorkspace() workspaceId: string,
+    @Req() request: Request,
+    @Query(new ZodValidationPipe(createQuerySchema)) options: ImportOptions,
+  ): Promise<ImportAccepted> {
+    return this.imports.create(workspaceId, request, options);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Imports of the workspace, newest first' })
+  list(
+    @CurrentWorkspace() workspaceId: string,
+    @Query(new ZodValidationPipe(listQuerySchema)) query: { limit: number; offset: number },
+  ) {
+    return this.imports.list(workspaceId, query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Status and progress of one import' })
+  @ApiNotFoundResponse({ description: 'No such import in this workspace' })
+  get(@CurrentWorkspace() workspaceId: string, @Param('id') id: string): Promise<ImportView> {
+    return this.imports.get(workspaceId, id);
+  }
+
+  @Sse(':id/events')
+  @ApiOperation({
+    summary: 'Server-Sent Events of the import progress',
+    description: 'First the current state, then each change; the stream ends with the import.',
+  })
+  @ApiNotFoundResponse({ description: 'No such import in this workspace' })
+  async events(
+    @CurrentWorkspace() workspaceId: string,
+    @Param('id') id: string,
+  ): Promise<Observable<MessageEvent>> {
+    await this.imports.require(workspaceId, id);
+    return this.importEvents.stream(workspaceId, id);
+  }
+}

@@ -1,0 +1,156 @@
+import { Injectable } from '@nestjs/common';
+import { PostgresStore } from '../stores/postgres/postgres.store';
+import type { ImportRecord, ImportStatus } from './import.types';
+
+interface ImportRow {
+  id: string;
+  workspace_id: string;
+  status: ImportStatus;
+  source: string;
+  total: number;
+  done: number;
+  failed: number;
+  workflow_id: string;
+  error: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS =
+  'id, workspace_id, status, source, total, done, failed, workflow_id, error, created_at, updated_at';
+
+/** Import rows in Postgres. Every statement is parametrised and scoped to one workspace. */
+@Injectable()
+export class ImportsRepository {
+  constructor(private readonly postgres: PostgresStore) {}
+
+  async insert(input: {
+    id: string;
+    workspaceId: string;
+    source: string;
+    total: number;
+    workflowId: string;
+  }): Promise<ImportRecord> {
+    const rows = await this.postgres.query<ImportRow>(
+      `INSERT INTO imports (id, workspace_id, source, total, workflow_id)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (id) DO NOTHING
+       RETURNING ${COLUMNS}`,
+      [input.id, input.workspaceId, input.source, input.total, input.workflowId],
+    );
+    if (rows[0]) return toRecord(rows[0]);
+    const existing = await this.findById(input.workspaceId, input.id);
+    if (!existing) throw new Error(`import ${input.id} belongs to another workspace`);
+    return existing;
+  }
+
+  async findById(workspaceId: string, id: string): Promise<ImportRecord | null> {
+    const rows = await this.postgres.query<ImportRow>(
+      `SELECT ${COLUMNS} FROM imports WHERE workspace_id = $1 AND id = $2`,
+      [workspaceId, id],
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  /** Newest first, offset-paginated. */
+  async list(
+    workspaceId: string,
+    options: { limit: number; offset: number },
+  ): Promise<{ items: ImportRecord[]; total: number }> {
+    const [rows, counted] = await Promise.all([
+      this.postgres.query<ImportRow>(
+        `SELECT ${COLUMNS} FROM imports WHERE workspace_id = $1
+         ORDER BY created_at DESC, id LIMIT $2 OFFSET $3`,
+        [workspaceId, options.limit, options.offset],
+      ),
+      this.postgres.query<{ total: string }>(
+        'SELECT count(*) AS total FROM imports WHERE workspace_id = $1',
+        [workspaceId],
+      ),
+    ]);
+    return { items: rows.map(toRecord), total: Number(counted[0]?.total ?? 0) };
+  }
+
+  /**
+   * Sets status and progress. Counts only grow (GREATEST), so a late retry of an older
+   * progress update cannot move the figures backwards; a final status is never left.
+   */
+  async update(
+    workspaceId: string,
+    id: string,
+    change: {
+      status?: ImportStatus;
+      total?: number;
+      done?: number;
+      failed?: number;
+      error?: string | null;
+    },
+  ): Promise<ImportRecord | null> {
+    const rows = await this.postgres.query<ImportRow>(
+      `UPDATE imports SET
+         status = CASE WHEN status IN ('completed', 'completed_with_errors', 'failed')
+                       THEN status ELSE COALESCE($3, status) END,
+         total = COALESCE($4, total),
+         done = GREATEST(done, COALESCE($5, done)),
+         failed = GREATEST(failed, COALESCE($6, failed)),
+         error = CASE WHEN $7::boolean THEN $8 ELSE error END,
+         updated_at = now()
+       WHERE workspace_id = $1 AND id = $2
+       RETURNING ${COLUMNS}`,
+      [
+        workspaceId,
+        id,
+        change.status ?? null,
+        change.total ?? null,
+        change.done ?? null,
+        change.failed ?? null,
+        change.error !== undefined,
+        change.error ?? null,
+      ],
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  /**
+   * Links the documents this import created (their workflow_id is the import's) to it.
+   * Rows that existed before the import keep their own import_id.
+   */
+  async claimDocuments(
+    workspaceId: string,
+    importId: string,
+    workflowId: string,
+    documentIds: string[],
+  ): Promise<void> {
+    await this.postgres.query(
+      `UPDATE documents SET import_id = $2
+       WHERE workspace_id = $1 AND id = ANY($4::uuid[]) AND workflow_id = $3
+         AND import_id IS DISTINCT FROM $2`,
+      [workspaceId, importId, workflowId, documentIds],
+    );
+  }
+
+  /** How many documents this import created. */
+  async countDocuments(workspaceId: string, importId: string): Promise<number> {
+    const rows = await this.postgres.query<{ total: string }>(
+      'SELECT count(*) AS total FROM documents WHERE workspace_id = $1 AND import_id = $2',
+      [workspaceId, importId],
+    );
+    return Number(rows[0]?.total ?? 0);
+  }
+}
+
+function toRecord(row: ImportRow): ImportRecord {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    status: row.status,
+    source: row.source,
+    total: row.total,
+    done: row.done,
+    failed: row.failed,
+    workflowId: row.workflow_id,
+    error: row.error,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}

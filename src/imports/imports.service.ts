@@ -1,0 +1,254 @@
+import {
+  Injectable,
+  Logger,
+  NotFoundException,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import { CairnConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import { receiveMultipartUpload } from '../documents/upload/multipart-upload';
+import { importKey } from '../stores/s3/blob-keys';
+import { S3BlobStore } from '../stores/s3/s3-blob.store';
+import { TemporalClientService } from '../temporal/temporal-client.service';
+import type { importWorkflow } from '../../workflows/import.workflow';
+import { WorkspaceIdAttribute } from '../../workflows/search-attributes';
+import { TASK_QUEUES } from '../../workflows/task-queues';
+import { ImportEventsService } from './import-events.service';
+import {
+  importLimits,
+  readHead,
+  sniffImportFormat,
+  validateImportSource,
+  type ImportLimits,
+} from './import-records';
+import { importTooLarge, receiveRawBodyToFile } from './receive-import-body';
+import { ImportsRepository } from './imports.repository';
+import {
+  importWorkflowId,
+  type ImportFormat,
+  type ImportRecord,
+  type RejectedEntry,
+} from './import.types';
+
+// Raw bodies: the declared media type must match what the bytes turn out to be.
+const FORMATS_BY_MEDIA_TYPE: Record<string, ImportFormat[]> = {
+  'application/x-ndjson': ['jsonl'],
+  'application/jsonl': ['jsonl'],
+  'application/x-jsonlines': ['jsonl'],
+  'application/zip': ['zip'],
+  'application/x-zip-compressed': ['zip'],
+  'application/x-tar': ['tar'],
+  'application/gzip': ['tar.gz'],
+  'application/x-gzip': ['tar.gz'],
+};
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** At most this many rejected entries are listed in GET /imports/:id. */
+const MAX_LISTED_REJECTIONS = 100;
+
+/** Tuning knobs of one import (the benchmark sweeps them); the workflow has defaults. */
+export interface ImportOptions {
+  batchSize?: number;
+  parallelBatches?: number;
+}
+
+export interface ImportAccepted {
+  id: string;
+  status: string;
+  workflowId: string;
+  temporalUiUrl: string;
+  total: number;
+}
+
+export interface ImportView {
+  id: string;
+  status: string;
+  source: string;
+  total: number;
+  done: number;
+  failed: number;
+  /** Documents this import created (entries already in the workspace are not counted). */
+  documents: number;
+  error: string | null;
+  /** Entries that did not become documents, with the reason (first 100). */
+  rejected?: RejectedEntry[];
+  workflowId: string;
+  temporalUiUrl: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * Bulk imports: the source is validated completely before anything is stored; then it goes to
+ * MinIO, its row to Postgres, and one import workflow does the rest.
+ */
+@Injectable()
+export class ImportsService {
+  private readonly logger = new Logger(ImportsService.name);
+  private readonly maxImportBytes: number;
+  private readonly limits: ImportLimits;
+
+  constructor(
+    @InjectConfig() config: CairnConfig,
+    private readonly imports: ImportsRepository,
+    private readonly blobs: S3BlobStore,
+    private readonly temporal: TemporalClientService,
+    private readonly events: ImportEventsService,
+  ) {
+    this.maxImportBytes = config.CAIRN_MAX_IMPORT_BYTES;
+    this.limits = importLimits(config.CAIRN_MAX_IMPORT_BYTES, config.CAIRN_MAX_UPLOAD_BYTES);
+  }
+
+  async create(
+    workspaceId: string,
+    request: IncomingMessage,
+    options: ImportOptions = {},
+  ): Promise<ImportAccepted> {
+    const contentType = request.headers['content-type'];
+    const mediaType = contentType?.split(';')[0].trim().toLowerCase() ?? '';
+    const multipart = mediaType === 'multipart/form-data';
+    const declaredFormats = FORMATS_BY_MEDIA_TYPE[mediaType];
+    if (!multipart && !declaredFormats) {
+      throw new UnsupportedMediaTypeException(
+        `Send a JSONL file of {"title", "text"} records or a zip/tar(.gz) archive, as multipart/form-data (one part "file") or as the raw body with Content-Type application/x-ndjson, application/zip, application/x-tar or application/gzip; got ${contentType ? JSON.stringify(contentType) : 'no Content-Type'}.`,
+      );
+    }
+    const limit = this.maxImportBytes + (multipart ? MULTIPART_OVERHEAD_BYTES : 0);
+    const declaredLength = Number(request.headers['content-length']);
+    if (Number.isFinite(declaredLength) && declaredLength > limit) {
+      throw importTooLarge(this.maxImportBytes);
+    }
+
+    const received = multipart
+      ? await receiveMultipartUpload(request, contentType ?? '', this.maxImportBytes)
+      : { ...(await receiveRawBodyToFile(request, this.maxImportBytes)), fileName: undefined };
+    try {
+      const format = sniffImportFormat(await readHead(received.path, 4096));
+      if (!format || (declaredFormats && !declaredFormats.includes(format))) {
+        throw new UnsupportedMediaTypeException(
+          format
+            ? `The body is ${describe(format)}, not what Content-Type ${JSON.stringify(mediaType)} says.`
+            : 'The body is neither JSONL ({"title", "text"} per line) nor a zip or tar(.gz) archive.',
+        );
+      }
+      // Walk the whole source now: a bad line or entry refuses the import with nothing stored.
+      const { entries } = await validateImportSource(received.path, format, this.limits);
+
+      const id = randomUUID();
+      const workflowId = importWorkflowId(workspaceId, id);
+      await this.blobs.put(
+        importKey(workspaceId, id, 'source'),
+        createReadStream(received.path),
+        received.sizeBytes,
+        'application/octet-stream',
+      );
+      const source = received.fileName ? `${format}:${received.fileName}` : format;
+      const record = await this.imports.insert({
+        id,
+        workspaceId,
+        source,
+        total: entries,
+        workflowId,
+      });
+      await this.startWorkflow(record, format, options);
+      return {
+        id,
+        status: record.status,
+        workflowId,
+        temporalUiUrl: this.temporal.workflowUiUrl(workflowId),
+        total: entries,
+      };
+    } finally {
+      await rm(received.path, { force: true });
+    }
+  }
+
+  private async startWorkflow(
+    record: ImportRecord,
+    format: ImportFormat,
+    options: ImportOptions,
+  ): Promise<void> {
+    try {
+      const client = await this.temporal.client();
+      await client.workflow.start<typeof importWorkflow>('importWorkflow', {
+        workflowId: record.workflowId,
+        taskQueue: TASK_QUEUES.general,
+        args: [{ workspaceId: record.workspaceId, importId: record.id, format, ...options }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        typedSearchAttributes: [{ key: WorkspaceIdAttribute, value: record.workspaceId }],
+      });
+    } catch (error) {
+      // The row says what happened instead of staying pending forever.
+      const failed = await this.imports.update(record.workspaceId, record.id, {
+        status: 'failed',
+        error: 'the import workflow could not be started',
+      });
+      if (failed) await this.events.publish(failed).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async get(workspaceId: string, id: string): Promise<ImportView> {
+    const record = await this.require(workspaceId, id);
+    const view = await this.toView(record);
+    if (record.failed > 0) view.rejected = await this.rejectedEntries(record);
+    return view;
+  }
+
+  async list(
+    workspaceId: string,
+    query: { limit: number; offset: number },
+  ): Promise<{ items: ImportView[]; total: number; limit: number; offset: number }> {
+    const { items, total } = await this.imports.list(workspaceId, query);
+    return {
+      items: await Promise.all(items.map((record) => this.toView(record))),
+      total,
+      limit: query.limit,
+      offset: query.offset,
+    };
+  }
+
+  /** The import, or a 404 that does not reveal whether the id exists in another workspace. */
+  async require(workspaceId: string, id: string): Promise<ImportRecord> {
+    const record = UUID.test(id) ? await this.imports.findById(workspaceId, id) : null;
+    if (!record) throw new NotFoundException(`Import ${id} not found.`);
+    return record;
+  }
+
+  private async rejectedEntries(record: ImportRecord): Promise<RejectedEntry[]> {
+    const key = importKey(record.workspaceId, record.id, 'rejected.json');
+    try {
+      if (!(await this.blobs.stat(key))) return [];
+      const entries = JSON.parse((await this.blobs.get(key)).toString('utf8')) as RejectedEntry[];
+      return entries.slice(0, MAX_LISTED_REJECTIONS);
+    } catch (error) {
+      this.logger.warn(`could not read ${key}: ${String(error)}`);
+      return [];
+    }
+  }
+
+  private async toView(record: ImportRecord): Promise<ImportView> {
+    return {
+      id: record.id,
+      status: record.status,
+      source: record.source,
+      total: record.total,
+      done: record.done,
+      failed: record.failed,
+      documents: await this.imports.countDocuments(record.workspaceId, record.id),
+      error: record.error,
+      workflowId: record.workflowId,
+      temporalUiUrl: this.temporal.workflowUiUrl(record.workflowId),
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt,
+    };
+  }
+}
+
+function describe(format: ImportFormat): string {
+  return format === 'jsonl' ? 'JSONL' : `a ${format} archive`;
+}

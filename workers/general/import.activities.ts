@@ -1,0 +1,243 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { ApplicationFailure } from '@temporalio/activity';
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { mapWithConcurrency } from '../../src/common/concurrency';
+import { CairnError } from '../../src/common/errors/cairn-error';
+import { documentIdFor } from '../../src/documents/document-ids';
+import type { CairnConfig } from '../../src/config/config';
+import { CONFIG } from '../../src/config/config.module';
+import { DocumentsRepository } from '../../src/documents/documents.repository';
+import { publishImportEvent } from '../../src/imports/import-events.service';
+import {
+  readImportItems,
+  type ImportItem,
+  type ImportLimits,
+  importLimits,
+} from '../../src/imports/import-records';
+import {
+  importWorkflowId,
+  type ImportExpansion,
+  type ImportFormat,
+  type ImportStatus,
+  type RejectedEntry,
+} from '../../src/imports/import.types';
+import { ImportsRepository } from '../../src/imports/imports.repository';
+import { PostgresStore } from '../../src/stores/postgres/postgres.store';
+import { RedisStore } from '../../src/stores/redis/redis.store';
+import { blobKey, importKey } from '../../src/stores/s3/blob-keys';
+import { S3BlobStore } from '../../src/stores/s3/s3-blob.store';
+import { readJsonArtifact, writeJsonArtifact } from '../artifact-io';
+
+export interface ImportDependencies {
+  imports: ImportsRepository;
+  documents: DocumentsRepository;
+  blobs: S3BlobStore;
+  redis: RedisStore;
+  limits: ImportLimits;
+  /** Tells Temporal the activity is alive (a no-op outside an activity). */
+  heartbeat: (details?: unknown) => void;
+}
+
+/** The import activities' dependencies, from the workers' Nest context. */
+export function importActivityDependencies(
+  app: INestApplicationContext,
+  heartbeat: (details?: unknown) => void,
+): ImportDependencies {
+  const config = app.get<CairnConfig>(CONFIG);
+  return {
+    imports: new ImportsRepository(app.get(PostgresStore)),
+    documents: app.get(DocumentsRepository),
+    blobs: app.get(S3BlobStore),
+    redis: app.get(RedisStore),
+    limits: importLimits(config.CAIRN_MAX_IMPORT_BYTES, config.CAIRN_MAX_UPLOAD_BYTES),
+    heartbeat,
+  };
+}
+
+export interface ImportRef {
+  workspaceId: string;
+  importId: string;
+}
+
+/** Entries stored and recorded at once: enough parallel I/O to hide MinIO and Postgres latency. */
+const WINDOW = 64;
+const STORE_CONCURRENCY = 16;
+
+type StoredEntry =
+  | { kind: 'document'; documentId: string; ours: boolean }
+  | { kind: 'rejected'; rejection: RejectedEntry };
+
+/** Bulk-import bookkeeping on the `general` queue; every activity is idempotent. */
+export const createImportActivities = (deps: ImportDependencies) => {
+  async function storeEntry(
+    { workspaceId, importId }: ImportRef,
+    item: ImportItem,
+  ): Promise<StoredEntry> {
+    if (item.kind === 'rejected') {
+      return { kind: 'rejected', rejection: { entry: item.entry, reason: item.reason } };
+    }
+    const sha256 = createHash('sha256').update(item.bytes).digest('hex');
+    const key = blobKey(workspaceId, sha256);
+    // Content-addressed: the same bytes are stored once, however often they are imported.
+    const stored = await deps.blobs.stat(key);
+    if (stored?.size !== item.bytes.length) {
+      await deps.blobs.put(key, item.bytes, item.bytes.length, item.mime);
+    }
+    const workflowId = importWorkflowId(workspaceId, importId);
+    const documentId = documentIdFor(workspaceId, sha256);
+    const { record, created } = await deps.documents.insertIfAbsent({
+      id: documentId,
+      workspaceId,
+      sha256,
+      title: item.title,
+      mime: item.mime,
+      sizeBytes: item.bytes.length,
+      workflowId,
+    });
+    // A retry after a crash finds the rows it created itself by their workflow id.
+    return { kind: 'document', documentId, ours: created || record.workflowId === workflowId };
+  }
+
+  async function setState(
+    ref: ImportRef,
+    change: Parameters<ImportsRepository['update']>[2],
+  ): Promise<void> {
+    const record = await deps.imports.update(ref.workspaceId, ref.importId, change);
+    if (!record) throw ApplicationFailure.nonRetryable(`import ${ref.importId} no longer exists`);
+    await publishImportEvent(deps.redis, record);
+  }
+
+  return {
+    /**
+     * Turns the stored source into blobs and document rows (pending), linked to the import.
+     * Writes the ids of the documents to process (distinct, in source order) to
+     * imports/{id}/documents.json and the refused entries to rejected.json; returns counts only.
+     */
+    async expandImport(input: ImportRef & { format: ImportFormat }): Promise<ImportExpansion> {
+      const ref = { workspaceId: input.workspaceId, importId: input.importId };
+      await setState(ref, { status: 'expanding' });
+      const path = join(tmpdir(), `cairn-import-expand-${input.importId}-${process.pid}`);
+      try {
+        const source = await deps.blobs.getStream(
+          importKey(input.workspaceId, input.importId, 'source'),
+        );
+        await pipeline(source, createWriteStream(path, { mode: 0o600 }));
+
+        const documentIds: string[] = [];
+        const seen = new Set<string>();
+        const rejected: RejectedEntry[] = [];
+        const expansion: ImportExpansion = {
+          entries: 0,
+          documents: 0,
+          duplicates: 0,
+          existing: 0,
+          rejected: 0,
+        };
+        const flush = async (window: ImportItem[]) => {
+          const stored = await mapWithConcurrency(window, STORE_CONCURRENCY, (item) =>
+            storeEntry(ref, item),
+          );
+          const ours: string[] = [];
+          for (const entry of stored) {
+            expansion.entries += 1;
+            if (entry.kind === 'rejected') {
+              rejected.push(entry.rejection);
+              expansion.rejected += 1;
+            } else if (seen.has(entry.documentId)) {
+              expansion.duplicates += 1;
+            } else if (!entry.ours) {
+              seen.add(entry.documentId);
+              expansion.existing += 1;
+            } else {
+              seen.add(entry.documentId);
+              documentIds.push(entry.documentId);
+              ours.push(entry.documentId);
+            }
+          }
+          if (ours.length > 0) {
+            await deps.imports.claimDocuments(
+              input.workspaceId,
+              input.importId,
+              importWorkflowId(input.workspaceId, input.importId),
+              ours,
+            );
+          }
+          deps.heartbeat(expansion.entries);
+        };
+
+        let window: ImportItem[] = [];
+        try {
+          for await (const item of readImportItems(path, input.format, deps.limits)) {
+            window.push(item);
+            if (window.length >= WINDOW) {
+              await flush(window);
+              window = [];
+            }
+          }
+          await flush(window);
+        } catch (error) {
+          // The API validated the source; failing here means it changed or broke: no retry helps.
+          if (error instanceof CairnError) {
+            throw ApplicationFailure.nonRetryable(error.message, 'InvalidImportSource');
+          }
+          throw error;
+        }
+        expansion.documents = documentIds.length;
+
+        await writeJsonArtifact(
+          deps.blobs,
+          importKey(input.workspaceId, input.importId, 'documents.json'),
+          documentIds,
+        );
+        await writeJsonArtifact(
+          deps.blobs,
+          importKey(input.workspaceId, input.importId, 'rejected.json'),
+          rejected,
+        );
+        await setState(ref, {
+          status: 'processing',
+          total: expansion.entries,
+          done: expansion.duplicates + expansion.existing,
+          failed: expansion.rejected,
+        });
+        return expansion;
+      } finally {
+        await rm(path, { force: true });
+      }
+    },
+
+    /** The document ids of one batch, read from documents.json (never carried in bulk). */
+    async readImportBatch(
+      input: ImportRef & { batch: number; batchSize: number },
+    ): Promise<string[]> {
+      const ids = await readJsonArtifact<string[]>(
+        deps.blobs,
+        importKey(input.workspaceId, input.importId, 'documents.json'),
+      );
+      const start = input.batch * input.batchSize;
+      return ids.slice(start, start + input.batchSize);
+    },
+
+    /** Records progress (counts only grow) and publishes it on the import's channel. */
+    async recordImportProgress(
+      input: ImportRef & {
+        done: number;
+        failed: number;
+        status?: ImportStatus;
+        error?: string;
+      },
+    ): Promise<void> {
+      await setState(input, {
+        done: input.done,
+        failed: input.failed,
+        ...(input.status ? { status: input.status } : {}),
+        ...(input.error !== undefined ? { error: input.error } : {}),
+      });
+    },
+  };
+};
