@@ -1,0 +1,139 @@
+/**
+ * End-to-end ingestion benchmark: `npm run bench:ingest -- [--corpus file.json] [--batch-size N]
+ * [--parallel-batches N]`. Imports a `[{title, text}]` corpus through POST /imports of the running
+ * API (CAIRN_API_URL, default http://127.0.0.1:$CAIRN_API_PORT), waits until every document is
+ * indexed, and measures the embedding model alone on the same passages in this process, for the
+ * ratio pipeline / raw. Prints figures; asserts nothing.
+ */
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import '../../test/support/load-stack-env';
+import { Embedder } from '../../src/embedding/embedder';
+
+interface Passage {
+  title: string;
+  text: string;
+}
+
+interface ImportView {
+  id: string;
+  status: string;
+  total: number;
+  done: number;
+  failed: number;
+  documents: number;
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const repoRoot = resolve(__dirname, '../..');
+const defaultCorpus = '../shared/datasets/musique-100/corpus.json';
+const FINAL = new Set(['completed', 'completed_with_errors', 'failed']);
+
+async function runImport(
+  apiUrl: string,
+  passages: Passage[],
+  query: string,
+): Promise<{ view: ImportView; acceptedAt: number; finishedAt: number }> {
+  const body = passages.map((passage) => JSON.stringify(passage)).join('\n');
+  const acceptedAt = performance.now();
+  const response = await fetch(`${apiUrl}/imports${query}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-ndjson' },
+    body,
+  });
+  const accepted = (await response.json()) as { id: string; message?: unknown };
+  if (response.status !== 202) {
+    throw new Error(`POST /imports answered ${response.status}: ${JSON.stringify(accepted)}`);
+  }
+  console.log(
+    `import ${accepted.id} accepted in ${((performance.now() - acceptedAt) / 1000).toFixed(2)} s`,
+  );
+  let lastLine = '';
+  for (;;) {
+    const view = (await (await fetch(`${apiUrl}/imports/${accepted.id}`)).json()) as ImportView;
+    const line = `  ${view.status}: ${view.done + view.failed}/${view.total} (failed ${view.failed})`;
+    if (line !== lastLine)
+      console.log(`${((performance.now() - acceptedAt) / 1000).toFixed(1).padStart(6)} s${line}`);
+    lastLine = line;
+    if (FINAL.has(view.status)) return { view, acceptedAt, finishedAt: performance.now() };
+    await new Promise((done) => setTimeout(done, 250));
+  }
+}
+
+async function embedRaw(texts: string[]): Promise<{ seconds: number; cpuSeconds: number }> {
+  const embedder = await Embedder.load();
+  try {
+    await embedder.embed(texts.slice(0, 8)); // warm-up: the first run allocates the arena
+    const startedCpu = process.cpuUsage();
+    const started = performance.now();
+    const vectors = await embedder.embed(texts);
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(startedCpu);
+    if (vectors.length !== texts.length) throw new Error('missing vectors');
+    return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  } finally {
+    await embedder.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      corpus: { type: 'string', default: defaultCorpus },
+      'batch-size': { type: 'string' },
+      'parallel-batches': { type: 'string' },
+      'skip-raw': { type: 'boolean', default: false },
+    },
+  });
+  const corpusPath = resolve(repoRoot, values.corpus ?? defaultCorpus);
+  const apiUrl = (
+    process.env.CAIRN_API_URL ?? `http://127.0.0.1:${process.env.CAIRN_API_PORT ?? 3000}`
+  ).replace(/\/+$/, '');
+  const passages = JSON.parse(readFileSync(corpusPath, 'utf8')) as Passage[];
+  const params = new URLSearchParams();
+  if (values['batch-size']) params.set('batchSize', values['batch-size']);
+  if (values['parallel-batches']) params.set('parallelBatches', values['parallel-batches']);
+  const query = params.size > 0 ? `?${params}` : '';
+  // Workspaces cannot be created through the API yet: the import goes to the default workspace,
+  // and passages it already holds are skipped (reported below as "already present").
+  console.log(
+    `corpus ${corpusPath}: ${passages.length} passages; API ${apiUrl}; ${availableParallelism()} cores${query ? `; ${query}` : ''}`,
+  );
+
+  const { view, acceptedAt, finishedAt } = await runImport(apiUrl, passages, query);
+  const wallSeconds = (finishedAt - acceptedAt) / 1000;
+  const processed = view.documents;
+  console.log(
+    `import ${view.status}: ${view.total} entries, ${processed} new documents, ${view.total - processed - view.failed} already present or duplicates, ${view.failed} failed${view.error ? ` (${view.error})` : ''}`,
+  );
+
+  const pipelinePerSecond = processed / wallSeconds;
+  console.log(`wall time (accepted → all indexed = searchable): ${wallSeconds.toFixed(1)} s`);
+  console.log(`pipeline: ${pipelinePerSecond.toFixed(1)} new passages/s end to end`);
+  if (values['skip-raw']) return;
+
+  const texts = passages.map((passage) => `${passage.title}\n${passage.text}`);
+  const raw = await embedRaw(texts);
+  const rawPerSecond = texts.length / raw.seconds;
+  console.log(
+    `raw embedding (same passages, same machine): ${raw.seconds.toFixed(1)} s, cpu ${raw.cpuSeconds.toFixed(1)} s, ${rawPerSecond.toFixed(1)} passages/s`,
+  );
+  console.log(
+    `ratio pipeline / raw: ${(pipelinePerSecond / rawPerSecond).toFixed(2)} (target ≥ 0.6); searchable in ${wallSeconds.toFixed(1)} s (target < 60 s)`,
+  );
+  console.log(
+    `load average now: ${(await import('node:os'))
+      .loadavg()
+      .map((load) => load.toFixed(1))
+      .join(' ')}`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

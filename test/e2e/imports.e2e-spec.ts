@@ -1,0 +1,324 @@
+import 'reflect-metadata';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { Client } from '@temporalio/client';
+import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import * as tar from 'tar-stream';
+import * as yazl from 'yazl';
+import { callApi } from '../support/api';
+import { connectTemporal } from '../support/temporal';
+import { WorkerModule } from '../../workers/worker.module';
+import { PostgresStore } from '../../src/stores/postgres/postgres.store';
+import { S3BlobStore } from '../../src/stores/s3/s3-blob.store';
+import { workspacePrefix } from '../../src/stores/s3/blob-keys';
+import type { ImportAccepted, ImportView } from '../../src/imports/imports.service';
+
+jest.setTimeout(240_000);
+
+const workspaceId = process.env.CAIRN_DEFAULT_WORKSPACE ?? 'default';
+// Unique texts per run, so that documents from earlier runs never count as "already there".
+const runToken = randomBytes(6).toString('hex');
+
+const TOPICS = [
+  'Marie Curie studied radioactivity in Paris and won two Nobel Prizes.',
+  'The Danube flows through Vienna, Budapest and Belgrade before reaching the Black Sea.',
+  'Alan Turing worked at Bletchley Park and later at the University of Manchester.',
+  'Mount Kilimanjaro in Tanzania is the highest mountain in Africa.',
+  'Johannes Gutenberg introduced movable type printing in Mainz around 1450.',
+  'The Amazon rainforest spans Brazil, Peru and Colombia.',
+  'Ada Lovelace described the Analytical Engine designed by Charles Babbage.',
+  'The Great Barrier Reef lies off the coast of Queensland in Australia.',
+  'Nelson Mandela was elected President of South Africa in 1994.',
+  'The Rosetta Stone was found in Egypt in 1799 and is kept in the British Museum.',
+];
+
+function passages(label: string, count = TOPICS.length): { title: string; text: string }[] {
+  return Array.from({ length: count }, (_, index) => ({
+    title: `${label} ${index + 1} (${runToken})`,
+    text: `${TOPICS[index % TOPICS.length]} Reference ${label}-${index + 1}-${runToken}.`,
+  }));
+}
+
+const jsonl = (records: object[]) => records.map((record) => JSON.stringify(record)).join('\n');
+
+function zipOf(files: Record<string, string | Buffer>): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  for (const [name, content] of Object.entries(files)) {
+    if (name.endsWith('/')) zip.addEmptyDirectory(name);
+    else zip.addBuffer(Buffer.isBuffer(content) ? content : Buffer.from(content), name);
+  }
+  zip.end();
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    zip.outputStream.on('data', (part: Buffer) => parts.push(part));
+    zip.outputStream.on('end', () => resolve(Buffer.concat(parts)));
+    zip.outputStream.on('error', reject);
+  });
+}
+
+async function tarGzOf(files: Record<string, string>): Promise<Buffer> {
+  const pack = tar.pack();
+  for (const [name, content] of Object.entries(files)) pack.entry({ name }, content);
+  pack.finalize();
+  const parts: Buffer[] = [];
+  for await (const part of pack as AsyncIterable<Buffer>) parts.push(part);
+  return gzipSync(Buffer.concat(parts));
+}
+
+/** A zip whose entry name climbs out of the archive; yazl refuses to write one, so patch it. */
+async function traversalZip(): Promise<Buffer> {
+  const archive = await zipOf({ 'xx/evil.txt': `escape ${runToken}` });
+  // The name appears twice (local header and central directory) with the same length.
+  return Buffer.from(archive.toString('latin1').split('xx/evil.txt').join('../evil.txt'), 'latin1');
+}
+
+function postImport(body: Buffer | string, contentType: string) {
+  return callApi<ImportAccepted & { message?: string }>('POST', '/imports', {
+    body: typeof body === 'string' ? body : new Uint8Array(body),
+    headers: { 'content-type': contentType },
+  });
+}
+
+async function waitForImport(id: string, timeoutMs = 180_000): Promise<ImportView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { status, body } = await callApi<ImportView>('GET', `/imports/${id}`);
+    expect(status).toBe(200);
+    if (['completed', 'completed_with_errors', 'failed'].includes(body.status)) return body;
+    if (Date.now() > deadline) throw new Error(`import ${id} still ${body.status}`);
+    await new Promise((done) => setTimeout(done, 500));
+  }
+}
+
+describe('bulk import (POST /imports)', () => {
+  let app: INestApplicationContext;
+  let postgres: PostgresStore;
+  let blobs: S3BlobStore;
+  let temporal: { client: Client; close: () => Promise<void> };
+
+  beforeAll(async () => {
+    app = await NestFactory.createApplicationContext(WorkerModule, { logger: ['error'] });
+    postgres = app.get(PostgresStore);
+    blobs = app.get(S3BlobStore);
+    temporal = await connectTemporal();
+  });
+  afterAll(async () => {
+    await temporal?.close();
+    await app?.close();
+  });
+
+  const importDocuments = (importId: string) =>
+    postgres.query<{ id: string; status: string; title: string; mime: string; error: string }>(
+      'SELECT id, status, title, mime, error FROM documents WHERE workspace_id = $1 AND import_id = $2',
+      [workspaceId, importId],
+    );
+
+  /** Imports rows, import objects in MinIO and import workflows, to prove a refusal stored nothing. */
+  async function importFootprint() {
+    const rows = await postgres.query<{ total: string }>(
+      'SELECT count(*) AS total FROM imports WHERE workspace_id = $1',
+      [workspaceId],
+    );
+    const keys = await blobs.list(`${workspacePrefix(workspaceId)}imports/`);
+    const workflows = await temporal.client.workflow.count(
+      `WorkflowType = 'importWorkflow' AND WorkspaceId = '${workspaceId}'`,
+    );
+    return { rows: Number(rows[0].total), objects: keys.length, workflows: workflows.count };
+  }
+
+  async function expectRefusedWithNothingStored(
+    send: () => ReturnType<typeof postImport>,
+    status: number,
+    message: RegExp,
+  ) {
+    const before = await importFootprint();
+    const response = await send();
+    expect(response.status).toBe(status);
+    expect(response.body.message).toMatch(message);
+    // Visibility is eventually consistent: give a wrongly started workflow time to show up.
+    await new Promise((done) => setTimeout(done, 1500));
+    expect(await importFootprint()).toEqual(before);
+  }
+
+  it('imports a JSONL of passages: 202, then every document indexed and the counts right', async () => {
+    const records = passages('jsonl');
+    const accepted = await postImport(jsonl(records), 'application/x-ndjson');
+    expect(accepted.status).toBe(202);
+    expect(accepted.body).toMatchObject({
+      status: 'pending',
+      total: records.length,
+      workflowId: `import:${workspaceId}:${accepted.body.id}`,
+    });
+    expect(accepted.body.temporalUiUrl).toContain(encodeURIComponent(accepted.body.workflowId));
+
+    const finished = await waitForImport(accepted.body.id);
+    expect(finished).toMatchObject({
+      status: 'completed',
+      total: records.length,
+      done: records.length,
+      failed: 0,
+      documents: records.length,
+    });
+    const documents = await importDocuments(accepted.body.id);
+    expect(documents).toHaveLength(records.length);
+    expect(documents.every((document) => document.status === 'indexed')).toBe(true);
+    expect(documents.map((document) => document.title).sort()).toEqual(
+      records.map((record) => record.title).sort(),
+    );
+    expect(new Set(documents.map((document) => document.mime))).toEqual(new Set(['text/plain']));
+
+    const description = await temporal.client.workflow
+      .getHandle(accepted.body.workflowId)
+      .describe();
+    expect(description.status.name).toBe('COMPLETED');
+    expect(description.searchAttributes.WorkspaceId).toEqual([workspaceId]);
+
+    const listed = await callApi<{ items: ImportView[] }>('GET', '/imports?limit=50');
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.map((item) => item.id)).toContain(accepted.body.id);
+  });
+
+  it('processes the same bytes twice in one import once', async () => {
+    const [first, second] = passages('dup', 2);
+    const records = [first, second, { ...first, title: `${first.title} again` }];
+    const accepted = await postImport(jsonl(records), 'application/x-ndjson');
+    expect(accepted.status).toBe(202);
+    const finished = await waitForImport(accepted.body.id);
+    expect(finished).toMatchObject({ status: 'completed', total: 3, done: 3, documents: 2 });
+    expect(await importDocuments(accepted.body.id)).toHaveLength(2);
+  });
+
+  it('imports a zip of txt, md and html files as multipart', async () => {
+    const archive = await zipOf({
+      'notes/plain.txt': `${TOPICS[0]} Plain text ${runToken}.`,
+      'notes/readme.md': `# Rivers ${runToken}\n\n## The Danube\n\n${TOPICS[1]}\n\n- one\n- two\n`,
+      'page.html': `<!doctype html><html><head><title>Turing ${runToken}</title></head><body><p>${TOPICS[2]}</p></body></html>`,
+      'notes/': '',
+    });
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(archive)]), 'corpus.zip');
+    const accepted = await callApi<ImportAccepted>('POST', '/imports', { body: form });
+    expect(accepted.status).toBe(202);
+    expect(accepted.body.total).toBe(3);
+    const finished = await waitForImport(accepted.body.id);
+    expect(finished).toMatchObject({ status: 'completed', total: 3, done: 3, failed: 0 });
+    const documents = await importDocuments(accepted.body.id);
+    expect(documents.map((document) => [document.title, document.mime]).sort()).toEqual([
+      ['page.html', 'text/html'],
+      ['plain.txt', 'text/plain'],
+      ['readme.md', 'text/markdown'],
+    ]);
+    expect(documents.every((document) => document.status === 'indexed')).toBe(true);
+  });
+
+  it('imports a tar.gz sent as application/gzip', async () => {
+    const archive = await tarGzOf({
+      'docs/one.txt': `${TOPICS[4]} Tar entry one ${runToken}.`,
+      'docs/two.md': `# Forests ${runToken}\n\n## Amazon\n\n${TOPICS[5]}\n\n- a\n- b\n`,
+    });
+    const accepted = await postImport(archive, 'application/gzip');
+    expect(accepted.status).toBe(202);
+    const finished = await waitForImport(accepted.body.id);
+    expect(finished).toMatchObject({ status: 'completed', total: 2, done: 2, failed: 0 });
+    const documents = await importDocuments(accepted.body.id);
+    expect(documents.map((document) => document.title).sort()).toEqual(['one.txt', 'two.md']);
+  });
+
+  it('counts an unsupported archive entry as failed, with the reason, and imports the rest', async () => {
+    const png = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      randomBytes(64),
+    ]);
+    const archive = await zipOf({
+      'good.txt': `${TOPICS[3]} Good entry ${runToken}.`,
+      'picture.png': png,
+    });
+    const accepted = await postImport(archive, 'application/zip');
+    expect(accepted.status).toBe(202);
+    const finished = await waitForImport(accepted.body.id);
+    expect(finished).toMatchObject({
+      status: 'completed_with_errors',
+      total: 2,
+      done: 1,
+      failed: 1,
+      documents: 1,
+    });
+    expect(finished.rejected).toEqual([
+      { entry: 'picture.png', reason: expect.stringMatching(/PNG image/) },
+    ]);
+  });
+
+  it('refuses a JSONL with a bad line (400) and stores nothing', async () => {
+    const lines = [
+      ...passages('bad', 3).map((record) => JSON.stringify(record)),
+      '{"title": "no text here"}',
+    ];
+    await expectRefusedWithNothingStored(
+      () => postImport(lines.join('\n'), 'application/x-ndjson'),
+      400,
+      /Line 4 .*text/,
+    );
+  });
+
+  it('refuses JSONL that is not valid UTF-8 (400) and stores nothing', async () => {
+    const body = Buffer.concat([
+      Buffer.from('{"title": "latin-1", "text": "caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('"}\n'),
+    ]);
+    await expectRefusedWithNothingStored(
+      () => postImport(body, 'application/x-ndjson'),
+      400,
+      /UTF-8/,
+    );
+  });
+
+  it('refuses a zip with ../evil.txt (400) and stores nothing', async () => {
+    const archive = await traversalZip();
+    await expectRefusedWithNothingStored(
+      () => postImport(archive, 'application/zip'),
+      400,
+      /traversal|relative path/,
+    );
+  });
+
+  it('refuses a body that is neither JSONL nor an archive (415), or whose type lies', async () => {
+    await expectRefusedWithNothingStored(
+      () => postImport('just some words', 'application/x-ndjson'),
+      415,
+      /neither JSONL/,
+    );
+    await expectRefusedWithNothingStored(
+      () => postImport(jsonl(passages('lie', 1)), 'application/zip'),
+      415,
+      /JSONL, not what Content-Type/,
+    );
+    await expectRefusedWithNothingStored(
+      () => postImport('{"title":"a","text":"b"}', 'text/csv'),
+      415,
+      /Content-Type/,
+    );
+  });
+
+  it('answers 404 for an unknown import, and streams progress as SSE to the end', async () => {
+    expect((await callApi('GET', '/imports/00000000-0000-4000-8000-000000000000')).status).toBe(
+      404,
+    );
+    expect((await callApi('GET', '/imports/not-a-uuid')).status).toBe(404);
+
+    const accepted = await postImport(jsonl(passages('sse', 2)), 'application/x-ndjson');
+    expect(accepted.status).toBe(202);
+    const response = await fetch(
+      `${process.env.CAIRN_API_URL ?? 'http://127.0.0.1:3100'}/imports/${accepted.body.id}/events`,
+    );
+    expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const text = await response.text(); // the server closes the stream after the final status
+    const events = text
+      .split('\n')
+      .filter((line) => line.startsWith('data: '))
+      .map((line) => JSON.parse(line.slice(6)) as { status: string; done: number });
+    expect(events.length).toBeGreaterThanOrEqual(1);
+    expect(events.at(-1)).toMatchObject({ status: 'completed', done: 2 });
+  });
+});
