@@ -25,6 +25,7 @@ import {
   ApiOperation,
   ApiPayloadTooLargeResponse,
   ApiProduces,
+  ApiQuery,
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
   getSchemaPath,
@@ -106,6 +107,17 @@ export class DocumentsController {
   @ApiOperation({ summary: 'List documents, newest first, optionally by status' })
   @ApiOkResponse({ type: DocumentListDto })
   @ApiBadRequestResponse({ description: 'Bad status, limit (1–100) or offset' })
+  @ApiQuery({ name: 'status', required: false, enum: DOCUMENT_STATUSES })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+  })
+  @ApiQuery({
+    name: 'offset',
+    required: false,
+    schema: { type: 'integer', minimum: 0, default: 0 },
+  })
   list(
     @CurrentWorkspace() workspaceId: string,
     @Query(new ZodValidationPipe(listQuerySchema)) query: ListDocumentsQuery,

@@ -56,7 +56,7 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 // JSON escaping (\n, \", \uXXXX) makes the body somewhat larger than the text it carries.
 const jsonBodyLimit = (maxBytes: number) => Math.ceil(maxBytes * 1.1) + 64 * 1024;
 // How long DELETE waits for a cancelled processing run to close before terminating it.
-const CANCEL_GRACE_MS = 10_000;
+const CANCEL_GRACE_MS = 5_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EXTENSION_BY_MIME: Record<string, string> = {
   'application/pdf': '.pdf',
