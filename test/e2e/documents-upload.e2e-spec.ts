@@ -368,18 +368,20 @@ describe('documents API: upload and read back', () => {
       expect(await stream.ended()).toBe(true);
     });
 
-    it('lets clients leave and come back without leaking the subscription', async () => {
+    it('shares one Redis subscription among clients and drops it when they leave', async () => {
       const { text } = await documentFixtures();
       const { body: accepted } = await uploadFile(text);
-      for (let round = 0; round < 5; round++) {
-        const stream = await openEventStream(accepted.id);
-        expect((await stream.next()).documentId).toBe(accepted.id);
-        stream.close();
-      }
-      // One subscriber connection per API process, whatever the number of clients.
-      const clients = (await publisher.client('LIST')) as string;
-      const subscribers = clients.split('\n').filter((line) => /\bsub=[1-9]/.test(line));
-      expect(subscribers.length).toBeLessThanOrEqual(4);
+      const channel = documentEventsChannel(workspaceId, accepted.id);
+      const subscriptions = async () =>
+        Number(((await publisher.pubsub('NUMSUB', channel)) as [string, number])[1]);
+
+      const streams = await Promise.all([1, 2, 3].map(() => openEventStream(accepted.id)));
+      for (const stream of streams) expect((await stream.next()).documentId).toBe(accepted.id);
+      // Three clients, one subscription: the API fans out from a single subscriber connection.
+      expect(await subscriptions()).toBe(1);
+
+      for (const stream of streams) stream.close();
+      expect(await eventually(subscriptions, (count) => count === 0)).toBe(0);
     });
   });
 
