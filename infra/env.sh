@@ -71,7 +71,7 @@ CAIRN_ROOT="${CAIRN_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 : "${CAIRN_LLM_API_KEY:=}"
 : "${CAIRN_WEBHOOK_URL:=}"
 : "${CAIRN_WORKER_QUEUES:=general,ai,storage}"
-: "${CAIRN_WORKER_MODE:=single}"
+: "${CAIRN_WORKER_MODE:=separate}"
 : "${CAIRN_TEST_API_PORT:=3100}"
 : "${CAIRN_EMBEDDING_MODEL_DIR:=$CAIRN_CACHE_DIR/models/all-minilm-l6-v2-int8}"
 
