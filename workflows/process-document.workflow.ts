@@ -2,16 +2,11 @@ import {
   ActivityFailure,
   ApplicationFailure,
   isCancellation,
-  proxyActivities,
-  proxyLocalActivities,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { createDocumentBookkeepingActivities } from '../workers/general/document-bookkeeping.activities';
-import type { createAnalysisActivities } from '../workers/ai/analysis.activities';
-import type { createStoreWriteActivities } from '../workers/storage/store-write.activities';
 import type { DocumentCounts, DocumentStage } from '../src/documents/document.types';
 import { StageAttribute } from './search-attributes';
-import { TASK_QUEUES } from './task-queues';
+import { ai, bookkeeping, notifications, storage } from './document-activities';
 
 export interface ProcessDocumentsInput {
   workspaceId: string;
@@ -26,31 +21,6 @@ export interface ProcessDocumentsResult {
 }
 
 export type ProcessDocumentInput = { workspaceId: string; documentId: string };
-
-// Parsing, extraction and embedding are CPU work: generous timeouts, a few retries. A document
-// that cannot be parsed fails with a non-retryable ApplicationFailure (see the ai activities).
-const ai = proxyActivities<ReturnType<typeof createAnalysisActivities>>({
-  taskQueue: TASK_QUEUES.ai,
-  startToCloseTimeout: '10m',
-  heartbeatTimeout: '2m',
-  retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '30s' },
-});
-// Store writes are idempotent (MERGE, deterministic ids), so they may retry freely.
-const storage = proxyActivities<ReturnType<typeof createStoreWriteActivities>>({
-  taskQueue: TASK_QUEUES.storage,
-  startToCloseTimeout: '5m',
-  retry: { maximumAttempts: 10, initialInterval: '1s', maximumInterval: '30s' },
-});
-// Bookkeeping runs beside the workflow, on the general worker, as local activities.
-const bookkeeping = proxyLocalActivities<ReturnType<typeof createDocumentBookkeepingActivities>>({
-  startToCloseTimeout: '30s',
-  retry: { maximumAttempts: 20, maximumInterval: '10s' },
-});
-const notifications = proxyActivities<ReturnType<typeof createDocumentBookkeepingActivities>>({
-  taskQueue: TASK_QUEUES.general,
-  startToCloseTimeout: '2m',
-  retry: { maximumAttempts: 10 },
-});
 
 /**
  * The document pipeline for one or many documents of a workspace:

@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { RedisStore } from '../stores/redis/redis.store';
-import { documentEventsChannel, type DocumentEvent, type DocumentRecord } from './document.types';
+import {
+  documentEventOf,
+  documentEventsChannel,
+  type DocumentEvent,
+  type DocumentRecord,
+} from './document.types';
 
 /** Publishes status changes on Redis pub/sub; the API relays them to clients as SSE. */
 @Injectable()
@@ -17,16 +22,10 @@ export class DocumentEventsPublisher {
   async publishRecords(records: DocumentRecord[]): Promise<void> {
     const pipeline = this.redis.client.pipeline();
     for (const record of records) {
-      const event: DocumentEvent = {
-        documentId: record.id,
-        workspaceId: record.workspaceId,
-        status: record.status,
-        stage: record.stage,
-        error: record.error,
-        counts: record.counts,
-        at: record.updatedAt,
-      };
-      pipeline.publish(documentEventsChannel(record.workspaceId, record.id), JSON.stringify(event));
+      pipeline.publish(
+        documentEventsChannel(record.workspaceId, record.id),
+        JSON.stringify(documentEventOf(record)),
+      );
     }
     await pipeline.exec();
   }

@@ -2,7 +2,11 @@ import { Injectable, Logger, type MessageEvent, type OnModuleDestroy } from '@ne
 import type Redis from 'ioredis';
 import { Observable } from 'rxjs';
 import { RedisStore } from '../stores/redis/redis.store';
-import { documentEventsChannel, type DocumentEvent, type DocumentRecord } from './document.types';
+import {
+  documentEventOf,
+  documentEventsChannel,
+  type DocumentEvent,
+} from './document.types';
 import { DocumentsRepository } from './documents.repository';
 
 type Listener = (event: DocumentEvent) => void;
@@ -62,7 +66,7 @@ export class DocumentEventsService implements OnModuleDestroy {
         if (closed) return stopListening();
         const record = await this.documents.findById(workspaceId, documentId);
         const current = record
-          ? stateOf(record)
+          ? documentEventOf(record)
           : deletedEvent(workspaceId, documentId, new Date().toISOString());
         emit(current);
         live = true;
@@ -140,18 +144,6 @@ export class DocumentEventsService implements OnModuleDestroy {
     this.channels.clear();
     this.subscriber?.disconnect();
   }
-}
-
-function stateOf(record: DocumentRecord): DocumentEvent {
-  return {
-    documentId: record.id,
-    workspaceId: record.workspaceId,
-    status: record.status,
-    stage: record.stage,
-    error: record.error,
-    counts: record.counts,
-    at: record.updatedAt,
-  };
 }
 
 function deletedEvent(workspaceId: string, documentId: string, at: string): DocumentEvent {

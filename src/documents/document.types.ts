@@ -43,6 +43,12 @@ export interface DocumentRecord {
   updatedAt: string;
 }
 
+/** The documents one pipeline activity works on: one for an upload, many for an import batch. */
+export interface DocumentBatch {
+  workspaceId: string;
+  documentIds: string[];
+}
+
 /** What the live-status channel carries (Redis pub/sub, then SSE to clients). */
 export interface DocumentEvent {
   documentId: string;
@@ -52,6 +58,19 @@ export interface DocumentEvent {
   error?: string | null;
   counts?: DocumentCounts;
   at: string;
+}
+
+/** The event that tells a document's current state. */
+export function documentEventOf(record: DocumentRecord): DocumentEvent {
+  return {
+    documentId: record.id,
+    workspaceId: record.workspaceId,
+    status: record.status,
+    stage: record.stage,
+    error: record.error,
+    counts: record.counts,
+    at: record.updatedAt,
+  };
 }
 
 export function documentEventsChannel(workspaceId: string, documentId: string): string {

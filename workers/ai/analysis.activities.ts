@@ -19,13 +19,9 @@ import {
   type ExtractionArtifact,
 } from '../../src/documents/artifacts';
 import { chunkIdFor } from '../../src/documents/document-ids';
+import type { DocumentBatch } from '../../src/documents/document.types';
 import { mapWithConcurrency } from '../../src/common/concurrency';
 import { readJsonArtifact, writeJsonArtifact } from '../artifact-io';
-
-export interface DocumentBatch {
-  workspaceId: string;
-  documentIds: string[];
-}
 
 export interface RejectedDocument {
   documentId: string;

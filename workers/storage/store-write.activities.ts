@@ -10,16 +10,11 @@ import {
   type ChunksArtifact,
   type ExtractionArtifact,
 } from '../../src/documents/artifacts';
-import type { DocumentCounts } from '../../src/documents/document.types';
+import type { DocumentBatch, DocumentCounts } from '../../src/documents/document.types';
 import { EntityResolver, entityKey } from '../../src/extraction';
 import { CHUNK_VECTOR_DIMENSIONS } from '../../src/stores/weaviate/weaviate-vector.store';
 import { mapWithConcurrency } from '../../src/common/concurrency';
 import { readJsonArtifact, splitVectors } from '../artifact-io';
-
-export interface DocumentBatch {
-  workspaceId: string;
-  documentIds: string[];
-}
 
 const IO_CONCURRENCY = 8;
 

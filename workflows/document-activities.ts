@@ -1,0 +1,39 @@
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { createDocumentBookkeepingActivities } from '../workers/general/document-bookkeeping.activities';
+import type { createAnalysisActivities } from '../workers/ai/analysis.activities';
+import type { createStoreWriteActivities } from '../workers/storage/store-write.activities';
+import { TASK_QUEUES } from './task-queues';
+
+// The document activities as the workflows see them: each queue with its own timeouts and retries.
+
+/** Parsing, extraction and embedding are CPU work: generous timeouts, a few retries. */
+export const ai = proxyActivities<ReturnType<typeof createAnalysisActivities>>({
+  taskQueue: TASK_QUEUES.ai,
+  startToCloseTimeout: '10m',
+  heartbeatTimeout: '2m',
+  retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '30s' },
+});
+
+/** Store writes are idempotent (MERGE, deterministic ids), so they may retry freely. */
+export const storage = proxyActivities<ReturnType<typeof createStoreWriteActivities>>({
+  taskQueue: TASK_QUEUES.storage,
+  startToCloseTimeout: '5m',
+  retry: { maximumAttempts: 20, initialInterval: '1s', maximumInterval: '30s' },
+});
+
+/** Status bookkeeping runs beside the workflow, on the general worker, as local activities. */
+export const bookkeeping = proxyLocalActivities<
+  ReturnType<typeof createDocumentBookkeepingActivities>
+>({
+  startToCloseTimeout: '30s',
+  retry: { maximumAttempts: 20, maximumInterval: '10s' },
+});
+
+/** Webhooks and events leave the workflow's worker as regular activities (they may be slow). */
+export const notifications = proxyActivities<
+  ReturnType<typeof createDocumentBookkeepingActivities>
+>({
+  taskQueue: TASK_QUEUES.general,
+  startToCloseTimeout: '2m',
+  retry: { maximumAttempts: 10 },
+});
