@@ -51,7 +51,7 @@ export function activitiesFor(queue: TaskQueueName, app: INestApplicationContext
           blobs: app.get(S3BlobStore),
           extractor: createExtractor(app.get<CairnConfig>(CONFIG)),
           embedder: once(() => Embedder.load()),
-          heartbeat: (details) => Context.current().heartbeat(details),
+          heartbeat,
         }),
       };
     case 'storage':
@@ -66,10 +66,14 @@ export function activitiesFor(queue: TaskQueueName, app: INestApplicationContext
           blobs: app.get(S3BlobStore),
           graph: app.get(DocumentGraphRepository),
           vectors: app.get(ChunkVectorIndex),
+          heartbeat,
         }),
       };
   }
 }
+
+/** Reports liveness to Temporal from inside an activity. */
+const heartbeat = (details?: unknown) => Context.current().heartbeat(details);
 
 /** The configured knowledge extractor: local NLP by default, or an OpenAI-compatible endpoint. */
 function createExtractor(config: CairnConfig): KnowledgeExtractor {

@@ -6,18 +6,25 @@ import { TASK_QUEUES } from './task-queues';
 
 // The document activities as the workflows see them: each queue with its own timeouts and retries.
 
-/** Parsing, extraction and embedding are CPU work: generous timeouts, a few retries. */
+/**
+ * Parsing, extraction and embedding are CPU work: generous timeouts, a few retries; they
+ * heartbeat per document or embedding slice, so a crashed ai worker is noticed within a minute.
+ */
 export const ai = proxyActivities<ReturnType<typeof createAnalysisActivities>>({
   taskQueue: TASK_QUEUES.ai,
   startToCloseTimeout: '10m',
-  heartbeatTimeout: '2m',
+  heartbeatTimeout: '1m',
   retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '30s' },
 });
 
-/** Store writes are idempotent (MERGE, deterministic ids), so they may retry freely. */
+/**
+ * Store writes are idempotent (MERGE, deterministic ids), so they may retry freely. They
+ * heartbeat between batches, so a crashed storage worker is noticed within a minute.
+ */
 export const storage = proxyActivities<ReturnType<typeof createStoreWriteActivities>>({
   taskQueue: TASK_QUEUES.storage,
   startToCloseTimeout: '5m',
+  heartbeatTimeout: '1m',
   retry: { maximumAttempts: 20, initialInterval: '1s', maximumInterval: '30s' },
 });
 

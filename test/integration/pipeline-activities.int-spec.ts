@@ -90,6 +90,7 @@ describe('pipeline activities: a second run with the same input leaves the state
       blobs: stores.blobs,
       graph: app.get(DocumentGraphRepository),
       vectors: app.get(ChunkVectorIndex),
+      heartbeat: () => {},
     });
     bookkeeping = createDocumentBookkeepingActivities(documents, app.get(DocumentEventsPublisher));
   });

@@ -38,6 +38,8 @@ const KIND_BY_MIME = new Map(
 );
 /** Enough parallel I/O to hide MinIO round trips; CPU work itself is serial per worker. */
 const IO_CONCURRENCY = 8;
+/** Texts per embedding call: big enough to batch well, small enough to heartbeat often. */
+const EMBEDDING_SLICE = 64;
 
 export interface AnalysisDependencies {
   documents: DocumentsRepository;
@@ -120,6 +122,8 @@ export const createAnalysisActivities = (deps: AnalysisDependencies) => ({
       await writeJsonArtifact(deps.blobs, extractionArtifactKey(workspaceId, documentId), artifact);
       entities += result.entities.length;
       deps.heartbeat(documentId);
+      // Extraction is synchronous CPU work: let the worker's event loop breathe between documents.
+      await new Promise((resolve) => setImmediate(resolve));
     });
     return entities;
   },
@@ -133,7 +137,12 @@ export const createAnalysisActivities = (deps: AnalysisDependencies) => ({
     const texts = artifacts.flatMap((artifact) =>
       artifact.chunks.map((chunk) => `${artifact.title}\n${chunk.text}`),
     );
-    const vectors = await embedder.embed(texts);
+    // Embedded in slices so the activity heartbeats while a large import batch is embedded.
+    const vectors: Float32Array[] = [];
+    for (let start = 0; start < texts.length; start += EMBEDDING_SLICE) {
+      vectors.push(...(await embedder.embed(texts.slice(start, start + EMBEDDING_SLICE))));
+      deps.heartbeat(`${vectors.length}/${texts.length}`);
+    }
     let offset = 0;
     await mapWithConcurrency(artifacts, IO_CONCURRENCY, async (artifact) => {
       const start = offset;

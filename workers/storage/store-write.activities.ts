@@ -23,6 +23,8 @@ export interface StoreWriteDependencies {
   blobs: S3BlobStore;
   graph: DocumentGraphRepository;
   vectors: ChunkVectorIndex;
+  /** Tells Temporal the activity is alive (a no-op outside an activity, e.g. in tests). */
+  heartbeat: (details?: unknown) => void;
 }
 
 /** Writes to Neo4j, Weaviate and MinIO, on the `storage` queue. Every write is idempotent. */
@@ -46,6 +48,7 @@ export const createStoreWriteActivities = (deps: StoreWriteDependencies) => ({
         for (const alias of entity.aliases) lookupKeys.add(entityKey(alias));
       }
     }
+    deps.heartbeat('artifacts read');
     const resolver = new EntityResolver(
       await deps.graph.findKnownEntities(workspaceId, [...lookupKeys]),
     );
@@ -79,6 +82,7 @@ export const createStoreWriteActivities = (deps: StoreWriteDependencies) => ({
       }
       return { documentId, title: chunks.title, chunks: chunks.chunks, vectors, entityKeys };
     });
+    deps.heartbeat('vectors read');
     return deps.vectors.indexDocuments(workspaceId, documents);
   },
 
@@ -96,7 +100,9 @@ export const createStoreWriteActivities = (deps: StoreWriteDependencies) => ({
   async removeContributions(input: DocumentBatch & { keepBlobs: boolean }): Promise<void> {
     const { workspaceId, documentIds } = input;
     await deps.graph.removeDocuments(workspaceId, documentIds);
+    deps.heartbeat('graph removed');
     await deps.vectors.removeDocuments(workspaceId, documentIds);
+    deps.heartbeat('vectors removed');
     await mapWithConcurrency(documentIds, IO_CONCURRENCY, async (documentId) => {
       const prefix = artifactKey(workspaceId, documentId, 'x').slice(0, -1);
       await deps.blobs.removeMany(await deps.blobs.list(prefix));
