@@ -242,7 +242,14 @@ cmd_test() {
   wait_api_ready "$CAIRN_API_URL/health/ready"
   say "jest --runInBand $*"
   local code=0
-  npx jest --runInBand "$@" || code=$?
+  local results="$CAIRN_LOG_DIR/jest-results.json"
+  rm -f "$results"
+  npx jest --runInBand --json --outputFile="$results" "$@" || code=$?
+  # One plain closing line with the counts, whatever reporter jest used.
+  [[ -f $results ]] && node -e '
+    const r = require(process.argv[1]);
+    console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+  ' "$results"
   if ((code != 0)); then
     warn "jest failed (exit $code); the API and worker logs end with:"
     show_app_logs
