@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -31,6 +32,11 @@ async function bootstrap(): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => logger.info({ signal }, 'shutting down: closing connections'));
   }
+  const server = app.getHttpServer() as Server;
+  // Idle keep-alive sockets outlive the clients' and proxies' own idle timeouts (undici: 4 s,
+  // load balancers: 60 s), so the server never closes a socket a client is about to reuse.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await app.listen(config.CAIRN_API_PORT, config.CAIRN_API_HOST);
   logger.info(
     { url: `http://${config.CAIRN_API_HOST}:${config.CAIRN_API_PORT}` },

@@ -25,24 +25,24 @@ export interface DocumentGraph {
 export class DocumentGraphRepository {
   constructor(private readonly graph: Neo4jGraphStore) {}
 
-  /** Entities the workspace already has under any of these keys (for entity resolution). */
+  /**
+   * Entities the workspace already has under any of these keys (for entity resolution). Only
+   * their keys and names are matched, not the aliases other documents added over time: what a
+   * document resolves to must not depend on the order in which documents were processed.
+   */
   async findKnownEntities(workspaceId: string, keys: string[]): Promise<KnownEntity[]> {
     if (keys.length === 0) return [];
     return this.graph.run<KnownEntity>(
       `UNWIND $keys AS key
        MATCH (e:Entity {workspaceId: $workspaceId, key: key})
-       RETURN e.key AS key, e.name AS name, coalesce(e.aliases, []) AS aliases`,
+       RETURN e.key AS key, e.name AS name, [] AS aliases`,
       { workspaceId, keys },
       'read',
     );
   }
 
-  /** Replaces whatever these documents contributed before with their new graph (re-process safe). */
+  /** Writes these documents' graph; call removeDocuments first when they may have one already. */
   async writeDocuments(workspaceId: string, documents: DocumentGraph[]): Promise<void> {
-    await this.removeDocuments(
-      workspaceId,
-      documents.map((document) => document.documentId),
-    );
     const chunkRows = documents.flatMap((document) =>
       document.chunks.map((chunk) => ({
         documentId: document.documentId,

@@ -29,7 +29,10 @@ export interface StoreWriteDependencies {
 
 /** Writes to Neo4j, Weaviate and MinIO, on the `storage` queue. Every write is idempotent. */
 export const createStoreWriteActivities = (deps: StoreWriteDependencies) => ({
-  /** Resolves entities against the workspace's graph, then MERGEs the documents' knowledge. */
+  /**
+   * Replaces the documents' graph: takes back what they contributed before, resolves their
+   * entities against the rest of the workspace, then MERGEs their knowledge.
+   */
   async writeGraph({ workspaceId, documentIds }: DocumentBatch): Promise<void> {
     const inputs = await mapWithConcurrency(documentIds, IO_CONCURRENCY, async (documentId) => ({
       chunks: await readJsonArtifact<ChunksArtifact>(
@@ -49,6 +52,8 @@ export const createStoreWriteActivities = (deps: StoreWriteDependencies) => ({
       }
     }
     deps.heartbeat('artifacts read');
+    // A re-processed document is resolved as on its first run: without its own previous graph.
+    await deps.graph.removeDocuments(workspaceId, documentIds);
     const resolver = new EntityResolver(
       await deps.graph.findKnownEntities(workspaceId, [...lookupKeys]),
     );
