@@ -168,8 +168,8 @@ export class EntitiesService {
   }
 
   private async graph(workspaceId: string): Promise<WorkspaceGraph> {
-    const version = await this.cache.contentVersion(workspaceId);
-    return (await this.graphs.graphFor(workspaceId, version ?? 0)).graph;
+    const stamp = await this.cache.contentStamp(workspaceId);
+    return (await this.graphs.graphFor(workspaceId, stamp ?? 'unknown')).graph;
   }
 
   private require(graph: WorkspaceGraph, key: string): number {

@@ -29,7 +29,10 @@ export const DEFAULT_WALK_OPTIONS: WalkOptions = {
 export interface WalkResult {
   /** Stationary mass per entity id (0 where not reached). */
   entityScores: Float64Array;
-  /** Stationary mass per chunk id. */
+  /**
+   * Stationary mass per chunk id, less the chunk's own restart share: what the graph adds,
+   * so a seed chunk does not outrank what its entities lead to merely by being a seed.
+   */
   chunkScores: Float64Array;
   /** Entity ids within the hop bound, with their distance from the seeds. */
   entityDistance: Map<number, number>;
@@ -185,6 +188,12 @@ export function personalizedPageRank(
     }
     for (const entity of allowedEntities) entityScores[entity] = nextEntities[entity];
     for (const chunk of allowedChunks) chunkScores[chunk] = nextChunks[chunk];
+  }
+  for (const chunk of seeds.chunks.keys()) {
+    chunkScores[chunk] = Math.max(
+      0,
+      chunkScores[chunk] - (1 - options.damping) * restartChunks[chunk],
+    );
   }
   return { entityScores, chunkScores, entityDistance };
 }

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import { PostgresStore } from '../stores/postgres/postgres.store';
 import { RedisStore } from '../stores/redis/redis.store';
 import { readContentVersion } from './content-version';
 
@@ -11,7 +12,7 @@ const digest = (value: string) => createHash('sha256').update(value).digest('bas
 
 /**
  * Redis caches of search: query embeddings (a pure function of the text and the model) and
- * whole answers, keyed by the workspace's content version so that any indexed or deleted
+ * whole answers, keyed by the workspace's content stamp so that any indexed or deleted
  * document retires every cached answer at once. Redis trouble never fails a search: the cache
  * is skipped and the search computed.
  */
@@ -20,11 +21,28 @@ export class SearchCache {
   private readonly logger = new Logger(SearchCache.name);
   private lastWarningAt = 0;
 
-  constructor(private readonly redis: RedisStore) {}
+  constructor(
+    private readonly redis: RedisStore,
+    private readonly postgres: PostgresStore,
+  ) {}
 
-  async contentVersion(workspaceId: string): Promise<number | undefined> {
+  /**
+   * What the workspace's searchable content looks like now, as a short string: the pipeline's
+   * version counter, plus the newest document change and document count from Postgres, which
+   * also catch changes made by workers that predate the counter. Undefined when unknown.
+   */
+  async contentStamp(workspaceId: string): Promise<string | undefined> {
     try {
-      return await readContentVersion(this.redis.client, workspaceId);
+      const [version, [documents]] = await Promise.all([
+        readContentVersion(this.redis.client, workspaceId),
+        this.postgres.query<{ changed: string; count: string }>(
+          `SELECT coalesce(floor(extract(epoch FROM max(updated_at)) * 1000), 0)::text AS changed,
+                  count(*)::text AS count
+           FROM documents WHERE workspace_id = $1`,
+          [workspaceId],
+        ),
+      ]);
+      return `${version}.${documents.changed}.${documents.count}`;
     } catch (error) {
       this.warn(error);
       return undefined;
@@ -59,8 +77,8 @@ export class SearchCache {
     return { vector, cached: false };
   }
 
-  resultKey(workspaceId: string, version: number, request: unknown): string {
-    return `cairn:ws:${workspaceId}:search:v${version}:${digest(JSON.stringify(request))}`;
+  resultKey(workspaceId: string, stamp: string, request: unknown): string {
+    return `cairn:ws:${workspaceId}:search:${stamp}:${digest(JSON.stringify(request))}`;
   }
 
   async readResult<T>(key: string): Promise<T | undefined> {

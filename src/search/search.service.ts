@@ -52,9 +52,11 @@ export class SearchService implements OnModuleDestroy {
     options: { bypassCache?: boolean } = {},
   ): Promise<SearchResponse> {
     const started = performance.now();
-    const version = await this.cache.contentVersion(workspaceId);
+    const stamp = await this.cache.contentStamp(workspaceId);
     const cacheKey =
-      version === undefined ? undefined : this.cache.resultKey(workspaceId, version, request);
+      stamp === undefined
+        ? undefined
+        : this.cache.resultKey(workspaceId, stamp, { request, tuning: this.tuning });
     if (cacheKey !== undefined && !options.bypassCache) {
       const cached = await this.cache.readResult<SearchResponse>(cacheKey);
       // A document being deleted leaves the index only when its delete workflow has run; until
@@ -63,7 +65,7 @@ export class SearchService implements OnModuleDestroy {
         return { ...cached, cached: true, tookMs: elapsed(started) };
       }
     }
-    const { response, complete } = await this.compute(workspaceId, request, version ?? 0);
+    const { response, complete } = await this.compute(workspaceId, request, stamp ?? 'unknown');
     response.tookMs = elapsed(started);
     // An answer computed on a graph that is still catching up is not worth keeping.
     if (cacheKey !== undefined && complete) this.cache.writeResult(cacheKey, response);
@@ -73,7 +75,7 @@ export class SearchService implements OnModuleDestroy {
   private async compute(
     workspaceId: string,
     request: SearchRequest,
-    version: number,
+    stamp: string,
   ): Promise<{ response: SearchResponse; complete: boolean }> {
     const { query, mode, hops, limit } = request;
     const filters: ChunkFilters = {
@@ -95,7 +97,7 @@ export class SearchService implements OnModuleDestroy {
     const pool = Math.max(this.tuning.candidatePool, limit + HYDRATION_MARGIN);
     const wantsVector = mode !== 'keyword';
     const wantsKeyword = mode !== 'vector';
-    const graphPromise = this.graphs.graphFor(workspaceId, version);
+    const graphPromise = this.graphs.graphFor(workspaceId, stamp);
     // The graph loads while Weaviate answers; a failed load surfaces where it is awaited.
     graphPromise.catch(() => undefined);
     const [vectorHits, keywordHits] = await Promise.all([
@@ -136,7 +138,8 @@ export class SearchService implements OnModuleDestroy {
       this.tuning.rrfK,
     );
 
-    const context = this.walkGraph(graph, query, hops, semantic);
+    // `graph` walks from what the query names; semantic hits seed it only when it names nothing.
+    const context = this.walkGraph(graph, query, hops, semantic, mode === 'graph');
     const graphRanking: Ranking = {
       signal: 'graph',
       weight: 1,
@@ -209,6 +212,7 @@ export class SearchService implements OnModuleDestroy {
     query: string,
     hops: number,
     semantic: FusedItem[],
+    entitiesFirst: boolean,
   ): GraphContext {
     const namedPhrases = this.extractor
       .extractSync([{ id: 'query', text: query }])
@@ -222,7 +226,13 @@ export class SearchService implements OnModuleDestroy {
       seeds.entities.set(link.entity, link.confidence * specificity);
     }
     normalise(seeds.entities, 1);
-    semantic.slice(0, this.tuning.seedHits).forEach((item, index) => {
+    const seedHits =
+      seeds.entities.size === 0
+        ? this.tuning.seedHits
+        : entitiesFirst
+          ? 0
+          : this.tuning.seedHitsWithEntities;
+    semantic.slice(0, seedHits).forEach((item, index) => {
       const chunk = graph.chunkIndex.get(item.id);
       if (chunk !== undefined) seeds.chunks.set(chunk, 1 / (index + 1));
     });
@@ -319,12 +329,18 @@ export class SearchService implements OnModuleDestroy {
   private async visibleDocuments(workspaceId: string, documentIds: string[]): Promise<Set<string>> {
     const unique = [...new Set(documentIds)];
     if (unique.length === 0) return new Set();
-    const rows = await this.postgres.query<{ id: string }>(
-      `SELECT id::text AS id FROM documents
-       WHERE workspace_id = $1 AND id = ANY($2::uuid[]) AND status <> 'deleting'`,
-      [workspaceId, unique],
-    );
-    return new Set(rows.map((row) => row.id));
+    try {
+      const rows = await this.postgres.query<{ id: string }>(
+        `SELECT id::text AS id FROM documents
+         WHERE workspace_id = $1 AND id = ANY($2::uuid[]) AND status <> 'deleting'`,
+        [workspaceId, unique],
+      );
+      return new Set(rows.map((row) => row.id));
+    } catch (error) {
+      // Postgres only refines the answer (documents mid-delete); the indexes are the truth.
+      this.logger.warn(`document visibility check skipped: ${String(error)}`);
+      return new Set(unique);
+    }
   }
 
   private async queryVector(workspaceId: string, query: string): Promise<Float32Array> {

@@ -10,13 +10,15 @@ import {
 
 /** Workspaces whose graphs stay in memory at once; the least recently used one is dropped. */
 const MAX_CACHED_WORKSPACES = 8;
+/** How long a search waits for a newer graph before it answers from the previous one. */
+const FRESH_GRAPH_WAIT_MS = 1_500;
 
 interface CachedGraph {
-  version: number;
+  stamp: string;
   /** The newest load (possibly still running). */
   loading: Promise<WorkspaceGraph>;
-  /** The newest graph that finished loading, and its version. */
-  ready?: { version: number; graph: WorkspaceGraph };
+  /** The newest graph that finished loading, and its content stamp. */
+  ready?: { stamp: string; graph: WorkspaceGraph };
 }
 
 export interface VersionedGraph {
@@ -27,11 +29,11 @@ export interface VersionedGraph {
 
 /**
  * Reads a workspace's whole entity graph from Neo4j (four scoped statements in one read
- * transaction) and keeps it in memory per content version, so searches walk arrays instead of
- * sending traversals to Neo4j. Concurrent searches share one load. While a newer version loads
- * (an import bumps the version often), searches use the previous graph and say so: deleted
- * chunks in it are harmless (hits are read back from Weaviate and Postgres), it only misses the
- * newest documents' entities for a moment.
+ * transaction) and keeps it in memory per content stamp, so searches walk arrays instead of
+ * sending traversals to Neo4j. Concurrent searches share one load. When a newer graph takes more
+ * than a moment to load (a large workspace mid-import), searches use the previous one and say
+ * so: deleted chunks in it are harmless (hits are read back from Weaviate and Postgres), it only
+ * misses the newest documents' entities for a while.
  */
 @Injectable()
 export class WorkspaceGraphLoader {
@@ -40,41 +42,43 @@ export class WorkspaceGraphLoader {
 
   constructor(private readonly neo4j: Neo4jGraphStore) {}
 
-  async graphFor(workspaceId: string, version: number): Promise<VersionedGraph> {
+  async graphFor(workspaceId: string, stamp: string): Promise<VersionedGraph> {
     let cached = this.cache.get(workspaceId);
-    if (cached === undefined || cached.version < version) {
-      cached = this.startLoad(workspaceId, version, cached?.ready);
+    if (cached === undefined || cached.stamp !== stamp) {
+      cached = this.startLoad(workspaceId, stamp, cached?.ready);
     }
     this.cache.delete(workspaceId);
     this.cache.set(workspaceId, cached);
     while (this.cache.size > MAX_CACHED_WORKSPACES) {
       this.cache.delete(this.cache.keys().next().value as string);
     }
-    if (cached.ready !== undefined && cached.ready.version >= version) {
-      return { graph: cached.ready.graph, stale: false };
-    }
-    if (cached.ready !== undefined) return { graph: cached.ready.graph, stale: true };
-    return { graph: await cached.loading, stale: false };
+    if (cached.ready === undefined) return { graph: await cached.loading, stale: false };
+    if (cached.ready.stamp === stamp) return { graph: cached.ready.graph, stale: false };
+    // Small workspaces reload within the wait; a large one mid-import answers from the old graph.
+    const previous = cached.ready.graph;
+    const fresh = await Promise.race([
+      cached.loading.catch(() => undefined),
+      new Promise<undefined>((resolve) => setTimeout(resolve, FRESH_GRAPH_WAIT_MS)),
+    ]);
+    return fresh === undefined ? { graph: previous, stale: true } : { graph: fresh, stale: false };
   }
 
   private startLoad(
     workspaceId: string,
-    version: number,
+    stamp: string,
     previous: CachedGraph['ready'],
   ): CachedGraph {
-    const entry: CachedGraph = { version, loading: this.load(workspaceId), ready: previous };
+    const entry: CachedGraph = { stamp, loading: this.load(workspaceId), ready: previous };
     entry.loading.then(
       (graph) => {
-        if (entry.ready === undefined || entry.ready.version < version) {
-          entry.ready = { version, graph };
-        }
+        if (entry.stamp === stamp) entry.ready = { stamp, graph };
       },
       (error: unknown) => {
         this.logger.warn(`graph load of ${workspaceId} failed: ${String(error)}`);
         // A failed load must not stay cached: the next search tries again.
         if (this.cache.get(workspaceId) === entry) {
           if (entry.ready === undefined) this.cache.delete(workspaceId);
-          else entry.version = entry.ready.version;
+          else entry.stamp = entry.ready.stamp;
         }
       },
     );
