@@ -1,0 +1,227 @@
+/**
+ * Multi-hop retrieval quality through the API: imports a dataset's corpus into the API's
+ * workspace, asks every question through POST /search in each mode, and prints Recall@2 and
+ * Recall@5 (HippoRAG's convention: a passage is title + "\n" + text), next to a BM25 baseline
+ * computed here on the same corpus.
+ *
+ *   npm run bench:retrieval -- [--dataset <dir>] [--api <url>] [--modes auto,graph,...]
+ *                              [--hops 2] [--skip-import] [--via imports|documents]
+ *
+ * Use a fresh workspace for a clean measurement: run an API with CAIRN_DEFAULT_WORKSPACE set to
+ * a new name and point --api at it.
+ */
+import { resolve } from 'node:path';
+import {
+  DEFAULT_DATASET_DIR,
+  REPO_ROOT,
+  loadCorpusIntoApi,
+  loadDataset,
+  mapConcurrently,
+  parseFlags,
+  passageKey,
+  postJson,
+  type CorpusPassage,
+  type DatasetQuestion,
+} from './retrieval-dataset';
+
+const MODES = ['vector', 'keyword', 'hybrid', 'graph', 'auto'] as const;
+const KS = [2, 5] as const;
+
+interface SearchHitLike {
+  title: string;
+  text: string;
+}
+
+// scikit-learn's English stop words (what HippoRAG's BM25 baseline tokeniser removes).
+const ENGLISH_STOP_WORDS = new Set(
+  (
+    'a about above across after afterwards again against all almost alone along already also ' +
+    'although always am among amongst amoungst amount an and another any anyhow anyone anything ' +
+    'anyway anywhere are around as at back be became because become becomes becoming been before ' +
+    'beforehand behind being below beside besides between beyond bill both bottom but by call can ' +
+    'cannot cant co con could couldnt cry de describe detail do done down due during each eg eight ' +
+    'either eleven else elsewhere empty enough etc even ever every everyone everything everywhere ' +
+    'except few fifteen fifty fill find fire first five for former formerly forty found four from ' +
+    'front full further get give go had has hasnt have he hence her here hereafter hereby herein ' +
+    'hereupon hers herself him himself his how however hundred i ie if in inc indeed interest into ' +
+    'is it its itself keep last latter latterly least less ltd made many may me meanwhile might ' +
+    'mill mine more moreover most mostly move much must my myself name namely neither never ' +
+    'nevertheless next nine no nobody none noone nor not nothing now nowhere of off often on once ' +
+    'one only onto or other others otherwise our ours ourselves out over own part per perhaps ' +
+    'please put rather re same see seem seemed seeming seems serious several she should show side ' +
+    'since sincere six sixty so some somehow someone something sometime sometimes somewhere still ' +
+    'such system take ten than that the their them themselves then thence there thereafter thereby ' +
+    'therefore therein thereupon these they thick thin third this those though three through ' +
+    'throughout thru thus to together too top toward towards twelve twenty two un under until up ' +
+    'upon us very via was we well were what whatever when whence whenever where whereafter whereas ' +
+    'whereby wherein whereupon wherever whether which while whither who whoever whole whom whose ' +
+    'why will with within without would yet you your yours yourself yourselves'
+  ).split(' '),
+);
+
+export function bm25Tokens(text: string): string[] {
+  return (text.toLowerCase().match(/[a-z0-9]+/g) ?? []).filter(
+    (token) => !ENGLISH_STOP_WORDS.has(token),
+  );
+}
+
+/** Okapi BM25 (k1 0.9, b 0.4) over title + text, Lucene's idf log(1 + (N - df + 0.5)/(df + 0.5)). */
+export class Bm25Index {
+  private readonly documents: Map<string, number>[];
+  private readonly lengths: number[];
+  private readonly averageLength: number;
+  private readonly documentFrequency = new Map<string, number>();
+
+  constructor(
+    texts: string[],
+    private readonly k1 = 0.9,
+    private readonly b = 0.4,
+  ) {
+    this.documents = texts.map((text) => {
+      const counts = new Map<string, number>();
+      for (const token of bm25Tokens(text)) counts.set(token, (counts.get(token) ?? 0) + 1);
+      for (const token of counts.keys()) {
+        this.documentFrequency.set(token, (this.documentFrequency.get(token) ?? 0) + 1);
+      }
+      return counts;
+    });
+    this.lengths = this.documents.map((counts) =>
+      [...counts.values()].reduce((sum, count) => sum + count, 0),
+    );
+    this.averageLength = this.lengths.reduce((sum, length) => sum + length, 0) / texts.length;
+  }
+
+  /** Document indices, best first. */
+  search(query: string, limit: number): number[] {
+    const total = this.documents.length;
+    const scores = this.documents.map((counts, index) => {
+      let score = 0;
+      for (const token of bm25Tokens(query)) {
+        const frequency = counts.get(token);
+        if (frequency === undefined) continue;
+        const df = this.documentFrequency.get(token) ?? 0;
+        const idf = Math.log(1 + (total - df + 0.5) / (df + 0.5));
+        const norm = this.k1 * (1 - this.b + (this.b * this.lengths[index]) / this.averageLength);
+        score += (idf * frequency * (this.k1 + 1)) / (frequency + norm);
+      }
+      return score;
+    });
+    return scores
+      .map((score, index) => ({ score, index }))
+      .sort((x, y) => y.score - x.score)
+      .slice(0, limit)
+      .map((entry) => entry.index);
+  }
+}
+
+function goldPassages(question: DatasetQuestion): Set<string> {
+  return new Set(
+    question.paragraphs
+      .filter((paragraph) => paragraph.is_supporting)
+      .map((paragraph) => passageKey(paragraph.title, paragraph.paragraph_text)),
+  );
+}
+
+function recallAt(retrieved: string[], gold: Set<string>, k: number): number {
+  if (gold.size === 0) return 0;
+  const top = new Set(retrieved.slice(0, k));
+  return [...gold].filter((passage) => top.has(passage)).length / gold.size;
+}
+
+/**
+ * Search ranks chunks; recall is per passage. A hit maps to its corpus passage by title and by
+ * the passage containing the chunk's text, then passages are de-duplicated in rank order.
+ */
+export function passageMapper(corpus: CorpusPassage[]): (hit: SearchHitLike) => string {
+  const byTitle = new Map<string, CorpusPassage[]>();
+  for (const passage of corpus) {
+    byTitle.set(passage.title, [...(byTitle.get(passage.title) ?? []), passage]);
+  }
+  return (hit) => {
+    const candidates = byTitle.get(hit.title) ?? [];
+    const match =
+      candidates.length === 1
+        ? candidates[0]
+        : (candidates.find((passage) => passage.text.includes(hit.text.trim())) ?? candidates[0]);
+    return match === undefined ? `?${hit.title}` : passageKey(match.title, match.text);
+  };
+}
+
+function distinct(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2));
+  const datasetDir = resolve(REPO_ROOT, flags.get('dataset') ?? DEFAULT_DATASET_DIR);
+  const apiUrl = (
+    flags.get('api') ?? `http://127.0.0.1:${process.env.CAIRN_API_PORT ?? '3000'}`
+  ).replace(/\/+$/, '');
+  const modes = (flags.get('modes') ?? MODES.join(','))
+    .split(',')
+    .filter((mode) => mode !== '') as (typeof MODES)[number][];
+  const hops = Number(flags.get('hops') ?? '2');
+  const dataset = loadDataset(datasetDir);
+  console.log(
+    `dataset ${datasetDir}: ${dataset.corpus.length} passages, ${dataset.questions.length} questions; API ${apiUrl}`,
+  );
+
+  if (flags.get('skip-import') !== 'true') {
+    const started = Date.now();
+    const via = flags.get('via') as 'imports' | 'documents' | undefined;
+    const used = await loadCorpusIntoApi(apiUrl, dataset.corpus, { via });
+    console.log(`imported via POST /${used} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }
+
+  const rows: { method: string; recall: Record<number, number> }[] = [];
+  const bm25 = new Bm25Index(dataset.corpus.map((passage) => `${passage.title} ${passage.text}`));
+  const bm25Recall = Object.fromEntries(KS.map((k) => [k, 0]));
+  for (const question of dataset.questions) {
+    const retrieved = bm25
+      .search(question.question, Math.max(...KS))
+      .map((index) => passageKey(dataset.corpus[index].title, dataset.corpus[index].text));
+    for (const k of KS) bm25Recall[k] += recallAt(retrieved, goldPassages(question), k);
+  }
+  rows.push({ method: 'BM25 (this script)', recall: bm25Recall });
+
+  const toPassage = passageMapper(dataset.corpus);
+  for (const mode of modes) {
+    const recall = Object.fromEntries(KS.map((k) => [k, 0]));
+    const started = Date.now();
+    const perQuestion = await mapConcurrently(dataset.questions, 4, async (question) => {
+      const response = await postJson<{ hits: SearchHitLike[] }>(`${apiUrl}/search`, {
+        query: question.question,
+        mode,
+        hops,
+        limit: 20,
+      });
+      if (response.status !== 200) {
+        throw new Error(
+          `POST /search (${mode}) → ${response.status}: ${JSON.stringify(response.body)}`,
+        );
+      }
+      return distinct(response.body.hits.map(toPassage));
+    });
+    perQuestion.forEach((retrieved, index) => {
+      for (const k of KS)
+        recall[k] += recallAt(retrieved, goldPassages(dataset.questions[index]), k);
+    });
+    rows.push({ method: `POST /search mode=${mode}`, recall });
+    process.stderr.write(`  ${mode}: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  }
+
+  const count = dataset.questions.length;
+  console.log(`\n| method | R@2 | R@5 |\n|---|---|---|`);
+  for (const row of rows) {
+    console.log(
+      `| ${row.method} | ${((row.recall[2] / count) * 100).toFixed(1)} | ${((row.recall[5] / count) * 100).toFixed(1)} |`,
+    );
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
