@@ -189,12 +189,12 @@ async function main(): Promise<void> {
     const recall = Object.fromEntries(KS.map((k) => [k, 0]));
     const started = Date.now();
     const perQuestion = await mapConcurrently(dataset.questions, 4, async (question) => {
-      const response = await postJson<{ hits: SearchHitLike[] }>(`${apiUrl}/search`, {
-        query: question.question,
-        mode,
-        hops,
-        limit: 20,
-      });
+      // Computed answers, not cached ones: the figures must reflect the running code.
+      const response = await postJson<{ hits: SearchHitLike[] }>(
+        `${apiUrl}/search`,
+        { query: question.question, mode, hops, limit: 20 },
+        { 'cache-control': 'no-cache' },
+      );
       if (response.status !== 200) {
         throw new Error(
           `POST /search (${mode}) → ${response.status}: ${JSON.stringify(response.body)}`,

@@ -96,42 +96,69 @@ export function personalizedPageRank(
   options: WalkOptions = DEFAULT_WALK_OPTIONS,
 ): WalkResult {
   const entityCount = graph.entityCount;
+  const chunkCount = graph.chunkCount;
   const entityDistance = entitiesWithinHops(graph, seeds, options.hops);
-  const allowedEntities = [...entityDistance.keys()];
+  const entityScores = new Float64Array(entityCount);
+  const chunkScores = new Float64Array(chunkCount);
+  let seedTotal = 0;
+  for (const weight of seeds.entities.values()) seedTotal += weight;
+  for (const weight of seeds.chunks.values()) seedTotal += weight;
+  if (seedTotal <= 0) return { entityScores, chunkScores, entityDistance };
+
+  const arrays = adjacencyOf(graph);
+  const allowedEntities = Int32Array.from(entityDistance.keys());
   const specificity = new Float64Array(entityCount);
   for (const entity of allowedEntities) {
     specificity[entity] = entitySpecificity(graph, entity, options.dateWeight);
   }
-  const allowedChunkSet = new Set<number>(seeds.chunks.keys());
+  const chunkAllowed = new Uint8Array(chunkCount);
+  const chunkList: number[] = [];
+  const allowChunk = (chunk: number) => {
+    if (chunkAllowed[chunk] === 0) {
+      chunkAllowed[chunk] = 1;
+      chunkList.push(chunk);
+    }
+  };
+  for (const chunk of seeds.chunks.keys()) allowChunk(chunk);
   for (const entity of allowedEntities) {
-    for (const chunk of graph.entityChunks[entity]) allowedChunkSet.add(chunk);
+    for (
+      let edge = arrays.entityChunkStart[entity];
+      edge < arrays.entityChunkStart[entity + 1];
+      edge += 1
+    ) {
+      allowChunk(arrays.entityChunks[edge]);
+    }
   }
-  const allowedChunks = [...allowedChunkSet];
+  const allowedChunks = Int32Array.from(chunkList);
 
   const restartEntities = new Float64Array(entityCount);
-  const restartChunks = new Float64Array(graph.chunkCount);
-  let seedTotal = 0;
-  for (const weight of seeds.entities.values()) seedTotal += weight;
-  for (const weight of seeds.chunks.values()) seedTotal += weight;
-  const entityScores = new Float64Array(entityCount);
-  const chunkScores = new Float64Array(graph.chunkCount);
-  if (seedTotal <= 0) return { entityScores, chunkScores, entityDistance };
+  const restartChunks = new Float64Array(chunkCount);
   for (const [entity, weight] of seeds.entities) restartEntities[entity] += weight / seedTotal;
   for (const [chunk, weight] of seeds.chunks) restartChunks[chunk] += weight / seedTotal;
 
   // Outgoing normalisers, computed once: chunk → allowed entities by specificity, entity →
-  // allowed neighbours by relation weight × specificity.
-  const chunkOutTotal = new Map<number, number>();
+  // allowed neighbours by relation weight × specificity (disallowed ones have specificity 0).
+  const chunkOutTotal = new Float64Array(chunkCount);
   for (const chunk of allowedChunks) {
     let total = 0;
-    for (const entity of graph.chunkEntities[chunk]) total += specificity[entity];
-    chunkOutTotal.set(chunk, total);
+    for (
+      let edge = arrays.chunkEntityStart[chunk];
+      edge < arrays.chunkEntityStart[chunk + 1];
+      edge += 1
+    ) {
+      total += specificity[arrays.chunkEntities[edge]];
+    }
+    chunkOutTotal[chunk] = total;
   }
   const relationOutTotal = new Float64Array(entityCount);
   for (const entity of allowedEntities) {
     let total = 0;
-    for (const neighbor of graph.neighbors[entity]) {
-      total += neighbor.weight * specificity[neighbor.entity];
+    for (
+      let edge = arrays.neighborStart[entity];
+      edge < arrays.neighborStart[entity + 1];
+      edge += 1
+    ) {
+      total += arrays.neighborWeights[edge] * specificity[arrays.neighbors[edge]];
     }
     relationOutTotal[entity] = total;
   }
@@ -139,46 +166,59 @@ export function personalizedPageRank(
   entityScores.set(restartEntities);
   chunkScores.set(restartChunks);
   const nextEntities = new Float64Array(entityCount);
-  const nextChunks = new Float64Array(graph.chunkCount);
+  const nextChunks = new Float64Array(chunkCount);
+  const { damping } = options;
   for (let iteration = 0; iteration < options.iterations; iteration += 1) {
-    for (const entity of allowedEntities) {
-      nextEntities[entity] = (1 - options.damping) * restartEntities[entity];
-    }
-    for (const chunk of allowedChunks) {
-      nextChunks[chunk] = (1 - options.damping) * restartChunks[chunk];
-    }
+    for (const entity of allowedEntities)
+      nextEntities[entity] = (1 - damping) * restartEntities[entity];
+    for (const chunk of allowedChunks) nextChunks[chunk] = (1 - damping) * restartChunks[chunk];
     // Mass that finds no allowed edge restarts, so the total stays 1.
     let dangling = 0;
     for (const entity of allowedEntities) {
-      const mass = entityScores[entity] * options.damping;
+      const mass = entityScores[entity] * damping;
       if (mass === 0) continue;
-      const chunks = graph.entityChunks[entity];
+      const chunkStart = arrays.entityChunkStart[entity];
+      const chunkEnd = arrays.entityChunkStart[entity + 1];
+      const chunkDegree = chunkEnd - chunkStart;
       const relationTotal = relationOutTotal[entity];
-      const relationShare = relationTotal > 0 ? (chunks.length > 0 ? options.relationShare : 1) : 0;
-      const chunkShare = chunks.length > 0 ? 1 - relationShare : 0;
+      const relationShare = relationTotal > 0 ? (chunkDegree > 0 ? options.relationShare : 1) : 0;
+      const chunkShare = chunkDegree > 0 ? 1 - relationShare : 0;
       if (chunkShare === 0 && relationShare === 0) {
         dangling += mass;
         continue;
       }
-      for (const chunk of chunks) nextChunks[chunk] += (mass * chunkShare) / chunks.length;
+      const perChunk = (mass * chunkShare) / Math.max(1, chunkDegree);
+      for (let edge = chunkStart; edge < chunkEnd; edge += 1) {
+        nextChunks[arrays.entityChunks[edge]] += perChunk;
+      }
       if (relationShare > 0) {
-        for (const neighbor of graph.neighbors[entity]) {
-          const share = neighbor.weight * specificity[neighbor.entity];
-          if (share > 0)
-            nextEntities[neighbor.entity] += (mass * relationShare * share) / relationTotal;
+        const scale = (mass * relationShare) / relationTotal;
+        for (
+          let edge = arrays.neighborStart[entity];
+          edge < arrays.neighborStart[entity + 1];
+          edge += 1
+        ) {
+          const neighbor = arrays.neighbors[edge];
+          nextEntities[neighbor] += scale * arrays.neighborWeights[edge] * specificity[neighbor];
         }
       }
     }
     for (const chunk of allowedChunks) {
-      const mass = chunkScores[chunk] * options.damping;
+      const mass = chunkScores[chunk] * damping;
       if (mass === 0) continue;
-      const total = chunkOutTotal.get(chunk) ?? 0;
+      const total = chunkOutTotal[chunk];
       if (total <= 0) {
         dangling += mass;
         continue;
       }
-      for (const entity of graph.chunkEntities[chunk]) {
-        if (specificity[entity] > 0) nextEntities[entity] += (mass * specificity[entity]) / total;
+      const scale = mass / total;
+      for (
+        let edge = arrays.chunkEntityStart[chunk];
+        edge < arrays.chunkEntityStart[chunk + 1];
+        edge += 1
+      ) {
+        const entity = arrays.chunkEntities[edge];
+        nextEntities[entity] += scale * specificity[entity];
       }
     }
     if (dangling > 0) {
@@ -186,16 +226,63 @@ export function personalizedPageRank(
         nextEntities[entity] += dangling * restartEntities[entity];
       for (const chunk of allowedChunks) nextChunks[chunk] += dangling * restartChunks[chunk];
     }
-    for (const entity of allowedEntities) entityScores[entity] = nextEntities[entity];
-    for (const chunk of allowedChunks) chunkScores[chunk] = nextChunks[chunk];
+    let change = 0;
+    for (const entity of allowedEntities) {
+      change += Math.abs(nextEntities[entity] - entityScores[entity]);
+      entityScores[entity] = nextEntities[entity];
+    }
+    for (const chunk of allowedChunks) {
+      change += Math.abs(nextChunks[chunk] - chunkScores[chunk]);
+      chunkScores[chunk] = nextChunks[chunk];
+    }
+    // Converged well below what changes a ranking.
+    if (change < 1e-6) break;
   }
   for (const chunk of seeds.chunks.keys()) {
-    chunkScores[chunk] = Math.max(
-      0,
-      chunkScores[chunk] - (1 - options.damping) * restartChunks[chunk],
-    );
+    chunkScores[chunk] = Math.max(0, chunkScores[chunk] - (1 - damping) * restartChunks[chunk]);
   }
   return { entityScores, chunkScores, entityDistance };
+}
+
+/** The graph's edges as flat typed arrays (compressed rows), built once per graph. */
+interface Adjacency {
+  entityChunkStart: Int32Array;
+  entityChunks: Int32Array;
+  chunkEntityStart: Int32Array;
+  chunkEntities: Int32Array;
+  neighborStart: Int32Array;
+  neighbors: Int32Array;
+  neighborWeights: Float64Array;
+}
+
+const adjacencyCache = new WeakMap<WorkspaceGraph, Adjacency>();
+
+function adjacencyOf(graph: WorkspaceGraph): Adjacency {
+  let arrays = adjacencyCache.get(graph);
+  if (arrays !== undefined) return arrays;
+  const flatten = (lists: number[][]) => {
+    const start = new Int32Array(lists.length + 1);
+    lists.forEach((list, index) => (start[index + 1] = start[index] + list.length));
+    const values = new Int32Array(start[lists.length]);
+    lists.forEach((list, index) => values.set(list, start[index]));
+    return { start, values };
+  };
+  const entityChunks = flatten(graph.entityChunks);
+  const chunkEntities = flatten(graph.chunkEntities);
+  const neighbors = flatten(graph.neighbors.map((list) => list.map((neighbor) => neighbor.entity)));
+  arrays = {
+    entityChunkStart: entityChunks.start,
+    entityChunks: entityChunks.values,
+    chunkEntityStart: chunkEntities.start,
+    chunkEntities: chunkEntities.values,
+    neighborStart: neighbors.start,
+    neighbors: neighbors.values,
+    neighborWeights: Float64Array.from(
+      graph.neighbors.flatMap((list) => list.map((n) => n.weight)),
+    ),
+  };
+  adjacencyCache.set(graph, arrays);
+  return arrays;
 }
 
 export interface PathStep {

@@ -53,6 +53,7 @@ export class SearchService implements OnModuleDestroy {
   ): Promise<SearchResponse> {
     const started = performance.now();
     const stamp = await this.cache.contentStamp(workspaceId);
+    const stampMs = elapsed(started);
     const cacheKey =
       stamp === undefined
         ? undefined
@@ -67,6 +68,7 @@ export class SearchService implements OnModuleDestroy {
     }
     const { response, complete } = await this.compute(workspaceId, request, stamp ?? 'unknown');
     response.tookMs = elapsed(started);
+    response.timings = { stamp: stampMs, ...response.timings };
     // An answer computed on a graph that is still catching up is not worth keeping.
     if (cacheKey !== undefined && complete) this.cache.writeResult(cacheKey, response);
     return response;
@@ -97,6 +99,13 @@ export class SearchService implements OnModuleDestroy {
     const pool = Math.max(this.tuning.candidatePool, limit + HYDRATION_MARGIN);
     const wantsVector = mode !== 'keyword';
     const wantsKeyword = mode !== 'vector';
+    const timings: Record<string, number> = {};
+    let mark = performance.now();
+    const lap = (name: string) => {
+      const now = performance.now();
+      timings[name] = Math.round((now - mark) * 10) / 10;
+      mark = now;
+    };
     const graphPromise = this.graphs.graphFor(workspaceId, stamp);
     // The graph loads while Weaviate answers; a failed load surfaces where it is awaited.
     graphPromise.catch(() => undefined);
@@ -110,7 +119,9 @@ export class SearchService implements OnModuleDestroy {
         ? this.chunks.byKeywords(workspaceId, query, pool, filters)
         : Promise.resolve([]),
     ]);
+    lap('retrieve');
     const { graph, stale } = await graphPromise;
+    lap('graphLoad');
 
     const byChunk = new Map<string, ChunkCandidate>();
     for (const hit of [...vectorHits, ...keywordHits]) {
@@ -148,8 +159,10 @@ export class SearchService implements OnModuleDestroy {
       ),
     };
     const fused = this.rank(mode, vectorRanking, keywordRanking, graphRanking, semantic, byChunk);
+    lap('walk');
 
     const hits = await this.hydrate(workspaceId, fused, byChunk, filters, request, context);
+    lap('hydrate');
     const linkedEntities: LinkedEntity[] = context.links.map((link) => ({
       ...entityRef(graph, link.entity),
       matchedText: link.matchedText,
@@ -158,6 +171,7 @@ export class SearchService implements OnModuleDestroy {
     }));
     const response: SearchResponse = {
       ...empty,
+      timings,
       hits,
       linkedEntities,
       relatedEntities: relatedEntities(

@@ -71,4 +71,6 @@ export interface SearchResponse {
   relatedEntities: RelatedEntity[];
   cached: boolean;
   tookMs: number;
+  /** Milliseconds per step of a computed answer (stamp, retrieve, graphLoad, walk, hydrate). */
+  timings?: Record<string, number>;
 }
