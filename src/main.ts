@@ -32,7 +32,7 @@ async function bootstrap(): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => logger.info({ signal }, 'shutting down: closing connections'));
   }
-  const server = app.getHttpServer() as Server;
+  const server: Server = app.getHttpServer();
   // Idle keep-alive sockets outlive the clients' and proxies' own idle timeouts (undici: 4 s,
   // load balancers: 60 s), so the server never closes a socket a client is about to reuse.
   server.keepAliveTimeout = 65_000;
