@@ -4,16 +4,50 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 const nodeBuiltins = [
-  'assert', 'async_hooks', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events',
-  'fs', 'fs/promises', 'http', 'http2', 'https', 'net', 'os', 'path', 'perf_hooks', 'process',
-  'readline', 'stream', 'timers', 'tls', 'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib',
+  'assert',
+  'async_hooks',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'process',
+  'readline',
+  'stream',
+  'timers',
+  'tls',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
 ];
 // Workflow code runs in Temporal's deterministic sandbox: no I/O, no drivers, no Nest.
 const forbiddenInWorkflows = [
   ...nodeBuiltins,
   ...nodeBuiltins.map((name) => `node:${name}`),
-  'pg', 'ioredis', 'neo4j-driver', 'weaviate-client', 'minio', '@supabase/supabase-js',
-  '@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'onnxruntime-node',
+  'pg',
+  'ioredis',
+  'neo4j-driver',
+  'weaviate-client',
+  'minio',
+  '@supabase/supabase-js',
+  '@temporalio/client',
+  '@temporalio/worker',
+  '@temporalio/activity',
+  'onnxruntime-node',
 ];
 
 export default tseslint.config(
@@ -42,7 +76,11 @@ export default tseslint.config(
           })),
           patterns: [
             { group: ['@nestjs/*'], message: 'No Nest inside workflows.' },
-            { group: ['../src/*', '../../src/*'], message: 'Workflows import only types from src/.', allowTypeImports: true },
+            {
+              group: ['../src/*', '../../src/*'],
+              message: 'Workflows import only types from src/.',
+              allowTypeImports: true,
+            },
           ],
         },
       ],
@@ -62,7 +100,12 @@ export default tseslint.config(
     files: ['**/*.js'],
     languageOptions: {
       sourceType: 'commonjs',
-      globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly' },
+      globals: {
+        module: 'writable',
+        require: 'readonly',
+        __dirname: 'readonly',
+        process: 'readonly',
+      },
     },
   },
   prettier,

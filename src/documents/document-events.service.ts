@@ -2,11 +2,7 @@ import { Injectable, Logger, type MessageEvent, type OnModuleDestroy } from '@ne
 import type Redis from 'ioredis';
 import { Observable } from 'rxjs';
 import { RedisStore } from '../stores/redis/redis.store';
-import {
-  documentEventOf,
-  documentEventsChannel,
-  type DocumentEvent,
-} from './document.types';
+import { documentEventOf, documentEventsChannel, type DocumentEvent } from './document.types';
 import { DocumentsRepository } from './documents.repository';
 
 type Listener = (event: DocumentEvent) => void;
