@@ -226,8 +226,9 @@ cmd_test() {
   # Cheap checks first, so a type or lint error fails in seconds, before any engine starts.
   say "typecheck (tsc --noEmit)"
   npx tsc --noEmit -p tsconfig.json
-  say "lint (eslint)"
+  say "lint (eslint) and format (prettier --check)"
   npx eslint .
+  npx prettier --check --log-level warn .
   check_port_free "$CAIRN_TEST_API_PORT" CAIRN_TEST_API_PORT
   stack_up
   build
