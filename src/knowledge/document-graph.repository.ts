@@ -41,7 +41,12 @@ export class DocumentGraphRepository {
     );
   }
 
-  /** Writes these documents' graph; call removeDocuments first when they may have one already. */
+  /**
+   * Writes these documents' graph in ONE transaction; call removeDocuments first when they may have
+   * one already. One transaction matters: another document's removal may garbage-collect a shared
+   * entity at any moment, and it must never fall between this write's entity MERGE and the
+   * MENTIONS that keep the entity alive (see removeDocuments).
+   */
   async writeDocuments(workspaceId: string, documents: DocumentGraph[]): Promise<void> {
     const chunkRows = documents.flatMap((document) =>
       document.chunks.map((chunk) => ({
@@ -54,17 +59,11 @@ export class DocumentGraphRepository {
         page: chunk.page ?? null,
       })),
     );
+    type Mention = { chunkId: string; start: number; end: number; surface: string };
     const entityRows = new Map<
       string,
-      { key: string; name: string; type: string; aliases: string[] }
+      { key: string; name: string; type: string; aliases: string[]; mentions: Mention[] }
     >();
-    const mentionRows: {
-      chunkId: string;
-      key: string;
-      start: number;
-      end: number;
-      surface: string;
-    }[] = [];
     const relationRows: Record<string, unknown>[] = [];
     for (const document of documents) {
       for (const entity of document.knowledge.entities) {
@@ -74,65 +73,68 @@ export class DocumentGraphRepository {
           name: seen?.name ?? entity.name,
           type: seen?.type ?? entity.type,
           aliases: [...new Set([...(seen?.aliases ?? []), ...entity.aliases])],
+          mentions: [...(seen?.mentions ?? []), ...entity.mentions],
         });
-        for (const mention of entity.mentions) mentionRows.push({ ...mention, key: entity.key });
       }
       for (const relation of document.knowledge.relations) {
         relationRows.push({ ...relation, documentId: document.documentId });
       }
     }
 
-    await this.inBatches(
-      workspaceId,
-      documents.map((document) => ({ id: document.documentId, title: document.title })),
-      `UNWIND $rows AS row
+    await this.graph.transaction(workspaceId, async (tx) => {
+      const inBatches = async (rows: unknown[], cypher: string) => {
+        for (let offset = 0; offset < rows.length; offset += WRITE_BATCH) {
+          await tx.run(cypher, { rows: rows.slice(offset, offset + WRITE_BATCH) });
+        }
+      };
+      await inBatches(
+        documents.map((document) => ({ id: document.documentId, title: document.title })),
+        `UNWIND $rows AS row
        MERGE (d:Document {workspaceId: $workspaceId, id: row.id})
        SET d.title = row.title`,
-    );
-    await this.inBatches(
-      workspaceId,
-      chunkRows,
-      `UNWIND $rows AS row
+      );
+      await inBatches(
+        chunkRows,
+        `UNWIND $rows AS row
        MATCH (d:Document {workspaceId: $workspaceId, id: row.documentId})
        MERGE (c:Chunk {workspaceId: $workspaceId, id: row.id})
        SET c.documentId = row.documentId, c.ord = row.ord, c.start = row.start, c.end = row.end,
            c.page = row.page
        MERGE (d)-[:HAS_CHUNK]->(c)`,
-    );
-    // An entity keeps the first name and type it was created with; aliases accumulate.
-    await this.inBatches(
-      workspaceId,
-      [...entityRows.values()],
-      `UNWIND $rows AS row
+      );
+      // An entity keeps the first name and type it was created with; aliases accumulate. The
+      // entity and its mentions go in one statement: a mention is never silently skipped because
+      // a concurrent removal deleted the entity between two statements.
+      await inBatches(
+        [...entityRows.values()],
+        `UNWIND $rows AS row
        MERGE (e:Entity {workspaceId: $workspaceId, key: row.key})
        ON CREATE SET e.name = row.name, e.type = row.type, e.aliases = row.aliases
        ON MATCH SET e.aliases = reduce(acc = coalesce(e.aliases, []), alias IN row.aliases |
          CASE WHEN alias IN acc OR alias = e.name THEN acc ELSE acc + alias END),
-         e.type = CASE WHEN e.type = 'other' THEN row.type ELSE e.type END`,
-    );
-    await this.inBatches(
-      workspaceId,
-      mentionRows,
-      `UNWIND $rows AS row
-       MATCH (c:Chunk {workspaceId: $workspaceId, id: row.chunkId})
-       MATCH (e:Entity {workspaceId: $workspaceId, key: row.key})
-       MERGE (c)-[m:MENTIONS {start: row.start, end: row.end}]->(e)
-       SET m.surface = row.surface`,
-    );
-    await this.inBatches(
-      workspaceId,
-      relationRows,
-      `UNWIND $rows AS row
+         e.type = CASE WHEN e.type = 'other' THEN row.type ELSE e.type END
+       WITH e, row
+       UNWIND row.mentions AS mention
+       MATCH (c:Chunk {workspaceId: $workspaceId, id: mention.chunkId})
+       MERGE (c)-[m:MENTIONS {start: mention.start, end: mention.end}]->(e)
+       SET m.surface = mention.surface`,
+      );
+      await inBatches(
+        relationRows,
+        `UNWIND $rows AS row
        MATCH (a:Entity {workspaceId: $workspaceId, key: row.sourceKey})
        MATCH (b:Entity {workspaceId: $workspaceId, key: row.targetKey})
        MERGE (a)-[r:RELATED_TO {chunkId: row.chunkId, predicate: row.predicate}]->(b)
        SET r.documentId = row.documentId, r.evidence = row.evidence, r.weight = row.weight`,
-    );
+      );
+    });
   }
 
   /**
    * Removes exactly what these documents contributed: their relations, chunks (with mentions),
    * entities no other chunk mentions any more, and the document nodes. Idempotent.
+   * Orphaned entities are removed with a plain DELETE, never DETACH: if a concurrent write gives
+   * one a new mention, this transaction fails (and is retried) instead of deleting that mention.
    */
   async removeDocuments(workspaceId: string, documentIds: string[]): Promise<void> {
     if (documentIds.length === 0) return;
@@ -155,8 +157,8 @@ export class DocumentGraphRepository {
        WITH entities
        UNWIND entities AS entity
        WITH DISTINCT entity
-       WHERE NOT (entity)<-[:MENTIONS]-()
-       DETACH DELETE entity`,
+       WHERE NOT (entity)--()
+       DELETE entity`,
       { workspaceId, documentIds },
     );
   }
@@ -200,11 +202,5 @@ export class DocumentGraphRepository {
       'read',
     );
     return new Map(rows.map((row) => [row.chunkId, row.keys]));
-  }
-
-  private async inBatches(workspaceId: string, rows: unknown[], cypher: string): Promise<void> {
-    for (let offset = 0; offset < rows.length; offset += WRITE_BATCH) {
-      await this.graph.run(cypher, { workspaceId, rows: rows.slice(offset, offset + WRITE_BATCH) });
-    }
   }
 }
