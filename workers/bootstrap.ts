@@ -40,6 +40,10 @@ function workerOptions(
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: queue,
     activities: activitiesFor(queue, app),
+    // The ai queue's work is CPU-bound and partly synchronous: a worker takes only what it can run
+    // now and leaves the rest queued in Temporal (for another worker), instead of starting tasks
+    // that then starve for CPU and time out on their connections.
+    ...(queue === 'ai' ? { maxConcurrentActivityTaskExecutions: 2 } : {}),
     // Workflow code runs on the general queue only; ai and storage run activities.
     ...(queue === 'general' ? { workflowsPath: require.resolve('../workflows') } : {}),
   };

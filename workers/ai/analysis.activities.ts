@@ -90,6 +90,7 @@ export const createAnalysisActivities = (deps: AnalysisDependencies) => ({
       await writeJsonArtifact(deps.blobs, chunksArtifactKey(workspaceId, record.id), artifact);
       analysed.push(record.id);
       deps.heartbeat(record.id);
+      await new Promise((resolve) => setImmediate(resolve));
     });
     // Keep the caller's order so that the result is the same on every retry.
     const order = new Map(documentIds.map((documentId, index) => [documentId, index]));
