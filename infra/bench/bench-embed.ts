@@ -9,7 +9,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 // Same settings as the stack (CAIRN_EMBEDDING_MODEL_DIR) without sourcing infra/env.sh first.
 import '../../test/support/load-stack-env';
-import { DEFAULT_EMBEDDING_BATCH_SIZE, Embedder } from '../../src/embedding/embedder';
+import { DEFAULT_EMBEDDING_BATCH_SIZE } from '../../src/embedding/embedder';
+import { timeEmbedding } from './time-embedding';
 
 interface Passage {
   title: string;
@@ -29,27 +30,15 @@ interface RunResult {
 const defaultCorpus = resolve(__dirname, '../../../shared/datasets/musique-100/corpus.json');
 
 async function measure(texts: string[], batchSize: number, threads: number): Promise<RunResult> {
-  const embedder = await Embedder.load({ batchSize, intraOpThreads: threads });
-  try {
-    const tokens = texts.reduce((total, text) => total + embedder.countTokens(text), 0);
-    await embedder.embed(texts.slice(0, batchSize)); // warm-up: first run allocates the arena
-    const startedCpu = process.cpuUsage();
-    const started = performance.now();
-    const vectors = await embedder.embed(texts);
-    const seconds = (performance.now() - started) / 1000;
-    const cpu = process.cpuUsage(startedCpu);
-    if (vectors.length !== texts.length) throw new Error('missing vectors');
-    return {
-      batchSize,
-      threads,
-      seconds,
-      cpuSeconds: (cpu.user + cpu.system) / 1e6,
-      passagesPerSecond: texts.length / seconds,
-      tokensPerSecond: tokens / seconds,
-    };
-  } finally {
-    await embedder.close();
-  }
+  const timing = await timeEmbedding(texts, { batchSize, intraOpThreads: threads });
+  return {
+    batchSize,
+    threads,
+    seconds: timing.seconds,
+    cpuSeconds: timing.cpuSeconds,
+    passagesPerSecond: texts.length / timing.seconds,
+    tokensPerSecond: timing.tokens / timing.seconds,
+  };
 }
 
 function format(result: RunResult): string {

@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import '../../test/support/load-stack-env';
-import { Embedder } from '../../src/embedding/embedder';
+import { timeEmbedding } from './time-embedding';
 
 interface Passage {
   title: string;
@@ -64,22 +64,6 @@ async function runImport(
   }
 }
 
-async function embedRaw(texts: string[]): Promise<{ seconds: number; cpuSeconds: number }> {
-  const embedder = await Embedder.load();
-  try {
-    await embedder.embed(texts.slice(0, 8)); // warm-up: the first run allocates the arena
-    const startedCpu = process.cpuUsage();
-    const started = performance.now();
-    const vectors = await embedder.embed(texts);
-    const seconds = (performance.now() - started) / 1000;
-    const cpu = process.cpuUsage(startedCpu);
-    if (vectors.length !== texts.length) throw new Error('missing vectors');
-    return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
-  } finally {
-    await embedder.close();
-  }
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -117,7 +101,7 @@ async function main(): Promise<void> {
   if (values['skip-raw']) return;
 
   const texts = passages.map((passage) => `${passage.title}\n${passage.text}`);
-  const raw = await embedRaw(texts);
+  const raw = await timeEmbedding(texts);
   const rawPerSecond = texts.length / raw.seconds;
   console.log(
     `raw embedding (same passages, same machine): ${raw.seconds.toFixed(1)} s, cpu ${raw.cpuSeconds.toFixed(1)} s, ${rawPerSecond.toFixed(1)} passages/s`,
