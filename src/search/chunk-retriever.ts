@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Filters, type FilterValue } from 'weaviate-client';
 import { chunkIdFor, chunkObjectId } from '../documents/document-ids';
+import type { ChunkPassage } from './search.types';
 import {
   WeaviateVectorStore,
   type ChunkCollection,
@@ -8,14 +9,7 @@ import {
 } from '../stores/weaviate/weaviate-vector.store';
 
 /** A chunk as search reads it from Weaviate, with whichever raw scores found it. */
-export interface ChunkCandidate {
-  chunkId: string;
-  documentId: string;
-  title: string;
-  text: string;
-  start: number;
-  end: number;
-  page: number | null;
+export interface ChunkCandidate extends ChunkPassage {
   entityKeys: string[];
   vectorSimilarity?: number;
   keywordScore?: number;

@@ -44,7 +44,8 @@ export interface ScoreParts {
   graph: number;
 }
 
-export interface SearchHit {
+/** A passage and where it sits in its document: what every search result is about. */
+export interface ChunkPassage {
   chunkId: string;
   documentId: string;
   title: string;
@@ -52,6 +53,9 @@ export interface SearchHit {
   start: number;
   end: number;
   page: number | null;
+}
+
+export interface SearchHit extends ChunkPassage {
   score: number;
   /** Each signal's share of `score` (they add up to it). */
   scoreParts: ScoreParts;
