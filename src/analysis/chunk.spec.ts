@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { chunkDocument, type TextChunk } from './chunk';
 import type { ExtractedDocument } from './extracted-document';
 
@@ -94,8 +95,8 @@ describe('chunkDocument', () => {
     );
   });
 
-  const corpusPath = '/work/shared/datasets/musique-100/corpus.json';
-  (existsSync(corpusPath) ? it : it.skip)('chunks the MuSiQue corpus with exact spans', () => {
+  const corpusPath = resolve(__dirname, '../../../shared/datasets/musique-100/corpus.json');
+  it('chunks the MuSiQue corpus with exact spans', () => {
     const passages = JSON.parse(readFileSync(corpusPath, 'utf8')) as { text: string }[];
     for (const { text } of passages) {
       const chunks = chunkDocument({ text });
