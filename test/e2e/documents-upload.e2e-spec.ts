@@ -53,6 +53,18 @@ interface ErrorBody {
 const uploadFile = (fixture: UploadFixture, title?: string) =>
   callApi<DocumentAcceptedDto>('POST', '/documents', { body: fileForm(fixture, title) });
 
+/** The processing runs of a document, once there are at least two (a retry or re-process). */
+function eventuallyTwoProcessingRuns(client: Client, documentId: string): Promise<string[]> {
+  return eventually(
+    () =>
+      workflowIds(
+        client,
+        `DocumentId = '${documentId}' AND WorkflowType = 'processDocumentWorkflow'`,
+      ),
+    (ids) => ids.length >= 2,
+  );
+}
+
 describe('documents API: upload and read back', () => {
   let temporal: { client: Client; close: () => Promise<void> };
   let stores: DocumentStores;
@@ -409,14 +421,7 @@ describe('documents API: upload and read back', () => {
       const { body: document } = await callApi<DocumentDto>('GET', `/documents/${accepted.id}`);
       expect(document.error).toBeNull();
       expect(document.status).not.toBe('failed');
-      const runs = await eventually(
-        () =>
-          workflowIds(
-            temporal.client,
-            `DocumentId = '${accepted.id}' AND WorkflowType = 'processDocumentWorkflow'`,
-          ),
-        (ids) => ids.length >= 2,
-      );
+      const runs = await eventuallyTwoProcessingRuns(temporal.client, accepted.id);
       expect(runs).toEqual([accepted.workflowId, accepted.workflowId]);
     });
 
@@ -432,14 +437,7 @@ describe('documents API: upload and read back', () => {
       );
       expect(response.status).toBe(202);
       expect(response.body).toEqual({ ...accepted, status: 'pending' });
-      const runs = await eventually(
-        () =>
-          workflowIds(
-            temporal.client,
-            `DocumentId = '${accepted.id}' AND WorkflowType = 'processDocumentWorkflow'`,
-          ),
-        (ids) => ids.length >= 2,
-      );
+      const runs = await eventuallyTwoProcessingRuns(temporal.client, accepted.id);
       expect(runs).toEqual([accepted.workflowId, accepted.workflowId]);
 
       if ((await handle.describe()).status.name === 'RUNNING') {
