@@ -237,7 +237,11 @@ cmd_test() {
   # One worker process per queue (test-worker-{general,ai,storage}.pid/.log), so that the crash
   # test can SIGKILL the ai or storage worker and start a replacement; it rewrites the pid file,
   # and cleanup stops whatever process the pid file names at the end.
-  start_app test-api CAIRN_API_PORT="$CAIRN_TEST_API_PORT" -- node dist/src/main.js
+  # Budgets the suites never reach (they upload and search in bursts); the rate-limit test starts
+  # API processes of its own with small ones.
+  start_app test-api CAIRN_API_PORT="$CAIRN_TEST_API_PORT" \
+    CAIRN_RATE_LIMIT_UPLOAD_BURST=100000 CAIRN_RATE_LIMIT_SEARCH_BURST=100000 \
+    -- node dist/src/main.js
   start_workers test-worker separate general,ai,storage
   export CAIRN_API_URL="http://127.0.0.1:$CAIRN_TEST_API_PORT"
   wait_api_ready "$CAIRN_API_URL/health/ready"

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
 import { DocumentsModule } from './documents/documents.module';
 import { HealthModule } from './health/health.module';
@@ -7,14 +8,13 @@ import { ImportsModule } from './imports/imports.module';
 import { SmokeModule } from './smoke/smoke.module';
 import { StoresModule } from './stores/stores.module';
 import { TemporalModule } from './temporal/temporal.module';
-import { WorkspacesModule } from './workspaces/workspaces.module';
 
 @Module({
   imports: [
     ConfigModule,
     StoresModule,
     TemporalModule,
-    WorkspacesModule,
+    AuthModule,
     HealthModule,
     SmokeModule,
     DocumentsModule,

@@ -46,6 +46,18 @@ export const configSchema = z.object({
   CAIRN_LLM_API_KEY: z.string().default(''),
   /** Optional: POSTed when documents are indexed or deleted (retried by Temporal on failure). */
   CAIRN_WEBHOOK_URL: z.string().default(''),
+  /** Supabase Auth tokens: HS256 with this shared secret, unless a JWKS URL is set. */
+  CAIRN_AUTH_JWT_SECRET: z.string().default(''),
+  /** When set, tokens must be RS256/ES256 signed by a key of this JWKS (and HS256 is refused). */
+  CAIRN_AUTH_JWKS_URL: z.string().default(''),
+  /** The `iss` Supabase Auth puts in its tokens (its external URL, e.g. https://host/auth/v1). */
+  CAIRN_AUTH_ISSUER: z.string().min(1),
+  CAIRN_AUTH_AUDIENCE: z.string().min(1).default('authenticated'),
+  /** Token buckets per user and per IP, shared by all API instances through Redis. */
+  CAIRN_RATE_LIMIT_UPLOAD_BURST: z.coerce.number().int().min(1).default(30),
+  CAIRN_RATE_LIMIT_UPLOAD_PER_MINUTE: z.coerce.number().min(0.001).default(120),
+  CAIRN_RATE_LIMIT_SEARCH_BURST: z.coerce.number().int().min(1).default(60),
+  CAIRN_RATE_LIMIT_SEARCH_PER_MINUTE: z.coerce.number().min(0.001).default(600),
   CAIRN_WORKER_QUEUES: z
     .string()
     .default(queueNames.join(','))
@@ -60,8 +72,24 @@ export const configSchema = z.object({
 
 export type CairnConfig = z.infer<typeof configSchema>;
 
-// Cross-field rules: an LLM extractor needs an endpoint and a model.
+// Cross-field rules: tokens need a key to be checked with; an LLM extractor needs an endpoint
+// and a model.
 const checkedSchema = configSchema.superRefine((config, context) => {
+  if (config.CAIRN_AUTH_JWKS_URL) {
+    if (!/^https?:\/\//.test(config.CAIRN_AUTH_JWKS_URL)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['CAIRN_AUTH_JWKS_URL'],
+        message: 'must be an http(s) URL',
+      });
+    }
+  } else if (config.CAIRN_AUTH_JWT_SECRET.length < 32) {
+    context.addIssue({
+      code: 'custom',
+      path: ['CAIRN_AUTH_JWT_SECRET'],
+      message: 'at least 32 characters (or set CAIRN_AUTH_JWKS_URL)',
+    });
+  }
   if (config.CAIRN_EXTRACTOR !== 'llm') return;
   for (const key of ['CAIRN_LLM_BASE_URL', 'CAIRN_LLM_MODEL'] as const) {
     if (!config[key]) {

@@ -34,6 +34,10 @@ import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
 import { z } from 'zod';
 import { ZodValidationPipe } from '../common/http/zod-validation.pipe';
+import { type AuditContext, CurrentAuditContext } from '../auth/audit-context';
+import { AuditService } from '../auth/audit.service';
+import { RequireRole } from '../auth/principal';
+import { RateLimited } from '../auth/rate-limit.guard';
 import { CurrentWorkspace } from '../workspaces/current-workspace';
 import { DocumentEventsService } from './document-events.service';
 import { DOCUMENT_STATUSES } from './document.types';
@@ -68,10 +72,13 @@ export class DocumentsController {
   constructor(
     private readonly documents: DocumentsService,
     private readonly documentEvents: DocumentEventsService,
+    private readonly audit: AuditService,
   ) {}
 
   @Post()
   @HttpCode(202)
+  @RequireRole('editor')
+  @RateLimited('upload')
   @ApiOperation({
     summary: 'Upload a document and start processing it',
     description:
@@ -90,12 +97,19 @@ export class DocumentsController {
   @ApiPayloadTooLargeResponse({ description: 'Larger than CAIRN_MAX_UPLOAD_BYTES' })
   @ApiUnsupportedMediaTypeResponse({ description: 'Unsupported type, or a name that lies' })
   async upload(
-    @CurrentWorkspace() workspaceId: string,
+    @CurrentAuditContext() audit: AuditContext,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<DocumentAcceptedDto> {
     try {
-      return await this.documents.upload(workspaceId, request);
+      const accepted = await this.documents.upload(audit.workspaceId, request);
+      await this.audit.recordQuietly({
+        ...audit,
+        action: 'document.uploaded',
+        targetType: 'document',
+        targetId: accepted.id,
+      });
+      return accepted;
     } catch (error) {
       // The rest of an oversized body is not worth receiving: close instead of draining it.
       if (error instanceof PayloadTooLargeException) response.setHeader('Connection', 'close');
@@ -179,42 +193,66 @@ export class DocumentsController {
 
   @Delete(':id')
   @HttpCode(202)
+  @RequireRole('editor')
   @ApiOperation({
     summary: 'Delete a document and exactly what it contributed (a workflow)',
     description: 'Cancels a running processing workflow first.',
   })
   @ApiAcceptedResponse({ type: DocumentAcceptedDto })
   @ApiNotFoundResponse()
-  remove(
-    @CurrentWorkspace() workspaceId: string,
+  async remove(
+    @CurrentAuditContext() audit: AuditContext,
     @Param('id') id: string,
   ): Promise<DocumentAcceptedDto> {
-    return this.documents.remove(workspaceId, id);
+    const accepted = await this.documents.remove(audit.workspaceId, id);
+    await this.audit.recordQuietly({
+      ...audit,
+      action: 'document.deleted',
+      targetType: 'document',
+      targetId: id,
+    });
+    return accepted;
   }
 
   @Post(':id/reprocess')
   @HttpCode(202)
+  @RequireRole('editor')
   @ApiOperation({ summary: 'Run the pipeline again, replacing the previous result' })
   @ApiAcceptedResponse({ type: DocumentAcceptedDto })
   @ApiConflictResponse({ description: 'The document is being processed or deleted' })
   @ApiNotFoundResponse()
-  reprocess(
-    @CurrentWorkspace() workspaceId: string,
+  async reprocess(
+    @CurrentAuditContext() audit: AuditContext,
     @Param('id') id: string,
   ): Promise<DocumentAcceptedDto> {
-    return this.documents.reprocess(workspaceId, id);
+    const accepted = await this.documents.reprocess(audit.workspaceId, id);
+    await this.audit.recordQuietly({
+      ...audit,
+      action: 'document.reprocessed',
+      targetType: 'document',
+      targetId: id,
+    });
+    return accepted;
   }
 
   @Post(':id/retry')
   @HttpCode(202)
+  @RequireRole('editor')
   @ApiOperation({ summary: 'Retry a failed document' })
   @ApiAcceptedResponse({ type: DocumentAcceptedDto })
   @ApiConflictResponse({ description: 'The document has not failed' })
   @ApiNotFoundResponse()
-  retry(
-    @CurrentWorkspace() workspaceId: string,
+  async retry(
+    @CurrentAuditContext() audit: AuditContext,
     @Param('id') id: string,
   ): Promise<DocumentAcceptedDto> {
-    return this.documents.retry(workspaceId, id);
+    const accepted = await this.documents.retry(audit.workspaceId, id);
+    await this.audit.recordQuietly({
+      ...audit,
+      action: 'document.retried',
+      targetType: 'document',
+      targetId: id,
+    });
+    return accepted;
   }
 }

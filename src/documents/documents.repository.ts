@@ -46,7 +46,8 @@ export class DocumentsRepository {
   async insertIfAbsent(
     document: NewDocument,
   ): Promise<{ record: DocumentRecord; created: boolean }> {
-    const inserted = await this.postgres.query<DocumentRow>(
+    const inserted = await this.postgres.queryInWorkspace<DocumentRow>(
+      document.workspaceId,
       `INSERT INTO documents (id, workspace_id, sha256, title, mime, size_bytes, workflow_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (workspace_id, sha256) DO NOTHING
@@ -68,7 +69,8 @@ export class DocumentsRepository {
   }
 
   async findById(workspaceId: string, id: string): Promise<DocumentRecord | null> {
-    const rows = await this.postgres.query<DocumentRow>(
+    const rows = await this.postgres.queryInWorkspace<DocumentRow>(
+      workspaceId,
       `SELECT ${COLUMNS} FROM documents WHERE workspace_id = $1 AND id = $2`,
       [workspaceId, id],
     );
@@ -76,7 +78,8 @@ export class DocumentsRepository {
   }
 
   async findManyByIds(workspaceId: string, ids: string[]): Promise<DocumentRecord[]> {
-    const rows = await this.postgres.query<DocumentRow>(
+    const rows = await this.postgres.queryInWorkspace<DocumentRow>(
+      workspaceId,
       `SELECT ${COLUMNS} FROM documents WHERE workspace_id = $1 AND id = ANY($2::uuid[])`,
       [workspaceId, ids],
     );
@@ -84,7 +87,8 @@ export class DocumentsRepository {
   }
 
   async findBySha(workspaceId: string, sha256: string): Promise<DocumentRecord | null> {
-    const rows = await this.postgres.query<DocumentRow>(
+    const rows = await this.postgres.queryInWorkspace<DocumentRow>(
+      workspaceId,
       `SELECT ${COLUMNS} FROM documents WHERE workspace_id = $1 AND sha256 = $2`,
       [workspaceId, sha256],
     );
@@ -96,7 +100,8 @@ export class DocumentsRepository {
     workspaceId: string,
     options: { status?: DocumentStatus; limit: number; offset: number },
   ): Promise<{ items: DocumentRecord[]; total: number }> {
-    const rows = await this.postgres.query<DocumentRow & { total: string }>(
+    const rows = await this.postgres.queryInWorkspace<DocumentRow & { total: string }>(
+      workspaceId,
       `SELECT ${COLUMNS}, count(*) OVER () AS total FROM documents
        WHERE workspace_id = $1 AND ($2::text IS NULL OR status = $2)
        ORDER BY created_at DESC, id
@@ -108,7 +113,8 @@ export class DocumentsRepository {
   }
 
   private async count(workspaceId: string, status?: DocumentStatus): Promise<number> {
-    const rows = await this.postgres.query<{ total: string }>(
+    const rows = await this.postgres.queryInWorkspace<{ total: string }>(
+      workspaceId,
       `SELECT count(*) AS total FROM documents WHERE workspace_id = $1 AND ($2::text IS NULL OR status = $2)`,
       [workspaceId, status ?? null],
     );
@@ -125,7 +131,8 @@ export class DocumentsRepository {
     stage: DocumentStage,
     at: Date,
   ): Promise<DocumentRecord[]> {
-    const rows = await this.postgres.query<DocumentRow>(
+    const rows = await this.postgres.queryInWorkspace<DocumentRow>(
+      workspaceId,
       `UPDATE documents SET
          status = 'processing',
          error = NULL,
@@ -145,7 +152,8 @@ export class DocumentsRepository {
 
   /** Clears a previous run's state before processing starts again (retry or re-process). */
   async resetForRun(workspaceId: string, ids: string[], workflowId: string): Promise<void> {
-    await this.postgres.query(
+    await this.postgres.queryInWorkspace(
+      workspaceId,
       `UPDATE documents SET status = 'pending', stage = NULL, error = NULL,
          stage_timings = '{}'::jsonb, workflow_id = $3, updated_at = now()
        WHERE workspace_id = $1 AND id = ANY($2::uuid[])`,
@@ -158,7 +166,8 @@ export class DocumentsRepository {
     countsById: Record<string, DocumentCounts>,
     at: Date,
   ): Promise<DocumentRecord[]> {
-    const rows = await this.postgres.query<DocumentRow>(
+    const rows = await this.postgres.queryInWorkspace<DocumentRow>(
+      workspaceId,
       `UPDATE documents d SET
          status = 'indexed',
          stage = 'done',
@@ -177,7 +186,8 @@ export class DocumentsRepository {
   }
 
   async markFailed(workspaceId: string, ids: string[], error: string): Promise<DocumentRecord[]> {
-    const rows = await this.postgres.query<DocumentRow>(
+    const rows = await this.postgres.queryInWorkspace<DocumentRow>(
+      workspaceId,
       `UPDATE documents SET status = 'failed', error = $3, updated_at = now()
        WHERE workspace_id = $1 AND id = ANY($2::uuid[])
        RETURNING ${COLUMNS}`,
@@ -187,7 +197,8 @@ export class DocumentsRepository {
   }
 
   async markDeleting(workspaceId: string, id: string): Promise<DocumentRecord | null> {
-    const rows = await this.postgres.query<DocumentRow>(
+    const rows = await this.postgres.queryInWorkspace<DocumentRow>(
+      workspaceId,
       `UPDATE documents SET status = 'deleting', updated_at = now()
        WHERE workspace_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
       [workspaceId, id],
@@ -196,15 +207,17 @@ export class DocumentsRepository {
   }
 
   async remove(workspaceId: string, id: string): Promise<void> {
-    await this.postgres.query('DELETE FROM documents WHERE workspace_id = $1 AND id = $2', [
+    await this.postgres.queryInWorkspace(
       workspaceId,
-      id,
-    ]);
+      'DELETE FROM documents WHERE workspace_id = $1 AND id = $2',
+      [workspaceId, id],
+    );
   }
 
   /** How many documents of the workspace reference these bytes (for blob garbage collection). */
   async countBySha(workspaceId: string, sha256: string): Promise<number> {
-    const rows = await this.postgres.query<{ total: string }>(
+    const rows = await this.postgres.queryInWorkspace<{ total: string }>(
+      workspaceId,
       'SELECT count(*) AS total FROM documents WHERE workspace_id = $1 AND sha256 = $2',
       [workspaceId, sha256],
     );

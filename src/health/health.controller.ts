@@ -1,3 +1,4 @@
+import { Public } from '../auth/principal';
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import {
   ApiOkResponse,
@@ -49,6 +50,7 @@ class ReadinessDto implements ReadinessReport {
 }
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(private readonly health: HealthService) {}

@@ -23,6 +23,10 @@ import type { Request } from 'express';
 import type { Observable } from 'rxjs';
 import { z } from 'zod';
 import { ZodValidationPipe } from '../common/http/zod-validation.pipe';
+import { type AuditContext, CurrentAuditContext } from '../auth/audit-context';
+import { AuditService } from '../auth/audit.service';
+import { RequireRole } from '../auth/principal';
+import { RateLimited } from '../auth/rate-limit.guard';
 import { CurrentWorkspace } from '../workspaces/current-workspace';
 import { ImportEventsService } from './import-events.service';
 import {
@@ -60,10 +64,13 @@ export class ImportsController {
   constructor(
     private readonly imports: ImportsService,
     private readonly importEvents: ImportEventsService,
+    private readonly audit: AuditService,
   ) {}
 
   @Post()
   @HttpCode(202)
+  @RequireRole('editor')
+  @RateLimited('upload')
   @ApiOperation({
     summary: 'Import many documents at once',
     description:
@@ -80,12 +87,19 @@ export class ImportsController {
   @ApiBadRequestResponse({ description: 'A bad line, an unsafe or damaged archive' })
   @ApiPayloadTooLargeResponse({ description: 'Over CAIRN_MAX_IMPORT_BYTES, or expands too much' })
   @ApiUnsupportedMediaTypeResponse({ description: 'Neither JSONL nor a zip/tar archive' })
-  create(
-    @CurrentWorkspace() workspaceId: string,
+  async create(
+    @CurrentAuditContext() audit: AuditContext,
     @Req() request: Request,
     @Query(new ZodValidationPipe(createQuerySchema)) options: ImportOptions,
   ): Promise<ImportAccepted> {
-    return this.imports.create(workspaceId, request, options);
+    const accepted = await this.imports.create(audit.workspaceId, request, options);
+    await this.audit.recordQuietly({
+      ...audit,
+      action: 'import.started',
+      targetType: 'import',
+      targetId: accepted.id,
+    });
+    return accepted;
   }
 
   @Get()

@@ -31,7 +31,8 @@ export class ImportsRepository {
     total: number;
     workflowId: string;
   }): Promise<ImportRecord> {
-    const rows = await this.postgres.query<ImportRow>(
+    const rows = await this.postgres.queryInWorkspace<ImportRow>(
+      input.workspaceId,
       `INSERT INTO imports (id, workspace_id, source, total, workflow_id)
        VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (id) DO NOTHING
@@ -45,7 +46,8 @@ export class ImportsRepository {
   }
 
   async findById(workspaceId: string, id: string): Promise<ImportRecord | null> {
-    const rows = await this.postgres.query<ImportRow>(
+    const rows = await this.postgres.queryInWorkspace<ImportRow>(
+      workspaceId,
       `SELECT ${COLUMNS} FROM imports WHERE workspace_id = $1 AND id = $2`,
       [workspaceId, id],
     );
@@ -58,12 +60,14 @@ export class ImportsRepository {
     options: { limit: number; offset: number },
   ): Promise<{ items: ImportRecord[]; total: number }> {
     const [rows, counted] = await Promise.all([
-      this.postgres.query<ImportRow>(
+      this.postgres.queryInWorkspace<ImportRow>(
+        workspaceId,
         `SELECT ${COLUMNS} FROM imports WHERE workspace_id = $1
          ORDER BY created_at DESC, id LIMIT $2 OFFSET $3`,
         [workspaceId, options.limit, options.offset],
       ),
-      this.postgres.query<{ total: string }>(
+      this.postgres.queryInWorkspace<{ total: string }>(
+        workspaceId,
         'SELECT count(*) AS total FROM imports WHERE workspace_id = $1',
         [workspaceId],
       ),
@@ -86,7 +90,8 @@ export class ImportsRepository {
       error?: string | null;
     },
   ): Promise<ImportRecord | null> {
-    const rows = await this.postgres.query<ImportRow>(
+    const rows = await this.postgres.queryInWorkspace<ImportRow>(
+      workspaceId,
       `UPDATE imports SET
          status = CASE WHEN status IN ('completed', 'completed_with_errors', 'failed')
                        THEN status ELSE COALESCE($3, status) END,
@@ -121,7 +126,8 @@ export class ImportsRepository {
     workflowId: string,
     documentIds: string[],
   ): Promise<void> {
-    await this.postgres.query(
+    await this.postgres.queryInWorkspace(
+      workspaceId,
       `UPDATE documents SET import_id = $2
        WHERE workspace_id = $1 AND id = ANY($4::uuid[]) AND workflow_id = $3
          AND import_id IS DISTINCT FROM $2`,
@@ -131,7 +137,8 @@ export class ImportsRepository {
 
   /** How many documents this import created. */
   async countDocuments(workspaceId: string, importId: string): Promise<number> {
-    const rows = await this.postgres.query<{ total: string }>(
+    const rows = await this.postgres.queryInWorkspace<{ total: string }>(
+      workspaceId,
       'SELECT count(*) AS total FROM documents WHERE workspace_id = $1 AND import_id = $2',
       [workspaceId, importId],
     );

@@ -35,7 +35,8 @@ export class SearchCache {
     try {
       const [version, [documents]] = await Promise.all([
         readContentVersion(this.redis.client, workspaceId),
-        this.postgres.query<{ changed: string; count: string }>(
+        this.postgres.queryInWorkspace<{ changed: string; count: string }>(
+          workspaceId,
           `SELECT coalesce(floor(extract(epoch FROM max(updated_at)) * 1000), 0)::text AS changed,
                   count(*)::text AS count
            FROM documents WHERE workspace_id = $1`,

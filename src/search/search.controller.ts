@@ -1,6 +1,7 @@
 import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ZodValidationPipe } from '../common/http/zod-validation.pipe';
+import { RateLimited } from '../auth/rate-limit.guard';
 import { CurrentWorkspace } from '../workspaces/current-workspace';
 import { searchRequestSchema, type SearchRequest } from './search.schema';
 import { SearchService } from './search.service';
@@ -13,6 +14,7 @@ export class SearchController {
 
   @Post()
   @HttpCode(200)
+  @RateLimited('search')
   @ApiOperation({
     summary: 'Search chunks semantically, by keywords and through the knowledge graph',
     description:

@@ -344,7 +344,8 @@ export class SearchService implements OnModuleDestroy {
     const unique = [...new Set(documentIds)];
     if (unique.length === 0) return new Set();
     try {
-      const rows = await this.postgres.query<{ id: string }>(
+      const rows = await this.postgres.queryInWorkspace<{ id: string }>(
+        workspaceId,
         `SELECT id::text AS id FROM documents
          WHERE workspace_id = $1 AND id = ANY($2::uuid[]) AND status <> 'deleting'`,
         [workspaceId, unique],

@@ -1,3 +1,4 @@
+import { RequireRole } from '../auth/principal';
 import { Controller, HttpCode, Post, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
@@ -20,6 +21,7 @@ export class SmokeController {
 
   @Post()
   @HttpCode(200)
+  @RequireRole('editor')
   @ApiOperation({
     summary: 'Run the smoke workflow: one write and read-back in every engine, on every queue',
   })

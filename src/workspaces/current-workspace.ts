@@ -1,16 +1,12 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
-
-export interface WorkspaceScopedRequest extends Request {
-  workspaceId?: string;
-}
+import type { AuthenticatedRequest } from '../auth/principal';
 
 /**
- * The workspace a request acts in. Until authentication lands it is the configured default
- * workspace (set by WorkspaceMiddleware), but every store call already takes it explicitly.
+ * The workspace a request acts in: the one it named (path or X-Workspace-Id header, or an API
+ * key's own), after the auth guard checked the caller's membership and role there.
  */
 export const CurrentWorkspace = createParamDecorator((_: unknown, context: ExecutionContext) => {
-  const request = context.switchToHttp().getRequest<WorkspaceScopedRequest>();
-  if (!request.workspaceId) throw new Error('WorkspaceMiddleware did not run for this route');
+  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+  if (!request.workspaceId) throw new Error('the auth guard did not resolve a workspace here');
   return request.workspaceId;
 });

@@ -6,6 +6,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { documentIdFor } from '../../src/documents/document-ids';
 import { blobKey } from '../../src/stores/s3/blob-keys';
 import { apiUrl, callApi, type ApiResponse } from '../support/api';
+import { defaultAuthHeaders } from '../support/auth';
 import {
   connectDocumentStores,
   documentIdsOf,
@@ -378,7 +379,10 @@ async function streamUpload(
   const boundary = `----cairn-oversized-${uniqueToken()}`;
   const request = httpRequest(`${apiUrl}/documents`, {
     method: 'POST',
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    headers: {
+      ...(await defaultAuthHeaders()),
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+    },
   });
   let bytesSent = 0;
   let answered = false;
@@ -431,6 +435,7 @@ async function declareOversizedBody(
   const request = httpRequest(`${apiUrl}/documents`, {
     method: 'POST',
     headers: {
+      ...(await defaultAuthHeaders()),
       'content-type': 'multipart/form-data; boundary=never-sent',
       'content-length': String(contentLength),
     },

@@ -1,3 +1,4 @@
+import { testWorkspace } from '../support/auth';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
@@ -36,7 +37,7 @@ const RECOVERY_TIMEOUT_MS = Number(process.env.CAIRN_TEST_CRASH_TIMEOUT_MS ?? 9 
 const INDEX_TIMEOUT_MS = Number(process.env.CAIRN_TEST_INDEX_TIMEOUT_MS ?? 120_000);
 jest.setTimeout(RECOVERY_TIMEOUT_MS + 4 * INDEX_TIMEOUT_MS);
 
-const workspaceId = process.env.CAIRN_DEFAULT_WORKSPACE ?? 'default';
+const workspaceId = testWorkspace();
 const runDir = process.env.CAIRN_RUN_DIR ?? '';
 const logDir = process.env.CAIRN_LOG_DIR ?? '';
 const DOCUMENTS = 20;

@@ -1,3 +1,4 @@
+import { testWorkspace } from '../support/auth';
 import { randomBytes } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { extractText, type DocumentKind } from '../../src/analysis';
@@ -13,6 +14,7 @@ import type {
   DocumentDto,
 } from '../../src/documents/documents.dto';
 import { apiUrl, callApi } from '../support/api';
+import { defaultAuthHeaders } from '../support/auth';
 import {
   openStores,
   snapshotDocument,
@@ -26,7 +28,7 @@ import {
 const INDEX_TIMEOUT_MS = Number(process.env.CAIRN_TEST_INDEX_TIMEOUT_MS ?? 60_000);
 jest.setTimeout(4 * INDEX_TIMEOUT_MS);
 
-const workspaceId = process.env.CAIRN_DEFAULT_WORKSPACE ?? 'default';
+const workspaceId = testWorkspace();
 // Unique per run, so that every upload is new bytes and really goes through the pipeline.
 const run = randomBytes(4).toString('hex');
 
@@ -237,7 +239,9 @@ describe('documents: upload → workflow → knowledge, vectors, blobs', () => {
           ].sort(),
         );
 
-        const content = await fetch(`${apiUrl}/documents/${id}/content`);
+        const content = await fetch(`${apiUrl}/documents/${id}/content`, {
+          headers: await defaultAuthHeaders(),
+        });
         expect(content.status).toBe(200);
         expect(Buffer.from(await content.arrayBuffer()).equals(fixture.bytes)).toBe(true);
         expect(content.headers.get('content-type')).toContain(document.mime);

@@ -18,11 +18,13 @@ import type {
 } from '../../src/documents/documents.dto';
 import { blobKey } from '../../src/stores/s3/blob-keys';
 import { apiUrl, callApi } from '../support/api';
+import { defaultAuthHeaders } from '../support/auth';
 import {
   connectDocumentStores,
   eventually,
   objectKeys,
   rowsWithSha,
+  queryInWorkspace,
   testWorkspace,
   workflowIds,
   type DocumentStores,
@@ -133,7 +135,9 @@ describe('documents API: upload and read back', () => {
       });
 
       it('gives back exactly the uploaded bytes, with their type and a safe disposition', async () => {
-        const response = await fetch(`${apiUrl}/documents/${accepted.id}/content`);
+        const response = await fetch(`${apiUrl}/documents/${accepted.id}/content`, {
+          headers: await defaultAuthHeaders(),
+        });
         expect(response.status).toBe(200);
         expect(response.headers.get('content-type')).toBe(fixture.mime);
         expect(response.headers.get('x-content-type-options')).toBe('nosniff');
@@ -187,7 +191,9 @@ describe('documents API: upload and read back', () => {
       expect(response.body.id).toBe(documentIdFor(workspaceId, sha256Of(bytes)));
       const { body } = await callApi<DocumentDto>('GET', `/documents/${response.body.id}`);
       expect(body).toMatchObject({ title: `Ada ${token}`, mime, sizeBytes: bytes.length });
-      const content = await fetch(`${apiUrl}/documents/${response.body.id}/content`);
+      const content = await fetch(`${apiUrl}/documents/${response.body.id}/content`, {
+        headers: await defaultAuthHeaders(),
+      });
       expect(Buffer.from(await content.arrayBuffer()).equals(bytes)).toBe(true);
     }
   });
@@ -411,7 +417,9 @@ describe('documents API: upload and read back', () => {
       expect(refused.status).toBe(409);
       expect(refused.body.message).toMatch(/Only failed documents can be retried/);
 
-      await stores.postgres.query(
+      await queryInWorkspace(
+        stores.postgres,
+        workspaceId,
         `UPDATE documents SET status = 'failed', error = 'e2e: simulated' WHERE workspace_id = $1 AND id = $2`,
         [workspaceId, accepted.id],
       );
@@ -492,6 +500,7 @@ async function openEventStream(documentId: string): Promise<EventStream> {
   const abort = new AbortController();
   const response = await fetch(`${apiUrl}/documents/${documentId}/events`, {
     signal: abort.signal,
+    headers: await defaultAuthHeaders(),
   });
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);

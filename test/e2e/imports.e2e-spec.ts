@@ -1,3 +1,4 @@
+import { testWorkspace } from '../support/auth';
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -16,7 +17,7 @@ import type { ImportAccepted, ImportView } from '../../src/imports/imports.servi
 
 jest.setTimeout(240_000);
 
-const workspaceId = process.env.CAIRN_DEFAULT_WORKSPACE ?? 'default';
+const workspaceId = testWorkspace();
 // Unique texts per run, so that documents from earlier runs never count as "already there".
 const runToken = randomBytes(6).toString('hex');
 
@@ -109,14 +110,22 @@ describe('bulk import (POST /imports)', () => {
   });
 
   const importDocuments = (importId: string) =>
-    postgres.query<{ id: string; status: string; title: string; mime: string; error: string }>(
+    postgres.queryInWorkspace<{
+      id: string;
+      status: string;
+      title: string;
+      mime: string;
+      error: string;
+    }>(
+      workspaceId,
       'SELECT id, status, title, mime, error FROM documents WHERE workspace_id = $1 AND import_id = $2',
       [workspaceId, importId],
     );
 
   /** Imports rows, import objects in MinIO and import workflows, to prove a refusal stored nothing. */
   async function importFootprint() {
-    const rows = await postgres.query<{ total: string }>(
+    const rows = await postgres.queryInWorkspace<{ total: string }>(
+      workspaceId,
       'SELECT count(*) AS total FROM imports WHERE workspace_id = $1',
       [workspaceId],
     );

@@ -1,4 +1,6 @@
 // The running API under test: npm test starts it and sets CAIRN_API_URL.
+import { defaultAuthHeaders } from './auth';
+
 export const apiUrl = (process.env.CAIRN_API_URL ?? 'http://127.0.0.1:3100').replace(/\/+$/, '');
 
 export interface ApiResponse<T = unknown> {
@@ -7,13 +9,23 @@ export interface ApiResponse<T = unknown> {
   body: T;
 }
 
-/** One HTTP call to the API; JSON bodies are parsed, anything else is returned as text. */
+/**
+ * One HTTP call to the API; JSON bodies are parsed, anything else is returned as text. It acts
+ * as the default test user in the default test workspace unless `auth: false` (no credentials)
+ * or headers of its own replace them.
+ */
 export async function callApi<T = unknown>(
   method: string,
   path: string,
-  options: { json?: unknown; body?: BodyInit; headers?: Record<string, string> } = {},
+  options: {
+    json?: unknown;
+    body?: BodyInit;
+    headers?: Record<string, string>;
+    auth?: false;
+  } = {},
 ): Promise<ApiResponse<T>> {
-  const headers: Record<string, string> = { ...options.headers };
+  const credentials = options.auth === false ? {} : await defaultAuthHeaders();
+  const headers: Record<string, string> = { ...credentials, ...options.headers };
   let body = options.body;
   if (options.json !== undefined) {
     headers['content-type'] = 'application/json';

@@ -2,9 +2,31 @@
 // (or was not) stored: Postgres rows, MinIO blob keys, Temporal workflows.
 import type { Client as TemporalClient } from '@temporalio/client';
 import { Client as MinioClient } from 'minio';
-import { Pool } from 'pg';
+import { Pool, type QueryResultRow } from 'pg';
 
-export const testWorkspace = (): string => process.env.CAIRN_DEFAULT_WORKSPACE ?? 'default';
+export { testWorkspace } from './auth';
+
+/** A read of workspace-owned rows, under the row-level security scope the API itself uses. */
+export async function queryInWorkspace<R extends QueryResultRow>(
+  pool: Pool,
+  workspaceId: string,
+  text: string,
+  params: unknown[],
+): Promise<R[]> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query("SELECT set_config('cairn.workspace_id', $1, true)", [workspaceId]);
+    const result = await client.query<R>(text, params);
+    await client.query('COMMIT');
+    return result.rows;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
 
 export interface DocumentStores {
   postgres: Pool;
@@ -37,11 +59,13 @@ export async function documentIdsOf(
   stores: DocumentStores,
   workspaceId: string,
 ): Promise<string[]> {
-  const result = await stores.postgres.query<{ id: string }>(
+  const rows = await queryInWorkspace<{ id: string }>(
+    stores.postgres,
+    workspaceId,
     'SELECT id FROM documents WHERE workspace_id = $1',
     [workspaceId],
   );
-  return result.rows.map((row) => row.id);
+  return rows.map((row) => row.id);
 }
 
 export async function rowsWithSha(
@@ -49,11 +73,13 @@ export async function rowsWithSha(
   workspaceId: string,
   sha256: string,
 ): Promise<number> {
-  const result = await stores.postgres.query<{ total: string }>(
+  const rows = await queryInWorkspace<{ total: string }>(
+    stores.postgres,
+    workspaceId,
     'SELECT count(*) AS total FROM documents WHERE workspace_id = $1 AND sha256 = $2',
     [workspaceId, sha256],
   );
-  return Number(result.rows[0].total);
+  return Number(rows[0].total);
 }
 
 export async function objectKeys(stores: DocumentStores, prefix: string): Promise<string[]> {

@@ -154,7 +154,9 @@ export async function dropWorkspace(stores: StoreClients, workspaceId: string): 
     await stores.vectors.removeTenant(workspaceId);
   }
   await stores.blobs.removeMany(await stores.blobs.list(workspacePrefix(workspaceId)));
-  await stores.postgres.query('DELETE FROM workspaces WHERE id = $1', [workspaceId]);
+  await stores.postgres.queryInWorkspace(workspaceId, 'DELETE FROM workspaces WHERE id = $1', [
+    workspaceId,
+  ]);
 }
 
 async function graphOfWorkspace(
@@ -266,7 +268,8 @@ async function documentRows(
   postgres: PostgresStore,
   workspaceId: string,
 ): Promise<Record<string, unknown>[]> {
-  return postgres.query(
+  return postgres.queryInWorkspace(
+    workspaceId,
     `SELECT id, sha256, title, mime, size_bytes, status, stage, error, workflow_id, counts,
             stage_timings, created_at
      FROM documents WHERE workspace_id = $1 ORDER BY id`,

@@ -6,12 +6,14 @@ import { TASK_QUEUES } from '../../workflows/task-queues';
 export const createGeneralSmokeActivities = (postgres: PostgresStore, redis: RedisStore) => ({
   async probePostgres({ workspaceId, probeId }: SmokeInput): Promise<EngineCheck> {
     const value = `probe ${probeId}`;
-    await postgres.query(
+    await postgres.queryInWorkspace(
+      workspaceId,
       `INSERT INTO smoke_records (workspace_id, id, value) VALUES ($1, $2, $3)
        ON CONFLICT (workspace_id, id) DO UPDATE SET value = EXCLUDED.value`,
       [workspaceId, probeId, value],
     );
-    const rows = await postgres.query<{ value: string }>(
+    const rows = await postgres.queryInWorkspace<{ value: string }>(
+      workspaceId,
       'SELECT value FROM smoke_records WHERE workspace_id = $1 AND id = $2',
       [workspaceId, probeId],
     );

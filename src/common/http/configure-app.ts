@@ -11,7 +11,10 @@ import { requestIdMiddleware } from './request-id';
  * filter, OpenAPI. Shared by main.ts and by tests that build the app in-process.
  */
 export function configureHttpApp(app: INestApplication, logger: PinoLogger): void {
-  (app.getHttpAdapter().getInstance() as Express).disable('x-powered-by');
+  const express = app.getHttpAdapter().getInstance() as Express;
+  express.disable('x-powered-by');
+  // Behind Caddy on the same host, the client's address is in X-Forwarded-For (rate limits by IP).
+  express.set('trust proxy', 'loopback');
   app.use(requestIdMiddleware);
   app.use(requestLoggingMiddleware(logger));
   app.useGlobalFilters(new AllExceptionsFilter());
@@ -23,6 +26,20 @@ export function configureHttpApp(app: INestApplication, logger: PinoLogger): voi
       'Durable-workflow knowledge platform: upload documents, follow their processing, search them semantically and through the knowledge graph.',
     )
     .setVersion('0.1.0')
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      description: 'Supabase Auth access token or ck_… API key',
+    })
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
+    .addGlobalParameters({
+      name: 'X-Workspace-Id',
+      in: 'header',
+      required: false,
+      description:
+        'The workspace a request acts in (not needed with an API key, or where the path names it)',
+      schema: { type: 'string' },
+    })
     .build();
   // Swagger UI at /docs, the OpenAPI JSON at /docs-json.
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), {

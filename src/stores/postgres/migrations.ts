@@ -76,7 +76,73 @@ ALTER TABLE documents ADD COLUMN import_id uuid REFERENCES imports(id) ON DELETE
 ALTER TABLE documents ADD COLUMN language text;
 `;
 
+// Auth: users as Supabase Auth knows them (recorded on first sign-in), memberships with roles,
+// hashed API keys, the audit log; and row-level security on every table a workspace owns, as
+// defence in depth under the application's own scoping (PostgresStore.withWorkspace sets
+// cairn.workspace_id for the transaction; a query that forgets it sees and changes nothing).
+const authAndIsolation = `
+CREATE TABLE users (
+  id            uuid PRIMARY KEY,
+  email         text,
+  created_at    timestamptz NOT NULL DEFAULT now(),
+  last_seen_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX users_email_idx ON users (lower(email));
+
+ALTER TABLE workspaces ADD COLUMN created_by uuid REFERENCES users(id) ON DELETE SET NULL;
+
+CREATE TABLE workspace_members (
+  workspace_id text NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  user_id      uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  role         text NOT NULL CHECK (role IN ('owner', 'admin', 'editor', 'viewer')),
+  added_by     uuid REFERENCES users(id) ON DELETE SET NULL,
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (workspace_id, user_id)
+);
+CREATE INDEX workspace_members_user_idx ON workspace_members (user_id);
+
+CREATE TABLE api_keys (
+  id           uuid PRIMARY KEY,
+  workspace_id text NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  name         text NOT NULL,
+  role         text NOT NULL CHECK (role IN ('admin', 'editor', 'viewer')),
+  secret_hash  text NOT NULL,
+  created_by   uuid NOT NULL REFERENCES users(id),
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  last_used_at timestamptz,
+  revoked_at   timestamptz
+);
+CREATE INDEX api_keys_workspace_idx ON api_keys (workspace_id, created_at DESC);
+
+CREATE TABLE audit_log (
+  id           bigserial PRIMARY KEY,
+  workspace_id text NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  actor_user_id uuid,
+  actor_api_key_id uuid,
+  action       text NOT NULL,
+  target_type  text NOT NULL,
+  target_id    text,
+  details      jsonb NOT NULL DEFAULT '{}'::jsonb,
+  request_id   text,
+  created_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX audit_log_workspace_idx ON audit_log (workspace_id, id DESC);
+
+DO $$
+DECLARE owned text;
+BEGIN
+  FOREACH owned IN ARRAY ARRAY['documents', 'imports', 'audit_log', 'smoke_records'] LOOP
+    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', owned);
+    EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', owned);
+    EXECUTE format(
+      'CREATE POLICY workspace_isolation ON %I USING (workspace_id = current_setting(''cairn.workspace_id'', true)) WITH CHECK (workspace_id = current_setting(''cairn.workspace_id'', true))',
+      owned);
+  END LOOP;
+END $$;
+`;
+
 export const migrations: readonly Migration[] = [
   { id: '0001_initial_schema', sql: initialSchema },
   { id: '0002_document_pipeline', sql: documentPipeline },
+  { id: '0003_auth_and_isolation', sql: authAndIsolation },
 ];

@@ -48,6 +48,29 @@ export class PostgresStore implements OnModuleDestroy {
     return result.rows;
   }
 
+  /**
+   * A query on tables a workspace owns. Row-level security lets it see and change only that
+   * workspace's rows (see migration 0003), whatever its WHERE clause says.
+   */
+  async queryInWorkspace<R extends QueryResultRow = Record<string, unknown>>(
+    workspaceId: string,
+    text: string,
+    params: unknown[] = [],
+  ): Promise<R[]> {
+    return this.withWorkspace(workspaceId, async (client) => {
+      const result = await client.query<R>(text, params);
+      return result.rows;
+    });
+  }
+
+  /** Like withTransaction, with row-level security scoped to one workspace. */
+  async withWorkspace<T>(workspaceId: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    return this.withTransaction(async (client) => {
+      await client.query("SELECT set_config('cairn.workspace_id', $1, true)", [workspaceId]);
+      return fn(client);
+    });
+  }
+
   /** Runs fn inside BEGIN/COMMIT on one connection; rolls back when fn throws. */
   async withTransaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();

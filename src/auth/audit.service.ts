@@ -1,0 +1,115 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { PostgresStore } from '../stores/postgres/postgres.store';
+import type { Principal } from './principal';
+
+export type AuditAction =
+  | 'document.uploaded'
+  | 'document.deleted'
+  | 'document.reprocessed'
+  | 'document.retried'
+  | 'import.started'
+  | 'domain.created'
+  | 'domain.reviewed'
+  | 'domain.activated'
+  | 'domain.archived'
+  | 'domain.documents_added'
+  | 'workspace.created'
+  | 'member.added'
+  | 'member.role_changed'
+  | 'member.removed'
+  | 'api_key.created'
+  | 'api_key.revoked';
+
+export interface AuditEntry {
+  workspaceId: string;
+  actor: Pick<Principal, 'userId' | 'apiKeyId' | 'via'> | null;
+  action: AuditAction;
+  targetType: string;
+  targetId?: string;
+  details?: Record<string, unknown>;
+  requestId?: string;
+}
+
+export interface AuditRecord {
+  id: number;
+  action: string;
+  actor: { userId: string | null; apiKeyId: string | null };
+  targetType: string;
+  targetId: string | null;
+  details: Record<string, unknown>;
+  requestId: string | null;
+  at: string;
+}
+
+/** Who did what, in which workspace, when: one row per change, read back by admins. */
+@Injectable()
+export class AuditService {
+  private readonly logger = new Logger(AuditService.name);
+
+  constructor(private readonly postgres: PostgresStore) {}
+
+  async record(entry: AuditEntry): Promise<void> {
+    await this.postgres.queryInWorkspace(
+      entry.workspaceId,
+      `INSERT INTO audit_log
+         (workspace_id, actor_user_id, actor_api_key_id, action, target_type, target_id, details, request_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        entry.workspaceId,
+        entry.actor?.via === 'apiKey' ? null : (entry.actor?.userId ?? null),
+        entry.actor?.apiKeyId ?? null,
+        entry.action,
+        entry.targetType,
+        entry.targetId ?? null,
+        JSON.stringify(entry.details ?? {}),
+        entry.requestId ?? null,
+      ],
+    );
+  }
+
+  /** Records, and logs instead of failing the caller when the write fails after the change. */
+  async recordQuietly(entry: AuditEntry): Promise<void> {
+    await this.record(entry).catch((error: Error) =>
+      this.logger.error(`audit entry ${entry.action} lost: ${error.message}`),
+    );
+  }
+
+  /** Newest first; `before` is the id of the last entry of the previous page. */
+  async list(
+    workspaceId: string,
+    options: { limit: number; before?: number },
+  ): Promise<{ items: AuditRecord[]; nextBefore: number | null }> {
+    const rows = await this.postgres.queryInWorkspace<{
+      id: string | number;
+      action: string;
+      actor_user_id: string | null;
+      actor_api_key_id: string | null;
+      target_type: string;
+      target_id: string | null;
+      details: Record<string, unknown>;
+      request_id: string | null;
+      created_at: Date;
+    }>(
+      workspaceId,
+      `SELECT id, action, actor_user_id, actor_api_key_id, target_type, target_id, details,
+              request_id, created_at
+       FROM audit_log WHERE workspace_id = $1 AND ($2::bigint IS NULL OR id < $2)
+       ORDER BY id DESC LIMIT $3`,
+      [workspaceId, options.before ?? null, options.limit + 1],
+    );
+    const page = rows.slice(0, options.limit);
+    return {
+      items: page.map((row) => ({
+        id: Number(row.id),
+        action: row.action,
+        actor: { userId: row.actor_user_id, apiKeyId: row.actor_api_key_id },
+        targetType: row.target_type,
+        targetId: row.target_id,
+        details: row.details,
+        requestId: row.request_id,
+        at: row.created_at.toISOString(),
+      })),
+      nextBefore: rows.length > options.limit ? Number(page[page.length - 1].id) : null,
+    };
+  }
+}

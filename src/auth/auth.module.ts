@@ -1,0 +1,26 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AuditService } from './audit.service';
+import { AuthGuard } from './auth.guard';
+import { AuthRepository } from './auth.repository';
+import { AuthService } from './auth.service';
+import { RateLimitGuard } from './rate-limit.guard';
+import { RateLimiter } from './rate-limiter';
+import { WorkspacesController } from './workspaces.controller';
+
+/** Authentication, workspace membership and roles, rate limits and the audit log, for every route. */
+@Global()
+@Module({
+  controllers: [WorkspacesController],
+  providers: [
+    AuthRepository,
+    AuthService,
+    AuditService,
+    RateLimiter,
+    // Guards run in this order: who is calling, then whether their budget allows it.
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
+  ],
+  exports: [AuditService, AuthService],
+})
+export class AuthModule {}

@@ -1,0 +1,248 @@
+import { Injectable } from '@nestjs/common';
+import { PostgresStore } from '../stores/postgres/postgres.store';
+import type { WorkspaceRole } from './roles';
+
+export interface WorkspaceMembership {
+  workspaceId: string;
+  name: string;
+  role: WorkspaceRole;
+  createdAt: string;
+}
+
+export interface MemberRecord {
+  userId: string;
+  email: string | null;
+  role: WorkspaceRole;
+  createdAt: string;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  workspaceId: string;
+  name: string;
+  role: WorkspaceRole;
+  createdBy: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+interface ApiKeyRow {
+  id: string;
+  workspace_id: string;
+  name: string;
+  role: WorkspaceRole;
+  secret_hash: string;
+  created_by: string;
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+const toApiKey = (row: ApiKeyRow): ApiKeyRecord => ({
+  id: row.id,
+  workspaceId: row.workspace_id,
+  name: row.name,
+  role: row.role,
+  createdBy: row.created_by,
+  createdAt: row.created_at.toISOString(),
+  lastUsedAt: row.last_used_at?.toISOString() ?? null,
+  revokedAt: row.revoked_at?.toISOString() ?? null,
+});
+
+/**
+ * Users, workspaces, memberships and API keys: the data access control is decided on. These
+ * tables are read before a request's workspace is known, so they carry no row-level security;
+ * every statement still names the user or workspace it is about.
+ */
+@Injectable()
+export class AuthRepository {
+  constructor(private readonly postgres: PostgresStore) {}
+
+  /** Records a user Supabase Auth vouched for; keeps the e-mail current. */
+  async upsertUser(userId: string, email: string | undefined): Promise<void> {
+    await this.postgres.query(
+      `INSERT INTO users (id, email) VALUES ($1, $2)
+       ON CONFLICT (id) DO UPDATE SET email = COALESCE(EXCLUDED.email, users.email), last_seen_at = now()`,
+      [userId, email ?? null],
+    );
+  }
+
+  async findUserByEmail(email: string): Promise<{ id: string; email: string } | null> {
+    const rows = await this.postgres.query<{ id: string; email: string }>(
+      'SELECT id, email FROM users WHERE lower(email) = lower($1)',
+      [email],
+    );
+    return rows[0] ?? null;
+  }
+
+  async roleOf(userId: string, workspaceId: string): Promise<WorkspaceRole | null> {
+    const rows = await this.postgres.query<{ role: WorkspaceRole }>(
+      'SELECT role FROM workspace_members WHERE workspace_id = $1 AND user_id = $2',
+      [workspaceId, userId],
+    );
+    return rows[0]?.role ?? null;
+  }
+
+  /** Creates the workspace with its creator as owner; false when the id is taken. */
+  async createWorkspace(id: string, name: string, ownerId: string): Promise<boolean> {
+    return this.postgres.withTransaction(async (client) => {
+      const created = await client.query(
+        `INSERT INTO workspaces (id, name, created_by) VALUES ($1, $2, $3)
+         ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [id, name, ownerId],
+      );
+      if (created.rowCount === 0) return false;
+      await client.query(
+        `INSERT INTO workspace_members (workspace_id, user_id, role, added_by) VALUES ($1, $2, 'owner', $2)`,
+        [id, ownerId],
+      );
+      return true;
+    });
+  }
+
+  async workspacesOf(userId: string): Promise<WorkspaceMembership[]> {
+    const rows = await this.postgres.query<{
+      id: string;
+      name: string;
+      role: WorkspaceRole;
+      created_at: Date;
+    }>(
+      `SELECT w.id, w.name, m.role, w.created_at FROM workspace_members m
+       JOIN workspaces w ON w.id = m.workspace_id
+       WHERE m.user_id = $1 ORDER BY w.created_at, w.id`,
+      [userId],
+    );
+    return rows.map((row) => ({
+      workspaceId: row.id,
+      name: row.name,
+      role: row.role,
+      createdAt: row.created_at.toISOString(),
+    }));
+  }
+
+  async members(workspaceId: string): Promise<MemberRecord[]> {
+    const rows = await this.postgres.query<{
+      user_id: string;
+      email: string | null;
+      role: WorkspaceRole;
+      created_at: Date;
+    }>(
+      `SELECT m.user_id, u.email, m.role, m.created_at FROM workspace_members m
+       JOIN users u ON u.id = m.user_id WHERE m.workspace_id = $1 ORDER BY m.created_at, m.user_id`,
+      [workspaceId],
+    );
+    return rows.map((row) => ({
+      userId: row.user_id,
+      email: row.email,
+      role: row.role,
+      createdAt: row.created_at.toISOString(),
+    }));
+  }
+
+  /** Adds a member; false when the user already is one. */
+  async addMember(
+    workspaceId: string,
+    userId: string,
+    role: WorkspaceRole,
+    addedBy: string,
+  ): Promise<boolean> {
+    const rows = await this.postgres.query(
+      `INSERT INTO workspace_members (workspace_id, user_id, role, added_by) VALUES ($1, $2, $3, $4)
+       ON CONFLICT DO NOTHING RETURNING user_id`,
+      [workspaceId, userId, role, addedBy],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Changes a member's role, or removes the member (role null). Refuses (returns 'last_owner')
+   * to leave the workspace without an owner; the row lock serialises concurrent changes.
+   */
+  async changeMember(
+    workspaceId: string,
+    userId: string,
+    role: WorkspaceRole | null,
+  ): Promise<'changed' | 'not_found' | 'last_owner'> {
+    return this.postgres.withTransaction(async (client) => {
+      const owners = await client.query<{ user_id: string }>(
+        `SELECT user_id FROM workspace_members WHERE workspace_id = $1 AND role = 'owner' FOR UPDATE`,
+        [workspaceId],
+      );
+      const current = await client.query<{ role: WorkspaceRole }>(
+        'SELECT role FROM workspace_members WHERE workspace_id = $1 AND user_id = $2 FOR UPDATE',
+        [workspaceId, userId],
+      );
+      if (current.rowCount === 0) return 'not_found';
+      const losesOwner = current.rows[0].role === 'owner' && role !== 'owner';
+      if (losesOwner && owners.rowCount === 1) return 'last_owner';
+      if (role === null) {
+        await client.query(
+          'DELETE FROM workspace_members WHERE workspace_id = $1 AND user_id = $2',
+          [workspaceId, userId],
+        );
+      } else {
+        await client.query(
+          'UPDATE workspace_members SET role = $3 WHERE workspace_id = $1 AND user_id = $2',
+          [workspaceId, userId, role],
+        );
+      }
+      return 'changed';
+    });
+  }
+
+  async memberRole(workspaceId: string, userId: string): Promise<WorkspaceRole | null> {
+    return this.roleOf(userId, workspaceId);
+  }
+
+  async insertApiKey(key: {
+    id: string;
+    workspaceId: string;
+    name: string;
+    role: WorkspaceRole;
+    secretHash: string;
+    createdBy: string;
+  }): Promise<ApiKeyRecord> {
+    const rows = await this.postgres.query<ApiKeyRow>(
+      `INSERT INTO api_keys (id, workspace_id, name, role, secret_hash, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+      [key.id, key.workspaceId, key.name, key.role, key.secretHash, key.createdBy],
+    );
+    return toApiKey(rows[0]);
+  }
+
+  async apiKeys(workspaceId: string): Promise<ApiKeyRecord[]> {
+    const rows = await this.postgres.query<ApiKeyRow>(
+      'SELECT * FROM api_keys WHERE workspace_id = $1 ORDER BY created_at DESC, id',
+      [workspaceId],
+    );
+    return rows.map(toApiKey);
+  }
+
+  /** The key with its hash, for authentication only; revoked keys are not returned. */
+  async activeApiKey(id: string): Promise<(ApiKeyRecord & { secretHash: string }) | null> {
+    const rows = await this.postgres.query<ApiKeyRow>(
+      'SELECT * FROM api_keys WHERE id = $1 AND revoked_at IS NULL',
+      [id],
+    );
+    return rows[0] ? { ...toApiKey(rows[0]), secretHash: rows[0].secret_hash } : null;
+  }
+
+  async touchApiKey(id: string): Promise<void> {
+    await this.postgres.query(
+      `UPDATE api_keys SET last_used_at = now()
+       WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+      [id],
+    );
+  }
+
+  /** Revokes the key; null when the workspace has no such key, false when already revoked. */
+  async revokeApiKey(workspaceId: string, id: string): Promise<ApiKeyRecord | null> {
+    const rows = await this.postgres.query<ApiKeyRow>(
+      `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now())
+       WHERE workspace_id = $1 AND id = $2 RETURNING *`,
+      [workspaceId, id],
+    );
+    return rows[0] ? toApiKey(rows[0]) : null;
+  }
+}

@@ -1,0 +1,302 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Req,
+} from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { CairnError } from '../common/errors/cairn-error';
+import type { RequestWithId } from '../common/http/request-id';
+import { ZodValidationPipe } from '../common/http/zod-validation.pipe';
+import { issueApiKey } from './api-keys';
+import { AuditService } from './audit.service';
+import { AuthRepository } from './auth.repository';
+import {
+  type AuthenticatedRequest,
+  CurrentPrincipal,
+  type Principal,
+  RequireRole,
+  WithoutWorkspace,
+} from './principal';
+import { roleAtLeast, type WorkspaceRole } from './roles';
+
+const workspaceName = z
+  .string()
+  .trim()
+  .min(1, 'name must not be empty')
+  .max(120, 'name must be at most 120 characters');
+const createWorkspaceSchema = z
+  .object({
+    name: workspaceName,
+    // Optional readable id (a slug); a random one otherwise.
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{2,62}$/, 'id: 3–63 lowercase letters, digits and dashes')
+      .optional(),
+  })
+  .strict();
+const memberRole = z.enum(['owner', 'admin', 'editor', 'viewer']);
+const addMemberSchema = z
+  .object({ email: z.string().trim().email('email must be an e-mail address'), role: memberRole })
+  .strict();
+const changeMemberSchema = z.object({ role: memberRole }).strict();
+const createKeySchema = z
+  .object({
+    name: z.string().trim().min(1, 'name must not be empty').max(120),
+    role: z.enum(['admin', 'editor', 'viewer']).default('viewer'),
+  })
+  .strict();
+const userIdParam = z.string().uuid('userId must be a user id');
+const keyIdParam = z.string().uuid('keyId must be a key id');
+const auditQuerySchema = z.object({
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, 'limit must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(1, 'limit must be at least 1').max(200, 'limit must be at most 200'))
+    .default('50'),
+  before: z
+    .string()
+    .regex(/^\d{1,18}$/, 'before must be an audit entry id')
+    .transform(Number)
+    .optional(),
+});
+
+type Request = AuthenticatedRequest & RequestWithId;
+
+const auditContext = (request: Request) => ({
+  actor: request.principal ?? null,
+  requestId: request.requestId,
+});
+
+/** Only owners hand out or take away ownership; admins manage everyone below. */
+function assertMayAssign(principal: Principal, role: WorkspaceRole): void {
+  const needed: WorkspaceRole = role === 'owner' ? 'owner' : 'admin';
+  if (!principal.role || !roleAtLeast(principal.role, needed)) {
+    throw new CairnError('forbidden', `only an ${needed} can grant or change the ${role} role`);
+  }
+}
+
+@ApiTags('workspaces')
+@Controller()
+export class WorkspacesController {
+  constructor(
+    private readonly repository: AuthRepository,
+    private readonly audit: AuditService,
+  ) {}
+
+  @Post('workspaces')
+  @WithoutWorkspace()
+  @ApiOperation({ summary: 'Create a workspace; the caller becomes its owner' })
+  async create(
+    @Body(new ZodValidationPipe(createWorkspaceSchema))
+    input: z.infer<typeof createWorkspaceSchema>,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: Request,
+  ) {
+    if (principal.via !== 'token') {
+      throw new CairnError(
+        'forbidden',
+        'API keys act within their workspace; sign in to create one',
+      );
+    }
+    const id = input.id ?? randomUUID();
+    if (!(await this.repository.createWorkspace(id, input.name, principal.userId))) {
+      throw new CairnError('conflict', `workspace id ${id} is taken`);
+    }
+    await this.audit.recordQuietly({
+      workspaceId: id,
+      ...auditContext(request),
+      action: 'workspace.created',
+      targetType: 'workspace',
+      targetId: id,
+      details: { name: input.name },
+    });
+    return { id, name: input.name, role: 'owner' };
+  }
+
+  @Get('workspaces')
+  @WithoutWorkspace()
+  @ApiOperation({ summary: "The caller's workspaces and role in each" })
+  async list(@CurrentPrincipal() principal: Principal) {
+    if (principal.via !== 'token') {
+      throw new CairnError(
+        'forbidden',
+        'an API key belongs to one workspace; sign in to list yours',
+      );
+    }
+    return { items: await this.repository.workspacesOf(principal.userId) };
+  }
+
+  @Get('workspaces/:workspaceId/members')
+  @RequireRole('admin')
+  @ApiOperation({ summary: 'Members of the workspace with their roles' })
+  async members(@Param('workspaceId') workspaceId: string) {
+    return { items: await this.repository.members(workspaceId) };
+  }
+
+  @Post('workspaces/:workspaceId/members')
+  @RequireRole('admin')
+  @ApiOperation({ summary: 'Invite an existing user (one who has signed in) by e-mail' })
+  async addMember(
+    @Param('workspaceId') workspaceId: string,
+    @Body(new ZodValidationPipe(addMemberSchema)) input: z.infer<typeof addMemberSchema>,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: Request,
+  ) {
+    assertMayAssign(principal, input.role);
+    const user = await this.repository.findUserByEmail(input.email);
+    if (!user)
+      throw new CairnError('not_found', `no user with e-mail ${input.email} has signed in`);
+    if (!(await this.repository.addMember(workspaceId, user.id, input.role, principal.userId))) {
+      throw new CairnError('conflict', `${input.email} is already a member`);
+    }
+    await this.audit.recordQuietly({
+      workspaceId,
+      ...auditContext(request),
+      action: 'member.added',
+      targetType: 'user',
+      targetId: user.id,
+      details: { email: user.email, role: input.role },
+    });
+    return { userId: user.id, email: user.email, role: input.role };
+  }
+
+  @Patch('workspaces/:workspaceId/members/:userId')
+  @RequireRole('admin')
+  @ApiOperation({ summary: "Change a member's role" })
+  async changeMember(
+    @Param('workspaceId') workspaceId: string,
+    @Param('userId', new ZodValidationPipe(userIdParam)) userId: string,
+    @Body(new ZodValidationPipe(changeMemberSchema)) input: z.infer<typeof changeMemberSchema>,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: Request,
+  ) {
+    const current = await this.repository.memberRole(workspaceId, userId);
+    if (!current) throw new CairnError('not_found', `member ${userId} not found`);
+    assertMayAssign(principal, current);
+    assertMayAssign(principal, input.role);
+    await this.applyMemberChange(workspaceId, userId, input.role);
+    await this.audit.recordQuietly({
+      workspaceId,
+      ...auditContext(request),
+      action: 'member.role_changed',
+      targetType: 'user',
+      targetId: userId,
+      details: { from: current, to: input.role },
+    });
+    return { userId, role: input.role };
+  }
+
+  @Delete('workspaces/:workspaceId/members/:userId')
+  @RequireRole('admin')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Remove a member' })
+  async removeMember(
+    @Param('workspaceId') workspaceId: string,
+    @Param('userId', new ZodValidationPipe(userIdParam)) userId: string,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: Request,
+  ): Promise<void> {
+    const current = await this.repository.memberRole(workspaceId, userId);
+    if (!current) throw new CairnError('not_found', `member ${userId} not found`);
+    assertMayAssign(principal, current);
+    await this.applyMemberChange(workspaceId, userId, null);
+    await this.audit.recordQuietly({
+      workspaceId,
+      ...auditContext(request),
+      action: 'member.removed',
+      targetType: 'user',
+      targetId: userId,
+      details: { role: current },
+    });
+  }
+
+  @Post('workspaces/:workspaceId/api-keys')
+  @RequireRole('admin')
+  @ApiOperation({ summary: 'Create an API key; the key is shown in this answer only' })
+  async createKey(
+    @Param('workspaceId') workspaceId: string,
+    @Body(new ZodValidationPipe(createKeySchema)) input: z.infer<typeof createKeySchema>,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: Request,
+  ) {
+    assertMayAssign(principal, input.role);
+    const issued = issueApiKey();
+    const record = await this.repository.insertApiKey({
+      id: issued.id,
+      workspaceId,
+      name: input.name,
+      role: input.role,
+      secretHash: issued.secretHash,
+      createdBy: principal.userId,
+    });
+    await this.audit.recordQuietly({
+      workspaceId,
+      ...auditContext(request),
+      action: 'api_key.created',
+      targetType: 'api_key',
+      targetId: record.id,
+      details: { name: record.name, role: record.role },
+    });
+    return { ...record, key: issued.key };
+  }
+
+  @Get('workspaces/:workspaceId/api-keys')
+  @RequireRole('admin')
+  @ApiOperation({ summary: "The workspace's API keys (never their secrets)" })
+  async keys(@Param('workspaceId') workspaceId: string) {
+    return { items: await this.repository.apiKeys(workspaceId) };
+  }
+
+  @Delete('workspaces/:workspaceId/api-keys/:keyId')
+  @RequireRole('admin')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke an API key; it stops working at once' })
+  async revokeKey(
+    @Param('workspaceId') workspaceId: string,
+    @Param('keyId', new ZodValidationPipe(keyIdParam)) keyId: string,
+    @Req() request: Request,
+  ): Promise<void> {
+    const revoked = await this.repository.revokeApiKey(workspaceId, keyId);
+    if (!revoked) throw new CairnError('not_found', `API key ${keyId} not found`);
+    await this.audit.recordQuietly({
+      workspaceId,
+      ...auditContext(request),
+      action: 'api_key.revoked',
+      targetType: 'api_key',
+      targetId: keyId,
+    });
+  }
+
+  @Get('audit')
+  @RequireRole('admin')
+  @ApiHeader({ name: 'X-Workspace-Id', required: true })
+  @ApiOperation({ summary: "The workspace's audit log, newest first (cursor: ?before=<id>)" })
+  async auditLog(
+    @Req() request: Request,
+    @Query(new ZodValidationPipe(auditQuerySchema)) query: z.infer<typeof auditQuerySchema>,
+  ) {
+    return this.audit.list(request.workspaceId!, query);
+  }
+
+  private async applyMemberChange(
+    workspaceId: string,
+    userId: string,
+    role: WorkspaceRole | null,
+  ): Promise<void> {
+    const outcome = await this.repository.changeMember(workspaceId, userId, role);
+    if (outcome === 'not_found') throw new CairnError('not_found', `member ${userId} not found`);
+    if (outcome === 'last_owner') {
+      throw new CairnError('conflict', 'a workspace keeps at least one owner');
+    }
+  }
+}

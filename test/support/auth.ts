@@ -1,0 +1,77 @@
+// Credentials for tests and benchmarks: access tokens shaped and signed as Supabase Auth signs
+// them (HS256 with the stack's shared secret, `aud: authenticated`, its issuer), users named by
+// a stable id, and the workspaces the tests act in.
+import { createHash } from 'node:crypto';
+import { SignJWT } from 'jose';
+
+const apiUrl = () => (process.env.CAIRN_API_URL ?? 'http://127.0.0.1:3100').replace(/\/+$/, '');
+
+export interface TestUser {
+  id: string;
+  email: string;
+}
+
+/** The same name always gives the same user id (a UUID derived from the name). */
+export function testUser(name: string): TestUser {
+  const hex = createHash('sha256').update(`cairn-test-user:${name}`).digest('hex');
+  const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return { id, email: `${name}@cairn.test` };
+}
+
+export interface TokenOptions {
+  secret?: string;
+  issuer?: string;
+  audience?: string;
+  /** Seconds from now; negative for an expired token. */
+  expiresIn?: number;
+  /** Seconds from now the token becomes valid. */
+  notBefore?: number;
+}
+
+/** An access token for the user, as Supabase Auth would issue it. */
+export async function tokenFor(user: TestUser, options: TokenOptions = {}): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const jwt = new SignJWT({ email: user.email, role: 'authenticated', aal: 'aal1' })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(user.id)
+    .setIssuer(options.issuer ?? process.env.CAIRN_AUTH_ISSUER!)
+    .setAudience(options.audience ?? process.env.CAIRN_AUTH_AUDIENCE ?? 'authenticated')
+    .setIssuedAt(now)
+    .setExpirationTime(now + (options.expiresIn ?? 3600));
+  if (options.notBefore !== undefined) jwt.setNotBefore(now + options.notBefore);
+  return jwt.sign(new TextEncoder().encode(options.secret ?? process.env.CAIRN_AUTH_JWT_SECRET!));
+}
+
+/** Creates the workspace with the user as owner, or finds it already theirs. */
+export async function ensureWorkspace(token: string, id: string, name = id): Promise<void> {
+  const response = await fetch(`${apiUrl()}/workspaces`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ id, name }),
+  });
+  if (response.status === 201) return;
+  if (response.status === 409) {
+    const mine = await fetch(`${apiUrl()}/workspaces`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const body = (await mine.json()) as { items: { workspaceId: string }[] };
+    if (body.items.some((item) => item.workspaceId === id)) return;
+  }
+  throw new Error(`could not create workspace ${id}: ${response.status} ${await response.text()}`);
+}
+
+/** The workspace most tests act in, owned by the default test user. */
+export const testWorkspace = (): string => process.env.CAIRN_TEST_WORKSPACE ?? 'e2e-default';
+export const defaultTestUser = (): TestUser => testUser('default-owner');
+
+let defaultCredentials: Promise<Record<string, string>> | undefined;
+
+/** Headers for the default test user in the default test workspace (created on first use). */
+export function defaultAuthHeaders(): Promise<Record<string, string>> {
+  defaultCredentials ??= (async () => {
+    const token = await tokenFor(defaultTestUser(), { expiresIn: 24 * 3600 });
+    await ensureWorkspace(token, testWorkspace(), 'End-to-end tests');
+    return { authorization: `Bearer ${token}`, 'x-workspace-id': testWorkspace() };
+  })();
+  return defaultCredentials;
+}
