@@ -241,6 +241,7 @@ cmd_test() {
   # API processes of its own with small ones.
   start_app test-api CAIRN_API_PORT="$CAIRN_TEST_API_PORT" \
     CAIRN_RATE_LIMIT_UPLOAD_BURST=100000 CAIRN_RATE_LIMIT_SEARCH_BURST=100000 \
+    CAIRN_RATE_LIMIT_UPLOAD_PER_MINUTE=1000000 CAIRN_RATE_LIMIT_SEARCH_PER_MINUTE=1000000 \
     -- node dist/src/main.js
   start_workers test-worker separate general,ai,storage
   export CAIRN_API_URL="http://127.0.0.1:$CAIRN_TEST_API_PORT"

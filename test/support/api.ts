@@ -12,7 +12,7 @@ export interface ApiResponse<T = unknown> {
 /**
  * One HTTP call to the API; JSON bodies are parsed, anything else is returned as text. It acts
  * as the default test user in the default test workspace unless `auth: false` (no credentials)
- * or headers of its own replace them.
+ * or the call brings credentials of its own (Authorization or X-API-Key).
  */
 export async function callApi<T = unknown>(
   method: string,
@@ -24,7 +24,10 @@ export async function callApi<T = unknown>(
     auth?: false;
   } = {},
 ): Promise<ApiResponse<T>> {
-  const credentials = options.auth === false ? {} : await defaultAuthHeaders();
+  const ownCredentials = Object.keys(options.headers ?? {}).some((name) =>
+    ['authorization', 'x-api-key'].includes(name.toLowerCase()),
+  );
+  const credentials = options.auth === false || ownCredentials ? {} : await defaultAuthHeaders();
   const headers: Record<string, string> = { ...credentials, ...options.headers };
   let body = options.body;
   if (options.json !== undefined) {
