@@ -13,6 +13,8 @@ const validEnv = {
   S3_ACCESS_KEY: 'cairn-admin',
   S3_SECRET_KEY: 'cairn-secret-key',
   S3_BUCKET: 'cairn',
+  CAIRN_AUTH_ISSUER: 'http://127.0.0.1:9999/auth/v1',
+  CAIRN_AUTH_JWT_SECRET: 'a-test-secret-that-is-long-enough-0123456789',
 };
 
 describe('loadConfig', () => {
@@ -63,6 +65,23 @@ describe('loadConfig', () => {
   });
 
   it('names the keys a deployment must set', () => {
-    expect(requiredConfigKeys.sort()).toEqual(Object.keys(validEnv).sort());
+    // The JWT secret is required only without a JWKS URL: a cross-field rule, tested below.
+    const alwaysRequired = Object.keys(validEnv).filter((key) => key !== 'CAIRN_AUTH_JWT_SECRET');
+    expect(requiredConfigKeys.sort()).toEqual(alwaysRequired.sort());
+  });
+
+  it('needs a JWT secret of 32+ characters unless a JWKS URL is set', () => {
+    expect(() => loadConfig({ ...validEnv, CAIRN_AUTH_JWT_SECRET: 'short' })).toThrow(
+      /CAIRN_AUTH_JWT_SECRET: at least 32 characters/,
+    );
+    const withJwks = loadConfig({
+      ...validEnv,
+      CAIRN_AUTH_JWT_SECRET: '',
+      CAIRN_AUTH_JWKS_URL: 'https://auth.example.com/auth/v1/.well-known/jwks.json',
+    });
+    expect(withJwks.CAIRN_AUTH_JWKS_URL).toMatch(/jwks/);
+    expect(() => loadConfig({ ...validEnv, CAIRN_AUTH_JWKS_URL: 'file:///etc/keys.json' })).toThrow(
+      /CAIRN_AUTH_JWKS_URL: must be an http\(s\) URL/,
+    );
   });
 });

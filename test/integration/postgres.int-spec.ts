@@ -44,21 +44,24 @@ describe('PostgresStore (real PostgreSQL)', () => {
 
   it('writes, reads back and deletes a smoke record', async () => {
     const id = `int-${randomUUID()}`;
-    await store.query('INSERT INTO smoke_records (workspace_id, id, value) VALUES ($1, $2, $3)', [
+    await store.queryInWorkspace(
       workspaceId,
-      id,
-      'hello',
-    ]);
-    const rows = await store.query<{ value: string }>(
+      'INSERT INTO smoke_records (workspace_id, id, value) VALUES ($1, $2, $3)',
+      [workspaceId, id, 'hello'],
+    );
+    const rows = await store.queryInWorkspace<{ value: string }>(
+      workspaceId,
       'SELECT value FROM smoke_records WHERE workspace_id = $1 AND id = $2',
       [workspaceId, id],
     );
     expect(rows).toEqual([{ value: 'hello' }]);
-    await store.query('DELETE FROM smoke_records WHERE workspace_id = $1 AND id = $2', [
+    await store.queryInWorkspace(
       workspaceId,
-      id,
-    ]);
-    const count = await store.query<{ n: number }>(
+      'DELETE FROM smoke_records WHERE workspace_id = $1 AND id = $2',
+      [workspaceId, id],
+    );
+    const count = await store.queryInWorkspace<{ n: number }>(
+      workspaceId,
       'SELECT count(*) AS n FROM smoke_records WHERE workspace_id = $1 AND id = $2',
       [workspaceId, id],
     );
@@ -69,7 +72,8 @@ describe('PostgresStore (real PostgreSQL)', () => {
   it('enforces one document per (workspace, sha256) and stores jsonb counts', async () => {
     const sha256 = randomUUID().replace(/-/g, '').padEnd(64, '0');
     const insert = () =>
-      store.query<{ id: string; size_bytes: number; counts: Record<string, number> }>(
+      store.queryInWorkspace<{ id: string; size_bytes: number; counts: Record<string, number> }>(
+        workspaceId,
         `INSERT INTO documents (workspace_id, sha256, title, mime, size_bytes, counts)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, size_bytes, counts`,
         [workspaceId, sha256, 'A title', 'text/plain', 12, { chunks: 3 }],
@@ -80,17 +84,18 @@ describe('PostgresStore (real PostgreSQL)', () => {
       expect(row.counts).toEqual({ chunks: 3 });
       await expect(insert()).rejects.toMatchObject({ code: '23505' });
     } finally {
-      await store.query('DELETE FROM documents WHERE workspace_id = $1 AND sha256 = $2', [
+      await store.queryInWorkspace(
         workspaceId,
-        sha256,
-      ]);
+        'DELETE FROM documents WHERE workspace_id = $1 AND sha256 = $2',
+        [workspaceId, sha256],
+      );
     }
   });
 
   it('rolls a transaction back when its function throws', async () => {
     const id = `tx-${randomUUID()}`;
     await expect(
-      store.withTransaction(async (client) => {
+      store.withWorkspace(workspaceId, async (client) => {
         await client.query(
           'INSERT INTO smoke_records (workspace_id, id, value) VALUES ($1, $2, $3)',
           [workspaceId, id, 'x'],
@@ -98,11 +103,56 @@ describe('PostgresStore (real PostgreSQL)', () => {
         throw new Error('abort');
       }),
     ).rejects.toThrow('abort');
-    const rows = await store.query(
+    const rows = await store.queryInWorkspace(
+      workspaceId,
       'SELECT 1 FROM smoke_records WHERE workspace_id = $1 AND id = $2',
       [workspaceId, id],
     );
     expect(rows).toHaveLength(0);
+  });
+
+  describe('row-level security under the application’s own scoping', () => {
+    const other = `rls-${randomUUID().slice(0, 8)}`;
+    const id = `rls-${randomUUID()}`;
+    beforeAll(async () => {
+      await store.ensureWorkspace(other);
+      await store.queryInWorkspace(
+        workspaceId,
+        'INSERT INTO smoke_records (workspace_id, id, value) VALUES ($1, $2, $3)',
+        [workspaceId, id, 'mine'],
+      );
+    });
+    afterAll(async () => {
+      await store.queryInWorkspace(workspaceId, 'DELETE FROM smoke_records WHERE id = $1', [id]);
+      await store.query('DELETE FROM workspaces WHERE id = $1', [other]);
+    });
+
+    it('a query that names no workspace sees no rows at all', async () => {
+      expect(await store.query('SELECT 1 FROM smoke_records WHERE id = $1', [id])).toEqual([]);
+    });
+
+    it("a query scoped to another workspace neither sees nor changes this one's rows", async () => {
+      // No WHERE on the workspace here on purpose: the policy alone keeps the rows apart.
+      expect(
+        await store.queryInWorkspace(other, 'SELECT 1 FROM smoke_records WHERE id = $1', [id]),
+      ).toEqual([]);
+      await store.queryInWorkspace(other, 'DELETE FROM smoke_records WHERE id = $1', [id]);
+      expect(
+        await store.queryInWorkspace(workspaceId, 'SELECT value FROM smoke_records WHERE id = $1', [
+          id,
+        ]),
+      ).toEqual([{ value: 'mine' }]);
+    });
+
+    it("refuses to write a row into a workspace other than the transaction's", async () => {
+      await expect(
+        store.queryInWorkspace(
+          other,
+          'INSERT INTO smoke_records (workspace_id, id, value) VALUES ($1, $2, $3)',
+          [workspaceId, `rls-${randomUUID()}`, 'smuggled'],
+        ),
+      ).rejects.toMatchObject({ code: '42501' });
+    });
   });
 
   it('applies migrations exactly once when two processes migrate a blank database together', async () => {
