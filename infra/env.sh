@@ -73,7 +73,20 @@ CAIRN_ROOT="${CAIRN_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 : "${CAIRN_WORKER_QUEUES:=general,ai,storage}"
 : "${CAIRN_WORKER_MODE:=separate}"
 : "${CAIRN_TEST_API_PORT:=3100}"
+# The OTLP/HTTP receiver of the tracing end-to-end test; `npm test` points the API and workers at it.
+: "${CAIRN_TEST_OTLP_PORT:=4398}"
 : "${CAIRN_EMBEDDING_MODEL_DIR:=$CAIRN_CACHE_DIR/models/all-minilm-l6-v2-int8}"
+
+# Tracing (OpenTelemetry, read by its SDK; see README "Tracing"). Without an exporter or an
+# endpoint, trace ids are made for headers and logs but spans go nowhere.
+: "${OTEL_SDK_DISABLED:=false}"
+: "${OTEL_SERVICE_NAME:=}" # empty: cairn-api for the API, cairn-worker for the workers
+: "${OTEL_TRACES_EXPORTER:=}" # otlp, console or none; empty: otlp when an endpoint is set
+: "${OTEL_EXPORTER_OTLP_ENDPOINT:=}" # e.g. http://127.0.0.1:4318 (a collector, Jaeger, Tempo)
+: "${OTEL_EXPORTER_OTLP_TRACES_ENDPOINT:=}"
+: "${OTEL_EXPORTER_OTLP_PROTOCOL:=http/protobuf}" # or http/json
+: "${OTEL_TRACES_SAMPLER:=parentbased_always_on}" # e.g. parentbased_traceidratio
+: "${OTEL_TRACES_SAMPLER_ARG:=}" # the ratio for *_traceidratio, e.g. 0.1
 
 export CAIRN_ROOT CAIRN_DATA_DIR CAIRN_CACHE_DIR CAIRN_LOG_DIR CAIRN_RUN_DIR \
   CAIRN_PG_PORT CAIRN_REDIS_PORT CAIRN_TEMPORAL_PORT CAIRN_TEMPORAL_UI_PORT \
@@ -88,4 +101,6 @@ export CAIRN_ROOT CAIRN_DATA_DIR CAIRN_CACHE_DIR CAIRN_LOG_DIR CAIRN_RUN_DIR \
   CAIRN_EXTRACTOR CAIRN_LLM_BASE_URL CAIRN_LLM_MODEL CAIRN_LLM_API_KEY CAIRN_WEBHOOK_URL CAIRN_TEST_API_PORT \
   CAIRN_MAX_UPLOAD_BYTES CAIRN_MAX_IMPORT_BYTES \
   CAIRN_EMBEDDING_MODEL_DIR CAIRN_READY_TIMEOUT CAIRN_STOP_TIMEOUT CAIRN_NEO4J_JAVA_OPTS \
-  ONNXRUNTIME_NODE_INSTALL
+  ONNXRUNTIME_NODE_INSTALL CAIRN_TEST_OTLP_PORT OTEL_SDK_DISABLED OTEL_SERVICE_NAME \
+  OTEL_TRACES_EXPORTER OTEL_EXPORTER_OTLP_ENDPOINT OTEL_EXPORTER_OTLP_TRACES_ENDPOINT \
+  OTEL_EXPORTER_OTLP_PROTOCOL OTEL_TRACES_SAMPLER OTEL_TRACES_SAMPLER_ARG

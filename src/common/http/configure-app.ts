@@ -4,15 +4,17 @@ import type { Express } from 'express';
 import type { Logger as PinoLogger } from 'pino';
 import { AllExceptionsFilter } from '../errors/all-exceptions.filter';
 import { requestLoggingMiddleware } from '../logging/request-logging.middleware';
+import { traceResponseMiddleware } from '../../observability/trace-context';
 import { requestIdMiddleware } from './request-id';
 
 /**
- * Everything the HTTP API needs besides its modules: request ids, request logs, the error
+ * Everything the HTTP API needs besides its modules: request and trace ids, request logs, the error
  * filter, OpenAPI. Shared by main.ts and by tests that build the app in-process.
  */
 export function configureHttpApp(app: INestApplication, logger: PinoLogger): void {
   (app.getHttpAdapter().getInstance() as Express).disable('x-powered-by');
   app.use(requestIdMiddleware);
+  app.use(traceResponseMiddleware);
   app.use(requestLoggingMiddleware(logger));
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();
