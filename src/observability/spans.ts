@@ -1,4 +1,11 @@
-import { SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+} from '@opentelemetry/api';
 
 const tracer = trace.getTracer('cairn');
 
@@ -48,4 +55,24 @@ export function weaviateAttributes(operation: string, workspaceId: string): Attr
     'db.collection.name': 'Chunk',
     'cairn.workspace_id': workspaceId,
   };
+}
+
+/**
+ * Attributes of an outgoing HTTP call made with fetch (undici, which the http instrumentation
+ * does not see). Only the origin is recorded: paths and queries may carry tokens.
+ */
+export function fetchAttributes(method: string, url: string): Attributes {
+  const { protocol, hostname, port } = new URL(url);
+  return {
+    'http.request.method': method,
+    'server.address': hostname,
+    'server.port': Number(port || (protocol === 'https:' ? 443 : 80)),
+  };
+}
+
+/** Headers that hand the active trace to the receiver of an outgoing call (W3C traceparent). */
+export function traceHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  propagation.inject(context.active(), headers);
+  return headers;
 }

@@ -12,7 +12,9 @@ import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
 const INDEX_TIMEOUT_MS = Number(process.env.CAIRN_TEST_INDEX_TIMEOUT_MS ?? 60_000);
 jest.setTimeout(2 * INDEX_TIMEOUT_MS + 60_000);
 
+// OTLP span kinds.
 const SERVER = 2;
+const CLIENT = 3;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let receiver: OtlpReceiver;
@@ -94,6 +96,15 @@ describe('tracing', () => {
       span.service === 'cairn-worker' && span.name === `RunActivity:${type}`;
     const isWorkerStoreCall = (span: ReceivedSpan, system: string) =>
       span.service === 'cairn-worker' && span.attributes['db.system'] === system;
+    // MinIO is reached over plain HTTP, seen by the http instrumentation.
+    const isBlobCall = (span: ReceivedSpan) => {
+      const url = span.attributes['http.url'];
+      return (
+        span.kind === CLIENT &&
+        typeof url === 'string' &&
+        url.startsWith(process.env.S3_ENDPOINT as string)
+      );
+    };
     const spans = await eventuallyTrace(
       traceId,
       (received) =>
@@ -101,9 +112,10 @@ describe('tracing', () => {
         ['analyseDocuments', 'writeGraph', 'indexVectors', 'markIndexed'].every((type) =>
           received.some((span) => isActivity(span, type)),
         ) &&
-        ['postgresql', 'neo4j', 'weaviate'].every((system) =>
+        ['postgresql', 'redis', 'neo4j', 'weaviate'].every((system) =>
           received.some((span) => isWorkerStoreCall(span, system)),
-        ),
+        ) &&
+        received.some((span) => span.service === 'cairn-worker' && isBlobCall(span)),
     );
     const names = [...new Set(spans.map((span) => `${span.service} ${span.name}`))].sort();
 
@@ -111,6 +123,11 @@ describe('tracing', () => {
     const server = spans.find((span) => span.spanId === serverSpanId);
     expect(server).toMatchObject({ service: 'cairn-api', kind: SERVER, traceId });
     expect(server?.name).toMatch(/^POST/);
+    const apiCalls = spans.filter(
+      (span) => span.service === 'cairn-api' && ancestorsOf(span, spans).includes(server!),
+    );
+    expect(apiCalls.some((span) => span.attributes['db.system'] === 'postgresql')).toBe(true);
+    expect(apiCalls.some(isBlobCall)).toBe(true);
     const start = spans.find((span) => span.name === 'StartWorkflow:processDocumentWorkflow');
     expect(start?.service).toBe('cairn-api');
     expect(ancestorsOf(start!, spans)).toContainEqual(server);
@@ -132,8 +149,13 @@ describe('tracing', () => {
     expect(graphWrite && activityOf(graphWrite)).toBe('RunActivity:writeGraph');
     const vectorWrite = spans.find((span) => isWorkerStoreCall(span, 'weaviate'));
     expect(vectorWrite && activityOf(vectorWrite)).toBe('RunActivity:indexVectors');
-    const rowWrite = spans.find((span) => isWorkerStoreCall(span, 'postgresql'));
-    expect(rowWrite && activityOf(rowWrite)).toMatch(/^RunActivity:/);
+    for (const call of [
+      spans.find((span) => isWorkerStoreCall(span, 'postgresql')),
+      spans.find((span) => isWorkerStoreCall(span, 'redis')),
+      spans.find((span) => span.service === 'cairn-worker' && isBlobCall(span)),
+    ]) {
+      expect(call && activityOf(call)).toMatch(/^RunActivity:/);
+    }
 
     // The API's request log line and the workflow's replay-safe log lines carry the trace.
     const requestLine = logLines('test-api.log').find(
