@@ -93,16 +93,18 @@ start_app() {
 }
 
 # Workers: one process for every queue (CAIRN_WORKER_MODE=single) or one per queue (separate).
+# Further VAR=value arguments are passed to every worker process.
 start_workers() {
   local prefix=$1 mode=$2 queues=$3
+  shift 3
   case $mode in
     single)
-      start_app "$prefix-all" CAIRN_WORKER_QUEUES="$queues" -- node dist/workers/main.js
+      start_app "$prefix-all" "$@" CAIRN_WORKER_QUEUES="$queues" -- node dist/workers/main.js
       ;;
     separate)
       local q
       for q in ${queues//,/ }; do
-        start_app "$prefix-$q" CAIRN_WORKER_QUEUES="$q" -- node dist/workers/main.js
+        start_app "$prefix-$q" "$@" CAIRN_WORKER_QUEUES="$q" -- node dist/workers/main.js
       done
       ;;
     *) die "CAIRN_WORKER_MODE must be single or separate, not '$mode'" ;;
@@ -237,13 +239,23 @@ cmd_test() {
   # One worker process per queue (test-worker-{general,ai,storage}.pid/.log), so that the crash
   # test can SIGKILL the ai or storage worker and start a replacement; it rewrites the pid file,
   # and cleanup stops whatever process the pid file names at the end.
-  # Budgets the suites never reach (they upload and search in bursts); the rate-limit test starts
-  # API processes of its own with small ones.
-  start_app test-api CAIRN_API_PORT="$CAIRN_TEST_API_PORT" \
-    CAIRN_RATE_LIMIT_UPLOAD_BURST=100000 CAIRN_RATE_LIMIT_SEARCH_BURST=100000 \
-    CAIRN_RATE_LIMIT_UPLOAD_PER_MINUTE=1000000 CAIRN_RATE_LIMIT_SEARCH_PER_MINUTE=1000000 \
+  # Their spans go to the OTLP/HTTP JSON receiver that test/e2e/tracing.e2e-spec.ts runs on
+  # CAIRN_TEST_OTLP_PORT (while no test listens there, the batches are dropped), flushed often.
+  local tracing=(
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="http://127.0.0.1:$CAIRN_TEST_OTLP_PORT/v1/traces"
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json
+    OTEL_TRACES_EXPORTER=otlp
+    OTEL_BSP_SCHEDULE_DELAY=200
+  )
+  # Rate budgets the suites never reach (they upload and search in bursts); the rate-limit test
+  # starts API processes of its own with small ones.
+  local budgets=(
+    CAIRN_RATE_LIMIT_UPLOAD_BURST=100000 CAIRN_RATE_LIMIT_SEARCH_BURST=100000
+    CAIRN_RATE_LIMIT_UPLOAD_PER_MINUTE=1000000 CAIRN_RATE_LIMIT_SEARCH_PER_MINUTE=1000000
+  )
+  start_app test-api "${tracing[@]}" "${budgets[@]}" CAIRN_API_PORT="$CAIRN_TEST_API_PORT" \
     -- node dist/src/main.js
-  start_workers test-worker separate general,ai,storage
+  start_workers test-worker separate general,ai,storage "${tracing[@]}"
   export CAIRN_API_URL="http://127.0.0.1:$CAIRN_TEST_API_PORT"
   wait_api_ready "$CAIRN_API_URL/health/ready"
   say "jest --runInBand $*"

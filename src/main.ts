@@ -1,3 +1,5 @@
+// First: tracing instruments http, pg and ioredis as they load.
+import './observability/api-tracing';
 import type { Server } from 'node:http';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';

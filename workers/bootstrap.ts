@@ -1,27 +1,37 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Logger as PinoLogger } from 'pino';
 import { loadConfig, type CairnConfig, type TaskQueueName } from '../src/config/config';
+import { createLogger, PinoNestLogger } from '../src/common/logging/logger';
+import { stopTracing } from '../src/observability/tracing';
 import { WorkerModule } from './worker.module';
 import { activitiesFor } from './activities';
+import { PinoTemporalLogger, workerObservabilityOptions } from './observability';
 
 /**
  * Runs one Temporal worker per task queue in this process, sharing one Nest context (and so one
  * set of store clients). Temporal's runtime stops the workers on SIGINT/SIGTERM; then the clients close.
  */
-export async function runWorkers(queues: TaskQueueName[], config: CairnConfig = loadConfig()) {
+export async function runWorkers(
+  queues: TaskQueueName[],
+  config: CairnConfig = loadConfig(),
+  logger: PinoLogger = createLogger(config.LOG_LEVEL, 'worker'),
+) {
+  // Workflow and activity logs (replay-safe `log`) go through the Runtime's logger: one JSON
+  // line each, with the workflow's or activity's ids and its trace.
+  Runtime.install({ logger: new PinoTemporalLogger(logger.child({ context: 'Temporal' })) });
   const app = await NestFactory.createApplicationContext(WorkerModule, {
-    logger: ['error', 'warn'],
+    // Nest's own bootstrap chatter stays out; the stores' warnings and errors come through.
+    logger: new PinoNestLogger(logger.child({}, { level: atLeastWarn(config.LOG_LEVEL) })),
   });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
     const workers = await Promise.all(
       queues.map((queue) => Worker.create(workerOptions(queue, app, connection, config))),
     );
-    console.log(
-      JSON.stringify({ level: 'info', msg: 'workers running', queues, pid: process.pid }),
-    );
+    logger.info({ queues }, 'workers running');
     await Promise.all(workers.map((worker) => worker.run()));
   } finally {
     await connection.close();
@@ -46,7 +56,12 @@ function workerOptions(
     ...(queue === 'ai' ? { maxConcurrentActivityTaskExecutions: 2 } : {}),
     // Workflow code runs on the general queue only; ai and storage run activities.
     ...(queue === 'general' ? { workflowsPath: require.resolve('../workflows') } : {}),
+    ...workerObservabilityOptions(queue),
   };
+}
+
+function atLeastWarn(level: CairnConfig['LOG_LEVEL']): CairnConfig['LOG_LEVEL'] {
+  return ['fatal', 'error', 'silent'].includes(level) ? level : 'warn';
 }
 
 /** Entry point helper: run the given queues and exit non-zero with a readable message on failure. */
@@ -58,11 +73,18 @@ export function main(queues?: TaskQueueName[]): void {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   }
-  runWorkers(queues ?? config.CAIRN_WORKER_QUEUES, config).then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
+  const logger = createLogger(config.LOG_LEVEL, 'worker');
+  void runWorkers(queues ?? config.CAIRN_WORKER_QUEUES, config, logger)
+    .then(
+      () => 0,
+      (error: unknown) => {
+        logger.error({ err: error }, 'workers failed');
+        return 1;
+      },
+    )
+    // The spans of the last activities are exported before the process ends.
+    .then(async (code) => {
+      await stopTracing();
+      process.exit(code);
+    });
 }

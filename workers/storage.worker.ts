@@ -1,4 +1,6 @@
 // Runs only the `storage` task queue, for deployments that scale each queue on its own.
+// First: tracing instruments pg, ioredis and http as they load.
+import './tracing';
 import { main } from './bootstrap';
 
 main(['storage']);

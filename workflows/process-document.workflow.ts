@@ -2,6 +2,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   isCancellation,
+  log,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { DocumentCounts, DocumentStage } from '../src/documents/document.types';
@@ -33,6 +34,8 @@ export async function processDocumentsWorkflow(
   const { workspaceId } = input;
   let documentIds = input.documentIds;
   const enter = async (stage: DocumentStage) => {
+    // Temporal's `log` is replay-safe: a replayed history does not repeat these lines.
+    log.info('document stage', { workspaceId, documentIds, stage });
     upsertSearchAttributes([{ key: StageAttribute, value: stage }]);
     await bookkeeping.enterStage({ workspaceId, documentIds, stage });
   };
@@ -71,6 +74,7 @@ export async function processDocumentsWorkflow(
     // A cancelled run (the document is being deleted) leaves the clean-up to the delete workflow.
     if (isCancellation(error)) throw error;
     const reason = failureReason(error);
+    log.warn('document processing failed', { workspaceId, documentIds, reason });
     upsertSearchAttributes([{ key: StageAttribute, value: 'failed' }]);
     // No partial knowledge survives a failure: take back whatever the documents contributed.
     await storage.removeContributions({ workspaceId, documentIds, keepBlobs: true });

@@ -311,7 +311,10 @@ export class DocumentsService {
         at: record.updatedAt,
       })
       .catch((error: unknown) =>
-        this.logger.warn(`could not publish deleting event: ${String(error)}`),
+        this.logger.warn({
+          msg: `could not publish deleting event: ${String(error)}`,
+          documentId: id,
+        }),
       );
 
     const workflowId = deleteWorkflowId(workspaceId, id);
@@ -386,7 +389,7 @@ export class DocumentsService {
       if (!(await this.isRunning(workflowId))) return;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    this.logger.warn(`workflow ${workflowId} ignored cancellation; terminating it`);
+    this.logger.warn({ msg: 'workflow ignored cancellation; terminating it', workflowId });
     await handle.terminate('document deleted').catch((error: unknown) => {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
     });

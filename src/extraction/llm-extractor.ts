@@ -11,6 +11,7 @@ import {
   type ExtractionResult,
   type KnowledgeExtractor,
 } from './types';
+import { fetchAttributes, inClientSpan } from '../observability/spans';
 
 export interface OpenAiCompatibleExtractorOptions {
   /** e.g. "http://127.0.0.1:8000/v1" or "https://api.openai.com/v1" (with or without the /v1). */
@@ -137,20 +138,22 @@ export class OpenAiCompatibleExtractor implements KnowledgeExtractor {
     if (this.options.apiKey !== undefined) headers.authorization = `Bearer ${this.options.apiKey}`;
     let response: Response;
     try {
-      response = await fetch(this.endpoint, {
-        method: 'POST',
-        headers,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
-        body: JSON.stringify({
-          model: this.options.model,
-          temperature: this.options.temperature ?? 0,
-          response_format: { type: 'json_object' },
-          messages: [
-            { role: 'system', content: SYSTEM_PROMPT },
-            { role: 'user', content: userPrompt(chunk) },
-          ],
+      response = await inClientSpan('llm POST', fetchAttributes('POST', this.endpoint), () =>
+        fetch(this.endpoint, {
+          method: 'POST',
+          headers,
+          signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
+          body: JSON.stringify({
+            model: this.options.model,
+            temperature: this.options.temperature ?? 0,
+            response_format: { type: 'json_object' },
+            messages: [
+              { role: 'system', content: SYSTEM_PROMPT },
+              { role: 'user', content: userPrompt(chunk) },
+            ],
+          }),
         }),
-      });
+      );
     } catch (error) {
       throw new LlmExtractionError(
         `LLM endpoint ${this.endpoint} unreachable: ${String(error)}`,

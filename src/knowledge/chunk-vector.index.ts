@@ -6,6 +6,7 @@ import {
 } from '../stores/weaviate/weaviate-vector.store';
 import { chunkIdFor, chunkObjectId } from '../documents/document-ids';
 import type { TextChunk } from '../analysis';
+import { inClientSpan, weaviateAttributes } from '../observability/spans';
 
 const INSERT_BATCH = 500;
 
@@ -53,15 +54,25 @@ export class ChunkVectorIndex {
       }),
     );
     for (const document of documents) {
-      await collection.data.deleteMany(
-        Filters.and(
-          collection.filter.byProperty('documentId').equal(document.documentId),
-          collection.filter.byProperty('ord').greaterOrEqual(document.chunks.length),
+      await inClientSpan('weaviate.deleteMany', weaviateAttributes('deleteMany', workspaceId), () =>
+        collection.data.deleteMany(
+          Filters.and(
+            collection.filter.byProperty('documentId').equal(document.documentId),
+            collection.filter.byProperty('ord').greaterOrEqual(document.chunks.length),
+          ),
         ),
       );
     }
     for (let offset = 0; offset < objects.length; offset += INSERT_BATCH) {
-      const result = await collection.data.insertMany(objects.slice(offset, offset + INSERT_BATCH));
+      const batch = objects.slice(offset, offset + INSERT_BATCH);
+      const result = await inClientSpan(
+        'weaviate.insertMany',
+        {
+          ...weaviateAttributes('insertMany', workspaceId),
+          'db.operation.batch.size': batch.length,
+        },
+        () => collection.data.insertMany(batch),
+      );
       if (result.hasErrors) {
         const first = Object.values(result.errors)[0];
         throw new Error(
@@ -76,17 +87,24 @@ export class ChunkVectorIndex {
     if (documentIds.length === 0) return;
     await this.weaviate.ensureTenant(workspaceId);
     const collection = this.weaviate.collection(workspaceId);
-    await collection.data.deleteMany(
-      collection.filter.byProperty('documentId').containsAny(documentIds),
+    await inClientSpan('weaviate.deleteMany', weaviateAttributes('deleteMany', workspaceId), () =>
+      collection.data.deleteMany(
+        collection.filter.byProperty('documentId').containsAny(documentIds),
+      ),
     );
   }
 
   async countDocumentObjects(workspaceId: string, documentId: string): Promise<number> {
     await this.weaviate.ensureTenant(workspaceId);
     const collection = this.weaviate.collection(workspaceId);
-    const result = await collection.aggregate.overAll({
-      filters: collection.filter.byProperty('documentId').equal(documentId),
-    });
+    const result = await inClientSpan(
+      'weaviate.aggregate',
+      weaviateAttributes('aggregate', workspaceId),
+      () =>
+        collection.aggregate.overAll({
+          filters: collection.filter.byProperty('documentId').equal(documentId),
+        }),
+    );
     return result.totalCount;
   }
 }

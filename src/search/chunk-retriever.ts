@@ -7,6 +7,7 @@ import {
   type ChunkCollection,
   type ChunkProperties,
 } from '../stores/weaviate/weaviate-vector.store';
+import { inClientSpan, weaviateAttributes } from '../observability/spans';
 
 /** A chunk as search reads it from Weaviate, with whichever raw scores found it. */
 export interface ChunkCandidate extends ChunkPassage {
@@ -46,12 +47,17 @@ export class ChunkRetriever {
     filters: ChunkFilters,
   ): Promise<ChunkCandidate[]> {
     const collection = await this.collection(workspaceId);
-    const result = await collection.query.nearVector(Array.from(vector), {
-      limit,
-      filters: this.filterOf(collection, filters),
-      returnProperties: [...RETURNED_PROPERTIES],
-      returnMetadata: ['distance'],
-    });
+    const result = await inClientSpan(
+      'weaviate.nearVector',
+      weaviateAttributes('nearVector', workspaceId),
+      () =>
+        collection.query.nearVector(Array.from(vector), {
+          limit,
+          filters: this.filterOf(collection, filters),
+          returnProperties: [...RETURNED_PROPERTIES],
+          returnMetadata: ['distance'],
+        }),
+    );
     return result.objects.map((object) => ({
       ...candidateOf(object.properties),
       vectorSimilarity: 1 - (object.metadata?.distance ?? 1),
@@ -65,13 +71,18 @@ export class ChunkRetriever {
     filters: ChunkFilters,
   ): Promise<ChunkCandidate[]> {
     const collection = await this.collection(workspaceId);
-    const result = await collection.query.bm25(query, {
-      limit,
-      queryProperties: ['title', 'text'],
-      filters: this.filterOf(collection, filters),
-      returnProperties: [...RETURNED_PROPERTIES],
-      returnMetadata: ['score'],
-    });
+    const result = await inClientSpan(
+      'weaviate.bm25',
+      weaviateAttributes('bm25', workspaceId),
+      () =>
+        collection.query.bm25(query, {
+          limit,
+          queryProperties: ['title', 'text'],
+          filters: this.filterOf(collection, filters),
+          returnProperties: [...RETURNED_PROPERTIES],
+          returnMetadata: ['score'],
+        }),
+    );
     return result.objects.map((object) => ({
       ...candidateOf(object.properties),
       keywordScore: object.metadata?.score ?? 0,
@@ -96,11 +107,16 @@ export class ChunkRetriever {
     });
     const byId = collection.filter.byId().containsAny(objectIds);
     const extra = this.filterOf(collection, filters);
-    const result = await collection.query.fetchObjects({
-      limit: chunkIds.length,
-      filters: extra === undefined ? byId : Filters.and(byId, extra),
-      returnProperties: [...RETURNED_PROPERTIES],
-    });
+    const result = await inClientSpan(
+      'weaviate.fetchObjects',
+      weaviateAttributes('fetchObjects', workspaceId),
+      () =>
+        collection.query.fetchObjects({
+          limit: chunkIds.length,
+          filters: extra === undefined ? byId : Filters.and(byId, extra),
+          returnProperties: [...RETURNED_PROPERTIES],
+        }),
+    );
     return result.objects.map((object) => candidateOf(object.properties));
   }
 

@@ -1,5 +1,6 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { CairnConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 
@@ -27,6 +28,9 @@ export class TemporalClientService implements OnModuleDestroy {
       this.temporalClient = new Client({
         connection: this.getConnection(),
         namespace: this.namespace,
+        // Starting a workflow makes a span and hands its context to the workflow in headers, so
+        // the workflow and its activities join the trace of the request that started it.
+        interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
       });
     }
     return this.temporalClient;

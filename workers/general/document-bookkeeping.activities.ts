@@ -1,6 +1,7 @@
 import type { DocumentsRepository } from '../../src/documents/documents.repository';
 import type { DocumentEventsPublisher } from '../../src/documents/document-events.publisher';
 import type { DocumentCounts, DocumentStage } from '../../src/documents/document.types';
+import { fetchAttributes, inClientSpan, traceHeaders } from '../../src/observability/spans';
 
 export interface WebhookSettings {
   url?: string;
@@ -81,12 +82,16 @@ export const createDocumentBookkeepingActivities = (
 });
 
 async function postWebhook(webhook: WebhookSettings, payload: object): Promise<void> {
-  if (!webhook.url) return;
-  const response = await fetch(webhook.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ...payload, at: new Date().toISOString() }),
-    signal: AbortSignal.timeout(10_000),
+  const url = webhook.url;
+  if (!url) return;
+  await inClientSpan('webhook POST', fetchAttributes('POST', url), async () => {
+    const response = await fetch(url, {
+      method: 'POST',
+      // The receiver may continue the trace of the document's processing.
+      headers: { 'content-type': 'application/json', ...traceHeaders() },
+      body: JSON.stringify({ ...payload, at: new Date().toISOString() }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!response.ok) throw new Error(`webhook answered ${response.status}`);
   });
-  if (!response.ok) throw new Error(`webhook answered ${response.status}`);
 }

@@ -4,10 +4,11 @@ import type { Express } from 'express';
 import type { Logger as PinoLogger } from 'pino';
 import { AllExceptionsFilter } from '../errors/all-exceptions.filter';
 import { requestLoggingMiddleware } from '../logging/request-logging.middleware';
+import { traceResponseMiddleware } from '../../observability/trace-context';
 import { requestIdMiddleware } from './request-id';
 
 /**
- * Everything the HTTP API needs besides its modules: request ids, request logs, the error
+ * Everything the HTTP API needs besides its modules: request and trace ids, request logs, the error
  * filter, OpenAPI. Shared by main.ts and by tests that build the app in-process.
  */
 export function configureHttpApp(app: INestApplication, logger: PinoLogger): void {
@@ -16,6 +17,7 @@ export function configureHttpApp(app: INestApplication, logger: PinoLogger): voi
   // Behind Caddy on the same host, the client's address is in X-Forwarded-For (rate limits by IP).
   express.set('trust proxy', 'loopback');
   app.use(requestIdMiddleware);
+  app.use(traceResponseMiddleware);
   app.use(requestLoggingMiddleware(logger));
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import { runWithRequest } from '../logging/request-context';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -13,7 +14,10 @@ export function chooseRequestId(incoming: string | string[] | undefined): string
   return candidate && ACCEPTABLE_REQUEST_ID.test(candidate) ? candidate : randomUUID();
 }
 
-/** Accepts or generates X-Request-Id, stores it on the request and echoes it on the response. */
+/**
+ * Accepts or generates X-Request-Id, stores it on the request and echoes it on the response. The
+ * rest of the request runs with the request in context, so every log line it writes names it.
+ */
 export function requestIdMiddleware(
   request: RequestWithId,
   response: Response,
@@ -22,5 +26,5 @@ export function requestIdMiddleware(
   const requestId = chooseRequestId(request.headers[REQUEST_ID_HEADER]);
   request.requestId = requestId;
   response.setHeader('X-Request-Id', requestId);
-  next();
+  runWithRequest(request, next);
 }

@@ -1,14 +1,21 @@
 import type { LoggerService } from '@nestjs/common';
 import pino, { Logger as PinoLogger } from 'pino';
 import type { CairnConfig } from '../../config/config';
+import { activeTraceFields } from '../../observability/trace-context';
+import { currentRequestFields } from './request-context';
 
-/** One JSON line per event on stdout; `service` tells the API and each worker apart. */
+/**
+ * One JSON line per event on stdout; `service` tells the API and each worker apart. Lines written
+ * while serving a request carry its requestId and workspaceId, and lines written inside a traced
+ * operation its traceId and spanId.
+ */
 export function createLogger(level: CairnConfig['LOG_LEVEL'], service: string): PinoLogger {
   return pino({
     level,
     base: { service, pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
+    mixin: () => ({ ...currentRequestFields(), ...activeTraceFields() }),
   });
 }
 

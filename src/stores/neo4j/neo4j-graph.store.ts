@@ -3,6 +3,7 @@ import neo4j, { Driver, ManagedTransaction } from 'neo4j-driver';
 import { CairnConfig } from '../../config/config';
 import { InjectConfig } from '../../config/config.module';
 import { isWorkspaceId } from '../../common/ids';
+import { cypherAttributes, inClientSpan } from '../../observability/spans';
 
 export type GraphQueryParams = { workspaceId: string } & Record<string, unknown>;
 export type GraphAccessMode = 'read' | 'write';
@@ -74,17 +75,19 @@ export class Neo4jGraphStore implements OnModuleDestroy {
     mode: GraphAccessMode = 'write',
   ): Promise<T[]> {
     assertScoped(cypher, params);
-    const session = this.driver.session({
-      defaultAccessMode: mode === 'read' ? neo4j.session.READ : neo4j.session.WRITE,
+    return inClientSpan('neo4j.run', cypherAttributes(cypher, params.workspaceId), async () => {
+      const session = this.driver.session({
+        defaultAccessMode: mode === 'read' ? neo4j.session.READ : neo4j.session.WRITE,
+      });
+      try {
+        const work = (tx: ManagedTransaction) => tx.run(cypher, params);
+        const result =
+          mode === 'read' ? await session.executeRead(work) : await session.executeWrite(work);
+        return result.records.map((record) => record.toObject() as T);
+      } finally {
+        await session.close();
+      }
     });
-    try {
-      const work = (tx: ManagedTransaction) => tx.run(cypher, params);
-      const result =
-        mode === 'read' ? await session.executeRead(work) : await session.executeWrite(work);
-      return result.records.map((record) => record.toObject() as T);
-    } finally {
-      await session.close();
-    }
   }
 
   /**
@@ -97,26 +100,32 @@ export class Neo4jGraphStore implements OnModuleDestroy {
     mode: GraphAccessMode = 'write',
   ): Promise<T> {
     assertScoped('$workspaceId', { workspaceId });
-    const session = this.driver.session({
-      defaultAccessMode: mode === 'read' ? neo4j.session.READ : neo4j.session.WRITE,
+    const attributes = { 'db.system': 'neo4j', 'cairn.workspace_id': workspaceId };
+    return inClientSpan('neo4j.transaction', attributes, async () => {
+      const session = this.driver.session({
+        defaultAccessMode: mode === 'read' ? neo4j.session.READ : neo4j.session.WRITE,
+      });
+      try {
+        const unitOfWork = (tx: ManagedTransaction) =>
+          work({
+            workspaceId,
+            run: <R>(cypher: string, params: Record<string, unknown> = {}) => {
+              const scopedParams = { ...params, workspaceId };
+              assertScoped(cypher, scopedParams);
+              // One span per statement, inside the transaction's span.
+              return inClientSpan('neo4j.run', cypherAttributes(cypher, workspaceId), async () => {
+                const result = await tx.run(cypher, scopedParams);
+                return result.records.map((record) => record.toObject() as R);
+              });
+            },
+          });
+        return mode === 'read'
+          ? await session.executeRead(unitOfWork)
+          : await session.executeWrite(unitOfWork);
+      } finally {
+        await session.close();
+      }
     });
-    try {
-      const unitOfWork = (tx: ManagedTransaction) =>
-        work({
-          workspaceId,
-          run: async <R>(cypher: string, params: Record<string, unknown> = {}) => {
-            const scopedParams = { ...params, workspaceId };
-            assertScoped(cypher, scopedParams);
-            const result = await tx.run(cypher, scopedParams);
-            return result.records.map((record) => record.toObject() as R);
-          },
-        });
-      return mode === 'read'
-        ? await session.executeRead(unitOfWork)
-        : await session.executeWrite(unitOfWork);
-    } finally {
-      await session.close();
-    }
   }
 
   async ensureSchema(): Promise<void> {
