@@ -192,11 +192,11 @@ describe('docker-compose.yml', () => {
 });
 
 describe('k8s base', () => {
-  const kustomization = load(readText('k8s/kustomization.yaml'), { schema: yamlSchema }) as {
+  const kustomization = load(readText('k8s/base/kustomization.yaml'), { schema: yamlSchema }) as {
     resources: string[];
   };
   const objects = kustomization.resources.flatMap(
-    (file) => loadAll(readText(join('k8s', file)), { schema: yamlSchema }) as K8sObject[],
+    (file) => loadAll(readText(join('k8s/base', file)), { schema: yamlSchema }) as K8sObject[],
   );
   const configMap = objects.find(
     (o) => o.kind === 'ConfigMap' && o.metadata.name === 'cairn-config',
