@@ -437,6 +437,7 @@ start_temporal() {
   spawn_detached temporal "$(log_file temporal)" "$(temporal_bin)" server start-dev \
     --db-filename "$data/temporal.db" --ip 127.0.0.1 \
     --port "$CAIRN_TEMPORAL_PORT" --ui-port "$CAIRN_TEMPORAL_UI_PORT" \
+    --ui-public-path "$CAIRN_TEMPORAL_UI_PUBLIC_PATH" \
     --namespace "$TEMPORAL_NAMESPACE" \
     --search-attribute WorkspaceId=Keyword --search-attribute DocumentId=Keyword \
     --search-attribute DomainId=Keyword --search-attribute Stage=Keyword \
