@@ -8,6 +8,7 @@
 #   bash infra/stack.sh reset               down, then delete $CAIRN_DATA_DIR (never the cache)
 #   bash infra/stack.sh logs <engine>       tail an engine's log
 #   bash infra/stack.sh running             names of the running engines (for scripts)
+#   bash infra/stack.sh validate-k8s <dir…> render kustomize dirs, validate them (infra/k8s-validate)
 #
 # Engines: postgres redis temporal weaviate neo4j minio. Every setting (ports, folders,
 # versions) comes from infra/env.sh. Data: $CAIRN_DATA_DIR/<engine>, logs: $CAIRN_LOG_DIR,
@@ -46,6 +47,14 @@ neo4j_launcher_hash() {
 }
 neo4j_dir() { printf '%s/neo4j-%s-%s\n' "$ENGINES_DIR" "$CAIRN_NEO4J_VERSION" "$(neo4j_launcher_hash)"; }
 NEO4J_JAR=cairn-neo4j-launcher.jar
+
+# The manifest validator is built from the checkout's own sources, so its folder is keyed by
+# their hash like the Neo4j launcher: edited sources get a new build, unchanged ones never do.
+k8s_validate_dir() {
+  local src="$INFRA_DIR/k8s-validate" hash
+  hash=$(cd "$src" && cat go.mod go.sum ./*.go | sha256sum | cut -c1-12)
+  printf '%s/k8s-validate-%s\n' "$ENGINES_DIR" "$hash"
+}
 
 pg_bin_dir() {
   local d
@@ -263,6 +272,37 @@ install_tools() {
   fi
 }
 
+# Render kustomize directories and decode every object strictly into the Kubernetes API types
+# (k8s.io/api and the kustomize Go API, from the Go module proxy; no cluster, no kubectl).
+install_k8s_validate() {
+  local dir
+  dir=$(k8s_validate_dir)
+  if [[ -x $dir/cairn-k8s-validate ]]; then
+    say "k8s-validate: cached ($dir)"
+    return 0
+  fi
+  require_go
+  rm -rf "$dir.tmp"
+  mkdir -p "$CAIRN_LOG_DIR" "$dir.tmp"
+  local log="$CAIRN_LOG_DIR/install-k8s-validate.log" start=$SECONDS
+  say "k8s-validate: building infra/k8s-validate (minutes on a cold Go cache; log: $log)"
+  if ! (cd "$INFRA_DIR/k8s-validate" && GOTOOLCHAIN=local CGO_ENABLED=0 go build -mod=readonly \
+    -o "$dir.tmp/cairn-k8s-validate" .) >"$log" 2>&1; then
+    log_tail "$log" 40
+    rm -rf "$dir.tmp"
+    die "building infra/k8s-validate failed (full log: $log)"
+  fi
+  mv "$dir.tmp" "$dir"
+  say "k8s-validate: built in $((SECONDS - start))s"
+}
+
+cmd_validate_k8s() {
+  (($#)) || die "usage: stack.sh validate-k8s <kustomization dir>..."
+  mkdir -p "$ENGINES_DIR"
+  with_lock install-k8s-validate install_k8s_validate >&2
+  exec "$(k8s_validate_dir)/cairn-k8s-validate" "$@"
+}
+
 install_engine() {
   case $1 in
     postgres) install_postgres ;;
@@ -305,6 +345,7 @@ cmd_install() {
   for e in "${engines[@]}"; do with_lock "install-$e" install_engine "$e"; done
   if (($# == 0)); then
     with_lock install-tools install_tools
+    with_lock install-k8s-validate install_k8s_validate
     [[ -f $INFRA_DIR/install-model.sh ]] && with_lock install-model bash "$INFRA_DIR/install-model.sh"
   fi
 }
@@ -396,6 +437,7 @@ start_temporal() {
   spawn_detached temporal "$(log_file temporal)" "$(temporal_bin)" server start-dev \
     --db-filename "$data/temporal.db" --ip 127.0.0.1 \
     --port "$CAIRN_TEMPORAL_PORT" --ui-port "$CAIRN_TEMPORAL_UI_PORT" \
+    --ui-public-path "$CAIRN_TEMPORAL_UI_PUBLIC_PATH" \
     --namespace "$TEMPORAL_NAMESPACE" \
     --search-attribute WorkspaceId=Keyword --search-attribute DocumentId=Keyword \
     --search-attribute DomainId=Keyword --search-attribute Stage=Keyword \
@@ -637,7 +679,7 @@ cmd_logs() {
 }
 
 usage() {
-  sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 main() {
@@ -651,6 +693,7 @@ main() {
     running) cmd_running ;;
     reset) cmd_reset ;;
     logs) cmd_logs "$@" ;;
+    validate-k8s) cmd_validate_k8s "$@" ;;
     -h | --help | help) usage ;;
     *)
       usage >&2

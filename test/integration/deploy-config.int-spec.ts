@@ -191,12 +191,134 @@ describe('docker-compose.yml', () => {
   });
 });
 
+describe('docker-compose.yml: Caddy, Supabase Auth, Prometheus and Grafana', () => {
+  const compose = load(readText('docker-compose.yml'), { schema: yamlSchema }) as Compose;
+  const services = compose.services;
+  const envOf = (name: string): Env =>
+    Object.fromEntries(
+      Object.entries(environmentOf(services[name])).map(([k, v]) => [k, interpolate(v)]),
+    );
+  const api = envOf('api');
+  // One-shot jobs finish; the Temporal UI image has no HTTP client to probe itself with.
+  const withoutHealthcheck = ['temporal-search-attributes', 'temporal-ui'];
+
+  it('runs every long-lived service from an image, with a healthcheck', () => {
+    for (const [name, service] of Object.entries(services)) {
+      expect({ name, image: Boolean(service.image) }).toEqual({ name, image: true });
+      if (withoutHealthcheck.includes(name)) continue;
+      expect({ name, healthcheck: Boolean(service.healthcheck?.test) }).toEqual({
+        name,
+        healthcheck: true,
+      });
+    }
+    expect(Object.keys(services)).toEqual(
+      expect.arrayContaining(['caddy', 'auth', 'prometheus', 'grafana']),
+    );
+  });
+
+  it('points Caddy at the services and ports that serve the API, Supabase Auth and the UI', () => {
+    const caddy = envOf('caddy');
+    expect(caddy['CAIRN_API_UPSTREAM']).toBe(`api:${api['CAIRN_API_PORT']}`);
+    expect(caddy['CAIRN_AUTH_UPSTREAM']).toBe(`auth:${envOf('auth')['PORT']}`);
+    expect(caddy['CAIRN_TEMPORAL_UI_UPSTREAM']).toBe('temporal-ui:8080');
+    expect(envOf('temporal-ui')['TEMPORAL_UI_PUBLIC_PATH']).toBe('/temporal');
+    // The proxy's body limits are the API's own.
+    expect(caddy['CAIRN_MAX_UPLOAD_BYTES']).toBe(api['CAIRN_MAX_UPLOAD_BYTES']);
+    expect(caddy['CAIRN_MAX_IMPORT_BYTES']).toBe(api['CAIRN_MAX_IMPORT_BYTES']);
+    // Caddy listens where compose publishes it.
+    const published = (services['caddy'] as { ports?: string[] }).ports ?? [];
+    expect(published.map((p) => interpolate(p).split(':').pop())).toContain(
+      caddy['CAIRN_CADDY_HTTPS_PORT'],
+    );
+  });
+
+  it('gives Supabase Auth the database, and the API the same JWT secret, issuer and audience', () => {
+    const auth = envOf('auth');
+    expect(auth['GOTRUE_DB_DATABASE_URL']).toMatch(/@postgres:5432\//);
+    expect(auth['GOTRUE_JWT_SECRET'].length).toBeGreaterThanOrEqual(32);
+    for (const service of ['api', 'worker-general', 'worker-ai', 'worker-storage']) {
+      expect({ service, secret: envOf(service)['CAIRN_AUTH_JWT_SECRET'] }).toEqual({
+        service,
+        secret: auth['GOTRUE_JWT_SECRET'],
+      });
+    }
+    expect(api['CAIRN_AUTH_ISSUER']).toBe(auth['GOTRUE_JWT_ISSUER']);
+    expect(api['CAIRN_AUTH_ISSUER']).toBe(auth['API_EXTERNAL_URL']);
+    expect(api['CAIRN_AUTH_AUDIENCE']).toBe(auth['GOTRUE_JWT_AUD']);
+    const dependsOnPostgres = dependenciesOf(services['auth']).map(([name]) => name);
+    expect(dependsOnPostgres).toContain('postgres');
+  });
+
+  it('has Prometheus scrape the API, every worker service on its metrics port, and Temporal', () => {
+    const prometheus = services['prometheus'];
+    const command = commandOf(prometheus);
+    const configFile = /--config\.file=(\S+)/.exec(command)?.[1] ?? '';
+    const hostPath = mountedFile(prometheus, configFile);
+    const config = load(readText(hostPath)) as {
+      rule_files?: string[];
+      scrape_configs: {
+        static_configs?: { targets: string[] }[];
+        dns_sd_configs?: { names: string[]; port: number }[];
+      }[];
+    };
+    const targets = config.scrape_configs.flatMap((job) => [
+      ...(job.static_configs ?? []).flatMap((c) => c.targets),
+      ...(job.dns_sd_configs ?? []).flatMap((c) => c.names.map((n) => `${n}:${c.port}`)),
+    ]);
+    expect(targets).toContain(`api:${api['CAIRN_API_PORT']}`);
+    for (const queue of queues) {
+      const port = envOf(`worker-${queue}`)['CAIRN_WORKER_METRICS_PORT'];
+      expect(targets).toContain(`worker-${queue}:${port}`);
+      expect(envOf(`worker-${queue}`)['CAIRN_WORKER_METRICS_HOST']).toBe('0.0.0.0');
+    }
+    const temporalMetrics = envOf('temporal')['PROMETHEUS_ENDPOINT'].split(':').pop();
+    expect(targets).toContain(`temporal:${temporalMetrics}`);
+    // Every scraped host is a compose service.
+    for (const target of targets) {
+      const host = target.split(':')[0];
+      if (host !== 'localhost') expect(Object.keys(services)).toContain(host);
+    }
+    // The alert rules are read from the mounted folder.
+    for (const rules of config.rule_files ?? []) mountedFile(prometheus, rules);
+    expect(config.rule_files?.length).toBeGreaterThan(0);
+  });
+
+  it('provisions Grafana with the Prometheus service and the dashboards folder, by path', () => {
+    const grafana = services['grafana'];
+    const provisioning = envOf('grafana')['GF_PATHS_PROVISIONING'];
+    const datasources = load(
+      readText(mountedFile(grafana, `${provisioning}/datasources/prometheus.yml`)),
+    ) as { datasources: { type: string; url: string }[] };
+    expect(datasources.datasources).toContainEqual(
+      expect.objectContaining({ type: 'prometheus', url: 'http://prometheus:9090' }),
+    );
+    const dashboards = load(
+      readText(mountedFile(grafana, `${provisioning}/dashboards/cairn.yml`)),
+    ) as { providers: { type: string; options: { path: string } }[] };
+    const folder = mountedFile(grafana, dashboards.providers[0].options.path);
+    // The dashboard file itself (infra/grafana/cairn-dashboard.json) lives in this folder.
+    expect(folder).toBe('infra/grafana');
+  });
+});
+
+/** The repository path behind a path inside a service's container, through its bind mounts. */
+function mountedFile(service: Service, containerPath: string): string {
+  for (const volume of service.volumes ?? []) {
+    const [source, target] = volume.split(':');
+    if (!source.startsWith('./')) continue;
+    if (containerPath === target || containerPath.startsWith(`${target}/`)) {
+      return join(source.slice(2), containerPath.slice(target.length)).replace(/\/$/, '');
+    }
+  }
+  throw new Error(`${containerPath} is not inside a bind mount of the service`);
+}
+
 describe('k8s base', () => {
-  const kustomization = load(readText('k8s/kustomization.yaml'), { schema: yamlSchema }) as {
+  const kustomization = load(readText('k8s/base/kustomization.yaml'), { schema: yamlSchema }) as {
     resources: string[];
   };
   const objects = kustomization.resources.flatMap(
-    (file) => loadAll(readText(join('k8s', file)), { schema: yamlSchema }) as K8sObject[],
+    (file) => loadAll(readText(join('k8s/base', file)), { schema: yamlSchema }) as K8sObject[],
   );
   const configMap = objects.find(
     (o) => o.kind === 'ConfigMap' && o.metadata.name === 'cairn-config',
@@ -315,17 +437,64 @@ describe('Caddyfile', () => {
     });
   });
 
-  it('serves TLS on :8443 with a 50 MB body limit, proxying the API and the Temporal UI', () => {
+  it('serves HTTPS on :8443 with the internal CA, proxying the API, Supabase Auth and the Temporal UI', () => {
     const result = runCaddy(['adapt', '--config', 'Caddyfile', '--adapter', 'caddyfile']);
     expect(result.status).toBe(0);
     const adapted = JSON.stringify(JSON.parse(result.stdout));
-    const server = Object.values(
-      JSON.parse(result.stdout).apps.http.servers as Record<string, Record<string, unknown>>,
-    ).find((s) => (s['listen'] as string[]).includes(':8443'));
-    // A site address without https:// or a host name would make Caddy serve plain HTTP here.
-    expect(server?.['tls_connection_policies']).toBeDefined();
-    expect(adapted).toContain('"max_size":50000000');
+    const http = JSON.parse(result.stdout).apps.http as {
+      https_port: number;
+      servers: Record<string, { listen: string[] }>;
+    };
+    // A listener on the https_port gets TLS from automatic HTTPS; a site address without
+    // https:// would have made it plain HTTP on another port.
+    expect(http.https_port).toBe(8443);
+    expect(Object.values(http.servers).map((s) => s.listen)).toEqual([[':8443']]);
+    expect(adapted).toContain('"issuers":[{"module":"internal"}]');
     expect(adapted).toContain('"dial":"127.0.0.1:3000"');
     expect(adapted).toContain('"dial":"127.0.0.1:8233"');
+    expect(adapted).toContain('"dial":"127.0.0.1:9999"');
+    // GoTrue serves at /: the /auth/v1 prefix is stripped on the way.
+    expect(adapted).toContain('"strip_path_prefix":"/auth/v1"');
+  });
+
+  it("limits request bodies to the API's own defaults: imports larger, everything else the upload limit", () => {
+    const result = runCaddy(['adapt', '--config', 'Caddyfile', '--adapter', 'caddyfile']);
+    const routes = (
+      Object.values(JSON.parse(result.stdout).apps.http.servers)[0] as {
+        routes: { match?: unknown[]; handle: { handler: string; max_size?: number }[] }[];
+      }
+    ).routes;
+    const limits = routes
+      .filter((r) => r.handle[0]?.handler === 'request_body')
+      .map((r) => ({ match: r.match, maxSize: r.handle[0].max_size }));
+    const importPaths = { path: ['/imports', '/imports/*'] };
+    expect(limits).toEqual([
+      {
+        match: [importPaths],
+        maxSize: configSchema.shape.CAIRN_MAX_IMPORT_BYTES.parse(undefined),
+      },
+      {
+        match: [{ not: [importPaths] }],
+        maxSize: configSchema.shape.CAIRN_MAX_UPLOAD_BYTES.parse(undefined),
+      },
+    ]);
+  });
+
+  it('reads every address and limit from a variable that infra/env.sh sets', () => {
+    const envScript = join(root, 'infra/env.sh');
+    const fromEnvSh = spawnSync(
+      'bash',
+      [
+        '-c',
+        `source "${envScript}" && for v in "$@"; do [[ -v $v ]] || echo "$v"; done`,
+        '_',
+        ...caddyfileVariables,
+      ],
+      { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME } },
+    );
+    expect(fromEnvSh.status).toBe(0);
+    expect(caddyfileVariables.length).toBeGreaterThan(5);
+    const unset = fromEnvSh.stdout.split('\n').filter(Boolean);
+    expect(unset.filter((name) => caddyfileVariables.includes(name))).toEqual([]);
   });
 });
