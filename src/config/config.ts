@@ -46,6 +46,14 @@ export const configSchema = z.object({
   CAIRN_LLM_API_KEY: z.string().default(''),
   /** Optional: POSTed when documents are indexed or deleted (retried by Temporal on failure). */
   CAIRN_WEBHOOK_URL: z.string().default(''),
+  /**
+   * Where this worker process serves GET /metrics (0: nowhere). Temporal's own exporter of the
+   * process listens on 127.0.0.1 at this port + 1 and is served through it, so each worker
+   * process takes two consecutive ports; several processes on one machine need distinct values.
+   */
+  CAIRN_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65534).default(9464),
+  /** Interface of the worker's metrics server: 0.0.0.0 where Prometheus scrapes from elsewhere. */
+  CAIRN_WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   CAIRN_WORKER_QUEUES: z
     .string()
     .default(queueNames.join(','))
