@@ -4,7 +4,7 @@ import { withTimeout } from '../common/timeout';
 import { DOCUMENT_STATUSES } from '../documents/document.types';
 import { DEPENDENCIES, HealthService } from '../health/health.service';
 import { PostgresStore } from '../stores/postgres/postgres.store';
-import { TemporalClientService } from '../temporal/temporal-client.service';
+import { TemporalClientService, type TaskQueueStats } from '../temporal/temporal-client.service';
 import { metricsRegistry } from './metrics';
 
 const COLLECT_TIMEOUT_MS = 3_000;
@@ -25,6 +25,9 @@ const TASK_QUEUES = [
 export class ApiMetricsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ApiMetricsService.name);
   private readonly names: string[] = [];
+  private taskQueueRound?: Promise<
+    { taskQueue: string; type: 'workflow' | 'activity'; stats: TaskQueueStats }[]
+  >;
 
   constructor(
     private readonly postgres: PostgresStore,
@@ -60,36 +63,46 @@ export class ApiMetricsService implements OnModuleInit, OnModuleDestroy {
           }
         }),
     );
-    const taskQueueLabels = ['task_queue', 'task_type'];
-    // One DescribeTaskQueue round per scrape feeds the three task-queue gauges; the first
-    // gauge's collect runs it (prom-client collects metrics in registration order).
-    const backlog: Gauge = this.gauge(
+    this.taskQueueGauge(
       'cairn_temporal_task_queue_backlog',
       'Approximate number of tasks waiting in a Temporal task queue',
-      taskQueueLabels,
-      () =>
-        this.collectSafely('task queues', [backlog, backlogAge, pollers], async () => {
-          await Promise.all(
-            TASK_QUEUES.map(async ({ taskQueue, type }) => {
-              const stats = await this.temporal.taskQueueStats(taskQueue, type);
-              const labels = { task_queue: taskQueue, task_type: type };
-              backlog.set(labels, stats.backlog);
-              backlogAge.set(labels, stats.backlogAgeSeconds);
-              pollers.set(labels, stats.pollers);
-            }),
-          );
-        }),
+      (stats) => stats.backlog,
     );
-    const backlogAge = this.gauge(
+    this.taskQueueGauge(
       'cairn_temporal_task_queue_backlog_age_seconds',
       'Age of the oldest waiting task: how long the next task has waited to start',
-      taskQueueLabels,
+      (stats) => stats.backlogAgeSeconds,
     );
-    const pollers = this.gauge(
+    this.taskQueueGauge(
       'cairn_temporal_task_queue_pollers',
       'Workers that polled the task queue recently',
-      taskQueueLabels,
+      (stats) => stats.pollers,
     );
+  }
+
+  /** A gauge per task queue and task type, all fed by one DescribeTaskQueue round per scrape. */
+  private taskQueueGauge(name: string, help: string, value: (stats: TaskQueueStats) => number) {
+    const gauge: Gauge = this.gauge(name, help, ['task_queue', 'task_type'], () =>
+      this.collectSafely(name, [gauge], async () => {
+        for (const { taskQueue, type, stats } of await this.describeTaskQueues()) {
+          gauge.set({ task_queue: taskQueue, task_type: type }, value(stats));
+        }
+      }),
+    );
+  }
+
+  /** The gauges of one scrape are collected together: they share the round in flight. */
+  private describeTaskQueues() {
+    this.taskQueueRound ??= Promise.all(
+      TASK_QUEUES.map(async ({ taskQueue, type }) => ({
+        taskQueue,
+        type,
+        stats: await this.temporal.taskQueueStats(taskQueue, type),
+      })),
+    ).finally(() => {
+      this.taskQueueRound = undefined;
+    });
+    return this.taskQueueRound;
   }
 
   onModuleDestroy(): void {
