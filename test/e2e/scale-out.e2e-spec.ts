@@ -102,16 +102,19 @@ async function ensureNamespace(): Promise<void> {
     await until('the namespace', 60_000, () =>
       service.describeNamespace({ namespace }).then(() => true),
     );
-    const listed = await connection.operatorService.listSearchAttributes({ namespace });
-    const missing = SEARCH_ATTRIBUTES.filter((name) => !(name in listed.customAttributes));
-    if (missing.length > 0) {
+    // The operator service learns of a new namespace a few seconds after the frontend does.
+    await until('the search attributes', 60_000, async () => {
+      const listed = await connection.operatorService.listSearchAttributes({ namespace });
+      const missing = SEARCH_ATTRIBUTES.filter((name) => !(name in listed.customAttributes));
+      if (missing.length === 0) return true;
       await connection.operatorService.addSearchAttributes({
         namespace,
         searchAttributes: Object.fromEntries(
           missing.map((name) => [name, INDEXED_VALUE_TYPE_KEYWORD]),
         ),
       });
-    }
+      return undefined;
+    });
   } finally {
     await connection.close();
   }
@@ -255,6 +258,20 @@ describe('scale-out: two APIs and two workers per queue on one machine', () => {
         documents: total(scraped, 'cairn_documents_processed_total'),
       };
     };
+    // The split, for the record (the assertions below only need both sides to be non-zero).
+    console.log(
+      'scale-out split (activities run / documents processed):',
+      queues
+        .map((queue) =>
+          [0, 1]
+            .map((replica) => {
+              const { activities, documents } = share(queue, replica);
+              return `${queue}#${replica} ${activities}/${documents}`;
+            })
+            .join(', '),
+        )
+        .join('; '),
+    );
     for (const queue of queues) {
       for (const replica of [0, 1]) {
         expect({ queue, replica, ran: share(queue, replica).activities > 0 }).toEqual({
