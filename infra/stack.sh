@@ -454,16 +454,18 @@ start_minio() {
 render_prometheus_config() {
   local out=$1 text name
   text=$(<"$INFRA_DIR/prometheus/prometheus.yml.tmpl")
-  local CAIRN_WORKER_METRICS_PORT_AI=$((CAIRN_WORKER_METRICS_PORT + 2))
-  local CAIRN_WORKER_METRICS_PORT_STORAGE=$((CAIRN_WORKER_METRICS_PORT + 4))
-  local CAIRN_TEST_WORKER_METRICS_PORT_AI=$((CAIRN_TEST_WORKER_METRICS_PORT + 2))
-  local CAIRN_TEST_WORKER_METRICS_PORT_STORAGE=$((CAIRN_TEST_WORKER_METRICS_PORT + 4))
+  # shellcheck disable=SC2034 # read through ${!name} below
+  local CAIRN_WORKER_METRICS_PORT_AI=$((CAIRN_WORKER_METRICS_PORT + 2)) \
+    CAIRN_WORKER_METRICS_PORT_STORAGE=$((CAIRN_WORKER_METRICS_PORT + 4)) \
+    CAIRN_TEST_WORKER_METRICS_PORT_AI=$((CAIRN_TEST_WORKER_METRICS_PORT + 2)) \
+    CAIRN_TEST_WORKER_METRICS_PORT_STORAGE=$((CAIRN_TEST_WORKER_METRICS_PORT + 4))
   for name in CAIRN_ROOT CAIRN_API_PORT CAIRN_TEST_API_PORT CAIRN_WORKER_METRICS_PORT \
     CAIRN_WORKER_METRICS_PORT_AI CAIRN_WORKER_METRICS_PORT_STORAGE CAIRN_TEST_WORKER_METRICS_PORT \
     CAIRN_TEST_WORKER_METRICS_PORT_AI CAIRN_TEST_WORKER_METRICS_PORT_STORAGE \
     CAIRN_TEMPORAL_METRICS_PORT CAIRN_PROMETHEUS_PORT; do
     text=${text//"\${$name}"/${!name}}
   done
+  # shellcheck disable=SC2016 # a literal "${", left if a placeholder was not replaced
   [[ $text != *'${'* ]] || die "prometheus: unreplaced \${…} left in $out"
   printf '%s\n' "$text" >"$out.tmp" && mv "$out.tmp" "$out"
 }
