@@ -641,7 +641,7 @@ cmd_down() {
 
 cmd_status() {
   local e pid state ready ports
-  printf '%-9s %-8s %-8s %-12s %s\n' ENGINE STATE PID PORTS READY
+  printf '%-10s %-8s %-8s %-12s %s\n' ENGINE STATE PID PORTS READY
   for e in "${ENGINES[@]}"; do
     pid=$(engine_pid "$e")
     ports=$(engine_ports "$e" | tr ' ' '\n' | head -n 2 | sed 's/^[A-Z0-9_]*=//' | paste -sd, -)
@@ -651,7 +651,7 @@ cmd_status() {
     else
       state=stopped pid=- ready=-
     fi
-    printf '%-9s %-8s %-8s %-12s %s\n' "$e" "$state" "$pid" "$ports" "$ready"
+    printf '%-10s %-8s %-8s %-12s %s\n' "$e" "$state" "$pid" "$ports" "$ready"
   done
 }
 
