@@ -54,7 +54,7 @@ ensure_node_modules() {
 stack_up() {
   local before e
   before=" $("${STACK[@]}" running | tr '\n' ' ') "
-  for e in postgres redis temporal weaviate neo4j minio; do
+  for e in postgres redis temporal weaviate neo4j minio prometheus; do
     [[ $before == *" $e "* ]] || ENGINES_STARTED+=("$e")
   done
   "${STACK[@]}" up
@@ -93,18 +93,22 @@ start_app() {
 }
 
 # Workers: one process for every queue (CAIRN_WORKER_MODE=single) or one per queue (separate).
+# Each process serves /metrics on its own port, two apart from the next (see infra/env.sh).
 # Further VAR=value arguments are passed to every worker process.
 start_workers() {
-  local prefix=$1 mode=$2 queues=$3
-  shift 3
+  local prefix=$1 mode=$2 queues=$3 metrics_port=$4
+  shift 4
   case $mode in
     single)
-      start_app "$prefix-all" "$@" CAIRN_WORKER_QUEUES="$queues" -- node dist/workers/main.js
+      start_app "$prefix-all" "$@" CAIRN_WORKER_QUEUES="$queues" \
+        CAIRN_WORKER_METRICS_PORT="$metrics_port" -- node dist/workers/main.js
       ;;
     separate)
       local q
       for q in ${queues//,/ }; do
-        start_app "$prefix-$q" "$@" CAIRN_WORKER_QUEUES="$q" -- node dist/workers/main.js
+        start_app "$prefix-$q" "$@" CAIRN_WORKER_QUEUES="$q" \
+          CAIRN_WORKER_METRICS_PORT="$metrics_port" -- node dist/workers/main.js
+        metrics_port=$((metrics_port + 2))
       done
       ;;
     *) die "CAIRN_WORKER_MODE must be single or separate, not '$mode'" ;;
@@ -187,7 +191,7 @@ cmd_start() {
   build
   mkdir -p "$CAIRN_LOG_DIR" "$CAIRN_RUN_DIR"
   start_app api -- node dist/src/main.js
-  start_workers worker "$CAIRN_WORKER_MODE" "$CAIRN_WORKER_QUEUES"
+  start_workers worker "$CAIRN_WORKER_MODE" "$CAIRN_WORKER_QUEUES" "$CAIRN_WORKER_METRICS_PORT"
   # Stream the logs to the terminal too; tail stops with us.
   local logs=() name
   for name in "${APPS[@]}"; do logs+=("$CAIRN_LOG_DIR/$name.log"); done
@@ -203,6 +207,8 @@ Cairn is running (Ctrl-C stops the API and workers$( ((${#ENGINES_STARTED[@]})) 
   Neo4j Bolt     $NEO4J_URL
   Weaviate       $WEAVIATE_URL
   MinIO console  http://127.0.0.1:$CAIRN_MINIO_CONSOLE_PORT
+  Metrics        $base/metrics, workers from http://127.0.0.1:$CAIRN_WORKER_METRICS_PORT/metrics (every 2nd port)
+  Prometheus     http://127.0.0.1:$CAIRN_PROMETHEUS_PORT
   Logs           $CAIRN_LOG_DIR/{api,worker-*,<engine>}.log
 
 EOF
@@ -255,7 +261,8 @@ cmd_test() {
   )
   start_app test-api "${tracing[@]}" "${budgets[@]}" CAIRN_API_PORT="$CAIRN_TEST_API_PORT" \
     -- node dist/src/main.js
-  start_workers test-worker separate general,ai,storage "${tracing[@]}"
+  start_workers test-worker separate general,ai,storage "$CAIRN_TEST_WORKER_METRICS_PORT" \
+    "${tracing[@]}"
   export CAIRN_API_URL="http://127.0.0.1:$CAIRN_TEST_API_PORT"
   wait_api_ready "$CAIRN_API_URL/health/ready"
   say "jest --runInBand $*"

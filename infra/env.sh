@@ -24,6 +24,10 @@ CAIRN_ROOT="${CAIRN_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 : "${CAIRN_MINIO_PORT:=9000}"
 : "${CAIRN_MINIO_CONSOLE_PORT:=9001}"
 : "${CAIRN_NEO4J_PORT:=7687}"
+# Temporal's own Prometheus endpoint (temporal server start-dev --metrics-port) and the
+# Prometheus server of the stack, which scrapes it, the API and the workers.
+: "${CAIRN_TEMPORAL_METRICS_PORT:=9233}"
+: "${CAIRN_PROMETHEUS_PORT:=9090}"
 
 # Caddy (the Caddyfile reads these): its HTTPS, HTTP (redirects only) and admin ports on this
 # machine, the site's host name (empty: any name, internal CA), and the upstreams it proxies.
@@ -99,6 +103,13 @@ CAIRN_ROOT="${CAIRN_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 : "${CAIRN_RATE_LIMIT_SEARCH_BURST:=60}"
 : "${CAIRN_RATE_LIMIT_SEARCH_PER_MINUTE:=600}"
 : "${CAIRN_WORKER_MODE:=separate}"
+# Worker processes serve GET /metrics from this port up, two ports each (the second is the
+# Temporal SDK's exporter): with CAIRN_WORKER_MODE=separate general takes base, ai base+2,
+# storage base+4 (infra/cairn.sh sets each process's CAIRN_WORKER_METRICS_PORT); the tests'
+# workers do the same from CAIRN_TEST_WORKER_METRICS_PORT.
+: "${CAIRN_WORKER_METRICS_PORT:=9464}"
+: "${CAIRN_WORKER_METRICS_HOST:=127.0.0.1}"
+: "${CAIRN_TEST_WORKER_METRICS_PORT:=$((CAIRN_WORKER_METRICS_PORT + 20))}"
 : "${CAIRN_TEST_API_PORT:=3100}"
 # The OTLP/HTTP receiver of the tracing end-to-end test; `npm test` points the API and workers at it.
 : "${CAIRN_TEST_OTLP_PORT:=4398}"
@@ -130,6 +141,8 @@ export CAIRN_ROOT CAIRN_DATA_DIR CAIRN_CACHE_DIR CAIRN_LOG_DIR CAIRN_RUN_DIR \
   S3_SECRET_KEY S3_BUCKET S3_REGION CAIRN_WORKER_QUEUES CAIRN_WORKER_MODE \
   CAIRN_EXTRACTOR CAIRN_LLM_BASE_URL CAIRN_LLM_MODEL CAIRN_LLM_API_KEY CAIRN_WEBHOOK_URL CAIRN_TEST_API_PORT \
   CAIRN_MAX_UPLOAD_BYTES CAIRN_MAX_IMPORT_BYTES \
+  CAIRN_TEMPORAL_METRICS_PORT CAIRN_PROMETHEUS_PORT CAIRN_WORKER_METRICS_PORT \
+  CAIRN_WORKER_METRICS_HOST CAIRN_TEST_WORKER_METRICS_PORT \
   CAIRN_EMBEDDING_MODEL_DIR CAIRN_READY_TIMEOUT CAIRN_STOP_TIMEOUT CAIRN_NEO4J_JAVA_OPTS \
   ONNXRUNTIME_NODE_INSTALL CAIRN_TEST_OTLP_PORT OTEL_SDK_DISABLED OTEL_SERVICE_NAME \
   OTEL_TRACES_EXPORTER OTEL_EXPORTER_OTLP_ENDPOINT OTEL_EXPORTER_OTLP_TRACES_ENDPOINT \

@@ -10,7 +10,7 @@
 #   bash infra/stack.sh running             names of the running engines (for scripts)
 #   bash infra/stack.sh validate-k8s <dir…> render kustomize dirs, validate them (infra/k8s-validate)
 #
-# Engines: postgres redis temporal weaviate neo4j minio. Every setting (ports, folders,
+# Engines: postgres redis temporal weaviate neo4j minio prometheus. Every setting (ports, folders,
 # versions) comes from infra/env.sh. Data: $CAIRN_DATA_DIR/<engine>, logs: $CAIRN_LOG_DIR,
 # pid files: $CAIRN_RUN_DIR.
 # Functions are also called by composed names ("start_$engine"), which shellcheck cannot follow.
@@ -24,7 +24,7 @@ source "$INFRA_DIR/env.sh"
 source "$INFRA_DIR/lib/common.sh"
 CAIRN_LOG_TAG=stack
 
-ENGINES=(postgres redis temporal weaviate neo4j minio)
+ENGINES=(postgres redis temporal weaviate neo4j minio prometheus)
 ENGINES_DIR="$CAIRN_CACHE_DIR/engines"
 # The Go toolchain may not be on a non-interactive PATH (CI) even when installed.
 PATH="$PATH:/usr/local/go/bin"
@@ -94,7 +94,10 @@ engine_ports() {
   case $1 in
     postgres) echo "CAIRN_PG_PORT=$CAIRN_PG_PORT" ;;
     redis) echo "CAIRN_REDIS_PORT=$CAIRN_REDIS_PORT" ;;
-    temporal) echo "CAIRN_TEMPORAL_PORT=$CAIRN_TEMPORAL_PORT CAIRN_TEMPORAL_UI_PORT=$CAIRN_TEMPORAL_UI_PORT" ;;
+    temporal)
+      echo "CAIRN_TEMPORAL_PORT=$CAIRN_TEMPORAL_PORT CAIRN_TEMPORAL_UI_PORT=$CAIRN_TEMPORAL_UI_PORT" \
+        "CAIRN_TEMPORAL_METRICS_PORT=$CAIRN_TEMPORAL_METRICS_PORT"
+      ;;
     weaviate)
       echo "CAIRN_WEAVIATE_PORT=$CAIRN_WEAVIATE_PORT CAIRN_WEAVIATE_GRPC_PORT=$CAIRN_WEAVIATE_GRPC_PORT" \
         "CAIRN_WEAVIATE_GOSSIP_PORT=$CAIRN_WEAVIATE_GOSSIP_PORT CAIRN_WEAVIATE_DATA_PORT=$CAIRN_WEAVIATE_DATA_PORT" \
@@ -102,6 +105,7 @@ engine_ports() {
       ;;
     neo4j) echo "CAIRN_NEO4J_PORT=$CAIRN_NEO4J_PORT" ;;
     minio) echo "CAIRN_MINIO_PORT=$CAIRN_MINIO_PORT CAIRN_MINIO_CONSOLE_PORT=$CAIRN_MINIO_CONSOLE_PORT" ;;
+    prometheus) echo "CAIRN_PROMETHEUS_PORT=$CAIRN_PROMETHEUS_PORT" ;;
   esac
 }
 
@@ -114,6 +118,7 @@ engine_signature() {
     weaviate) echo "weaviate-server" ;;
     neo4j) echo "$NEO4J_JAR" ;;
     minio) echo "minio" ;;
+    prometheus) echo "prometheus" ;;
   esac
 }
 
@@ -263,6 +268,15 @@ install_redis() {
   fi
 }
 
+# Prometheus 2.42 and promtool from Debian (its service is not started: policy-rc.d, above).
+install_prometheus() {
+  if command -v prometheus >/dev/null && command -v promtool >/dev/null; then
+    say "prometheus: installed ($(command -v prometheus))"
+  else
+    apt_install prometheus
+  fi
+}
+
 # Tools the tests and the reverse proxy use (not engines: nothing to start).
 install_tools() {
   if command -v caddy >/dev/null; then
@@ -315,6 +329,7 @@ install_engine() {
       install_go_engine minio "$CAIRN_MINIO_COMMIT" github.com/minio/minio minio "$CAIRN_MINIO_VERSION"
       ;;
     neo4j) install_neo4j ;;
+    prometheus) install_prometheus ;;
   esac
 }
 
@@ -366,6 +381,7 @@ ready_temporal() {
       --address "127.0.0.1:$CAIRN_TEMPORAL_PORT" --command-timeout 3s >/dev/null 2>&1 &&
     http_ok "http://127.0.0.1:$CAIRN_TEMPORAL_UI_PORT/"
 }
+ready_prometheus() { http_ok "http://127.0.0.1:$CAIRN_PROMETHEUS_PORT/-/ready"; }
 ready_weaviate() { http_ok "http://127.0.0.1:$CAIRN_WEAVIATE_PORT/v1/.well-known/ready"; }
 ready_minio() { http_ok "http://127.0.0.1:$CAIRN_MINIO_PORT/minio/health/ready"; }
 # The launcher writes its pid into the marker once the database is available.
@@ -438,6 +454,7 @@ start_temporal() {
     --db-filename "$data/temporal.db" --ip 127.0.0.1 \
     --port "$CAIRN_TEMPORAL_PORT" --ui-port "$CAIRN_TEMPORAL_UI_PORT" \
     --ui-public-path "$CAIRN_TEMPORAL_UI_PUBLIC_PATH" \
+    --metrics-port "$CAIRN_TEMPORAL_METRICS_PORT" \
     --namespace "$TEMPORAL_NAMESPACE" \
     --search-attribute WorkspaceId=Keyword --search-attribute DocumentId=Keyword \
     --search-attribute DomainId=Keyword --search-attribute Stage=Keyword \
@@ -472,6 +489,40 @@ start_minio() {
     MINIO_ROOT_USER="$S3_ACCESS_KEY" MINIO_ROOT_PASSWORD="$S3_SECRET_KEY" MINIO_UPDATE=off \
     "$(minio_bin)" server "$data" \
     --address "127.0.0.1:$CAIRN_MINIO_PORT" --console-address "127.0.0.1:$CAIRN_MINIO_CONSOLE_PORT"
+}
+
+# infra/prometheus/prometheus.yml.tmpl with this stack's ports, into the data folder. The
+# worker targets follow infra/cairn.sh: one process per queue, two ports apart.
+render_prometheus_config() {
+  local out=$1 text name
+  text=$(<"$INFRA_DIR/prometheus/prometheus.yml.tmpl")
+  # shellcheck disable=SC2034 # read through ${!name} below
+  local CAIRN_WORKER_METRICS_PORT_AI=$((CAIRN_WORKER_METRICS_PORT + 2)) \
+    CAIRN_WORKER_METRICS_PORT_STORAGE=$((CAIRN_WORKER_METRICS_PORT + 4)) \
+    CAIRN_TEST_WORKER_METRICS_PORT_AI=$((CAIRN_TEST_WORKER_METRICS_PORT + 2)) \
+    CAIRN_TEST_WORKER_METRICS_PORT_STORAGE=$((CAIRN_TEST_WORKER_METRICS_PORT + 4))
+  for name in CAIRN_ROOT CAIRN_API_PORT CAIRN_TEST_API_PORT CAIRN_WORKER_METRICS_PORT \
+    CAIRN_WORKER_METRICS_PORT_AI CAIRN_WORKER_METRICS_PORT_STORAGE CAIRN_TEST_WORKER_METRICS_PORT \
+    CAIRN_TEST_WORKER_METRICS_PORT_AI CAIRN_TEST_WORKER_METRICS_PORT_STORAGE \
+    CAIRN_TEMPORAL_METRICS_PORT CAIRN_PROMETHEUS_PORT; do
+    text=${text//"\${$name}"/${!name}}
+  done
+  # shellcheck disable=SC2016 # a literal "${", left if a placeholder was not replaced
+  [[ $text != *'${'* ]] || die "prometheus: unreplaced \${…} left in $out"
+  printf '%s\n' "$text" >"$out.tmp" && mv "$out.tmp" "$out"
+}
+
+start_prometheus() {
+  local data
+  data=$(data_dir prometheus)
+  mkdir -p "$data/tsdb"
+  render_prometheus_config "$data/prometheus.yml"
+  promtool check config "$data/prometheus.yml" >>"$(log_file prometheus)" 2>&1 ||
+    { log_tail "$(log_file prometheus)"; die "prometheus: the rendered configuration is invalid"; }
+  spawn_detached prometheus "$(log_file prometheus)" prometheus \
+    --config.file "$data/prometheus.yml" --storage.tsdb.path "$data/tsdb" \
+    --storage.tsdb.retention.time 7d --web.listen-address "127.0.0.1:$CAIRN_PROMETHEUS_PORT" \
+    --web.enable-lifecycle
 }
 
 start_neo4j() {
@@ -564,6 +615,8 @@ Cairn's local stack is up:
   MinIO console      http://127.0.0.1:$CAIRN_MINIO_CONSOLE_PORT   (user $S3_ACCESS_KEY)
   PostgreSQL         $DATABASE_URL
   Redis              $REDIS_URL
+  Prometheus         http://127.0.0.1:$CAIRN_PROMETHEUS_PORT   (alerts: /alerts, targets: /targets)
+  Temporal metrics   http://127.0.0.1:$CAIRN_TEMPORAL_METRICS_PORT/metrics
   Logs               $CAIRN_LOG_DIR/<engine>.log   (bash infra/stack.sh logs <engine>)
   Data               $CAIRN_DATA_DIR   (bash infra/stack.sh reset deletes it)
 EOF
@@ -630,7 +683,7 @@ cmd_down() {
 
 cmd_status() {
   local e pid state ready ports
-  printf '%-9s %-8s %-8s %-12s %s\n' ENGINE STATE PID PORTS READY
+  printf '%-10s %-8s %-8s %-12s %s\n' ENGINE STATE PID PORTS READY
   for e in "${ENGINES[@]}"; do
     pid=$(engine_pid "$e")
     ports=$(engine_ports "$e" | tr ' ' '\n' | head -n 2 | sed 's/^[A-Z0-9_]*=//' | paste -sd, -)
@@ -640,7 +693,7 @@ cmd_status() {
     else
       state=stopped pid=- ready=-
     fi
-    printf '%-9s %-8s %-8s %-12s %s\n' "$e" "$state" "$pid" "$ports" "$ready"
+    printf '%-10s %-8s %-8s %-12s %s\n' "$e" "$state" "$pid" "$ports" "$ready"
   done
 }
 

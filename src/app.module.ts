@@ -5,6 +5,7 @@ import { DocumentsModule } from './documents/documents.module';
 import { HealthModule } from './health/health.module';
 import { SearchModule } from './search/search.module';
 import { ImportsModule } from './imports/imports.module';
+import { MetricsModule } from './observability/metrics.module';
 import { SmokeModule } from './smoke/smoke.module';
 import { StoresModule } from './stores/stores.module';
 import { TemporalModule } from './temporal/temporal.module';
@@ -16,6 +17,7 @@ import { TemporalModule } from './temporal/temporal.module';
     TemporalModule,
     AuthModule,
     HealthModule,
+    MetricsModule,
     SmokeModule,
     DocumentsModule,
     ImportsModule,

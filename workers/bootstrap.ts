@@ -8,6 +8,8 @@ import { createLogger, PinoNestLogger } from '../src/common/logging/logger';
 import { stopTracing } from '../src/observability/tracing';
 import { WorkerModule } from './worker.module';
 import { activitiesFor } from './activities';
+import { ActivityMetricsInterceptor } from './activity-metrics.interceptor';
+import { sdkMetricsPort, startMetricsServer } from './metrics-server';
 import { PinoTemporalLogger, workerObservabilityOptions } from './observability';
 
 /**
@@ -19,9 +21,26 @@ export async function runWorkers(
   config: CairnConfig = loadConfig(),
   logger: PinoLogger = createLogger(config.LOG_LEVEL, 'worker'),
 ) {
-  // Workflow and activity logs (replay-safe `log`) go through the Runtime's logger: one JSON
-  // line each, with the workflow's or activity's ids and its trace.
-  Runtime.install({ logger: new PinoTemporalLogger(logger.child({ context: 'Temporal' })) });
+  // One Runtime per process, installed before the first connection: workflow and activity logs
+  // (replay-safe `log`) go through pino, one JSON line each with the ids and the trace; and the
+  // SDK's own metrics are exported for this process's /metrics.
+  const metricsPort = config.CAIRN_WORKER_METRICS_PORT;
+  Runtime.install({
+    logger: new PinoTemporalLogger(logger.child({ context: 'Temporal' })),
+    ...(metricsPort === 0
+      ? {}
+      : {
+          telemetryOptions: {
+            metrics: {
+              prometheus: {
+                bindAddress: `127.0.0.1:${sdkMetricsPort(metricsPort)}`,
+                useSecondsForDurations: true,
+              },
+            },
+          },
+        }),
+  });
+  await serveMetrics(config, logger);
   const app = await NestFactory.createApplicationContext(WorkerModule, {
     // Nest's own bootstrap chatter stays out; the stores' warnings and errors come through.
     logger: new PinoNestLogger(logger.child({}, { level: atLeastWarn(config.LOG_LEVEL) })),
@@ -45,6 +64,7 @@ function workerOptions(
   connection: NativeConnection,
   config: CairnConfig,
 ): WorkerOptions {
+  const observability = workerObservabilityOptions(queue);
   return {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -56,12 +76,33 @@ function workerOptions(
     ...(queue === 'ai' ? { maxConcurrentActivityTaskExecutions: 2 } : {}),
     // Workflow code runs on the general queue only; ai and storage run activities.
     ...(queue === 'general' ? { workflowsPath: require.resolve('../workflows') } : {}),
-    ...workerObservabilityOptions(queue),
+    ...observability,
+    interceptors: {
+      ...observability.interceptors,
+      activity: [
+        (context) => ({ inbound: new ActivityMetricsInterceptor(context) }),
+        ...(observability.interceptors?.activity ?? []),
+      ],
+    },
   };
 }
 
 function atLeastWarn(level: CairnConfig['LOG_LEVEL']): CairnConfig['LOG_LEVEL'] {
   return ['fatal', 'error', 'silent'].includes(level) ? level : 'warn';
+}
+
+/**
+ * GET /metrics of this process on CAIRN_WORKER_METRICS_PORT, with the Temporal SDK's metrics
+ * (schedule-to-start latency, slots, polls…) from Core's exporter on the next port.
+ */
+async function serveMetrics(config: CairnConfig, logger: PinoLogger): Promise<void> {
+  const port = config.CAIRN_WORKER_METRICS_PORT;
+  if (port === 0) return;
+  await startMetricsServer(config.CAIRN_WORKER_METRICS_HOST, port);
+  logger.info(
+    { url: `http://${config.CAIRN_WORKER_METRICS_HOST}:${port}/metrics` },
+    'worker metrics served',
+  );
 }
 
 /** Entry point helper: run the given queues and exit non-zero with a readable message on failure. */

@@ -8,6 +8,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
 import { CairnError } from '../common/errors/cairn-error';
+import { rateLimitRejections } from '../observability/metrics';
 import type { AuthenticatedRequest } from './principal';
 import { type RateLimitBucket, RateLimiter } from './rate-limiter';
 
@@ -51,6 +52,7 @@ export class RateLimitGuard implements CanActivate {
       return true;
     }
     if (decision.allowed) return true;
+    rateLimitRejections.inc({ bucket });
     context
       .switchToHttp()
       .getResponse<Response>()

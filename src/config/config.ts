@@ -58,6 +58,14 @@ export const configSchema = z.object({
   CAIRN_RATE_LIMIT_UPLOAD_PER_MINUTE: z.coerce.number().min(0.001).default(120),
   CAIRN_RATE_LIMIT_SEARCH_BURST: z.coerce.number().int().min(1).default(60),
   CAIRN_RATE_LIMIT_SEARCH_PER_MINUTE: z.coerce.number().min(0.001).default(600),
+  /**
+   * Where this worker process serves GET /metrics (0: nowhere). Temporal's own exporter of the
+   * process listens on 127.0.0.1 at this port + 1 and is served through it, so each worker
+   * process takes two consecutive ports; several processes on one machine need distinct values.
+   */
+  CAIRN_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65534).default(9464),
+  /** Interface of the worker's metrics server: 0.0.0.0 where Prometheus scrapes from elsewhere. */
+  CAIRN_WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   CAIRN_WORKER_QUEUES: z
     .string()
     .default(queueNames.join(','))

@@ -1,6 +1,12 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Embedder } from '../embedding/embedder';
 import { NlpKnowledgeExtractor } from '../extraction/nlp-extractor';
+import {
+  embeddingSeconds,
+  passagesEmbedded,
+  searchCacheRequests,
+  searchDuration,
+} from '../observability/metrics';
 import { PostgresStore } from '../stores/postgres/postgres.store';
 import { ChunkRetriever, type ChunkCandidate, type ChunkFilters } from './chunk-retriever';
 import { entityRef, explainChunk, relatedEntities } from './explanation';
@@ -62,7 +68,10 @@ export class SearchService implements OnModuleDestroy {
       const cached = await this.cache.readResult<SearchResponse>(cacheKey);
       // A document being deleted leaves the index only when its delete workflow has run; until
       // then the row's status already hides it, in cached answers as in fresh ones.
-      if (cached !== undefined && (await this.allVisible(workspaceId, cached))) {
+      const hit = cached !== undefined && (await this.allVisible(workspaceId, cached));
+      searchCacheRequests.inc({ cache: 'result', result: hit ? 'hit' : 'miss' });
+      if (hit) {
+        searchDuration.observe({ mode: request.mode, cached: 'true' }, elapsed(started) / 1000);
         return { ...cached, cached: true, tookMs: elapsed(started) };
       }
     }
@@ -71,6 +80,7 @@ export class SearchService implements OnModuleDestroy {
     response.timings = { stamp: stampMs, ...response.timings };
     // An answer computed on a graph that is still catching up is not worth keeping.
     if (cacheKey !== undefined && complete) this.cache.writeResult(cacheKey, response);
+    searchDuration.observe({ mode: request.mode, cached: 'false' }, response.tookMs / 1000);
     return response;
   }
 
@@ -360,9 +370,19 @@ export class SearchService implements OnModuleDestroy {
 
   private async queryVector(workspaceId: string, query: string): Promise<Float32Array> {
     const embedder = await this.loadEmbedder();
-    const { vector } = await this.cache.embedding(workspaceId, embedder.modelId, query, () =>
-      embedder.embedOne(query),
+    const { vector, cached } = await this.cache.embedding(
+      workspaceId,
+      embedder.modelId,
+      query,
+      async () => {
+        const startedAt = performance.now();
+        const computed = await embedder.embedOne(query);
+        passagesEmbedded.inc({ purpose: 'query' });
+        embeddingSeconds.inc({ purpose: 'query' }, (performance.now() - startedAt) / 1000);
+        return computed;
+      },
     );
+    searchCacheRequests.inc({ cache: 'embedding', result: cached ? 'hit' : 'miss' });
     return vector;
   }
 

@@ -5,6 +5,16 @@ import { CairnConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 
 const PING_DEADLINE_MS = 2_000;
+// Values of temporal.api.enums.v1 TaskQueueKind / TaskQueueType (@temporalio/proto is not a
+// direct dependency).
+const TASK_QUEUE_KIND_NORMAL = 1;
+const TASK_QUEUE_TYPE = { workflow: 1, activity: 2 } as const;
+
+export interface TaskQueueStats {
+  backlog: number;
+  backlogAgeSeconds: number;
+  pollers: number;
+}
 
 /**
  * The one Temporal client of a process. The connection is lazy: nothing is dialled until the
@@ -42,6 +52,28 @@ export class TemporalClientService implements OnModuleDestroy {
     await connection.withDeadline(Date.now() + PING_DEADLINE_MS, () =>
       connection.workflowService.describeNamespace({ namespace: this.namespace }),
     );
+  }
+
+  /**
+   * Backlog of one task queue (approximate count and age of the oldest task) and its pollers,
+   * from DescribeTaskQueue with stats.
+   */
+  async taskQueueStats(taskQueue: string, type: 'workflow' | 'activity'): Promise<TaskQueueStats> {
+    const connection = this.getConnection();
+    const response = await connection.withDeadline(Date.now() + PING_DEADLINE_MS, () =>
+      connection.workflowService.describeTaskQueue({
+        namespace: this.namespace,
+        taskQueue: { name: taskQueue, kind: TASK_QUEUE_KIND_NORMAL },
+        taskQueueType: TASK_QUEUE_TYPE[type],
+        reportStats: true,
+      }),
+    );
+    const age = response.stats?.approximateBacklogAge;
+    return {
+      backlog: Number(response.stats?.approximateBacklogCount ?? 0),
+      backlogAgeSeconds: Number(age?.seconds ?? 0) + (age?.nanos ?? 0) / 1e9,
+      pollers: response.pollers?.length ?? 0,
+    };
   }
 
   /** Link to a workflow's page in the Temporal Web UI (its latest run unless runId is given). */

@@ -22,6 +22,7 @@ import { chunkIdFor } from '../../src/documents/document-ids';
 import type { DocumentBatch } from '../../src/documents/document.types';
 import { mapWithConcurrency } from '../../src/common/concurrency';
 import { readJsonArtifact, writeJsonArtifact } from '../artifact-io';
+import { embeddingSeconds, passagesEmbedded, secondsSince } from '../../src/observability/metrics';
 
 export interface RejectedDocument {
   documentId: string;
@@ -141,7 +142,11 @@ export const createAnalysisActivities = (deps: AnalysisDependencies) => ({
     // Embedded in slices so the activity heartbeats while a large import batch is embedded.
     const vectors: Float32Array[] = [];
     for (let start = 0; start < texts.length; start += EMBEDDING_SLICE) {
-      vectors.push(...(await embedder.embed(texts.slice(start, start + EMBEDDING_SLICE))));
+      const slice = texts.slice(start, start + EMBEDDING_SLICE);
+      const startedAt = process.hrtime.bigint();
+      vectors.push(...(await embedder.embed(slice)));
+      passagesEmbedded.inc({ purpose: 'index' }, slice.length);
+      embeddingSeconds.inc({ purpose: 'index' }, secondsSince(startedAt));
       deps.heartbeat(`${vectors.length}/${texts.length}`);
     }
     let offset = 0;

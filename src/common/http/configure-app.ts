@@ -1,10 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { Express } from 'express';
+import type { Express, RequestHandler } from 'express';
 import type { Logger as PinoLogger } from 'pino';
 import { AllExceptionsFilter } from '../errors/all-exceptions.filter';
 import { requestLoggingMiddleware } from '../logging/request-logging.middleware';
 import { traceResponseMiddleware } from '../../observability/trace-context';
+import { httpMetricsMiddleware } from '../../observability/http-metrics.middleware';
+import { exceptPaths } from '../../observability/skip-paths';
 import { requestIdMiddleware } from './request-id';
 
 /**
@@ -18,7 +20,9 @@ export function configureHttpApp(app: INestApplication, logger: PinoLogger): voi
   express.set('trust proxy', 'loopback');
   app.use(requestIdMiddleware);
   app.use(traceResponseMiddleware);
-  app.use(requestLoggingMiddleware(logger));
+  app.use(httpMetricsMiddleware);
+  // Prometheus scrapes every few seconds: a log line each would drown the real requests.
+  app.use(exceptPaths(['/metrics'], requestLoggingMiddleware(logger) as RequestHandler));
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();
 
