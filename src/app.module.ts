@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from './config/config.module';
 import { DocumentsModule } from './documents/documents.module';
+import { DomainsModule } from './domains/domains.module';
 import { HealthModule } from './health/health.module';
 import { SearchModule } from './search/search.module';
 import { ImportsModule } from './imports/imports.module';
@@ -19,6 +20,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module';
     SmokeModule,
     DocumentsModule,
     ImportsModule,
+    DomainsModule,
     SearchModule,
   ],
 })

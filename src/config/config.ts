@@ -10,6 +10,20 @@ const url = (protocols: string[]) =>
     });
 const hostPort = z.string().regex(/^[^:\s]+:\d{1,5}$/, 'must be host:port');
 const queueNames = ['general', 'ai', 'storage'] as const;
+const DURATION_UNITS_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** "90s", "30m", "24h", "7d" → milliseconds. */
+const duration = z
+  .string()
+  .regex(/^\d{1,9}(ms|s|m|h|d)$/, 'must be a duration like 90s, 30m, 24h or 7d')
+  .transform((value) => {
+    const [, amount, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(value) as unknown as [
+      string,
+      string,
+      keyof typeof DURATION_UNITS_MS,
+    ];
+    return Number(amount) * DURATION_UNITS_MS[unit];
+  })
+  .pipe(z.number().int().min(1_000, 'must be at least 1s'));
 
 // Every key Cairn reads from the environment, in one place. Keys without a default are required.
 export const configSchema = z.object({
@@ -46,6 +60,10 @@ export const configSchema = z.object({
   CAIRN_LLM_API_KEY: z.string().default(''),
   /** Optional: POSTed when documents are indexed or deleted (retried by Temporal on failure). */
   CAIRN_WEBHOOK_URL: z.string().default(''),
+  /** A domain waiting for review emits a reminder after this long without a decision. */
+  CAIRN_DOMAIN_REVIEW_REMINDER: duration.default('24h'),
+  /** A domain waiting for review expires after this long without a decision (per draft). */
+  CAIRN_DOMAIN_REVIEW_TIMEOUT: duration.default('7d'),
   CAIRN_WORKER_QUEUES: z
     .string()
     .default(queueNames.join(','))
