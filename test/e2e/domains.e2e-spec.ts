@@ -150,14 +150,12 @@ describe('domain bootstrap with review', () => {
     expect(overview.body.keyEntities[0].importance).toBe(1);
     expect(overview.body.relations.length).toBeGreaterThan(0);
     expect(overview.body.glossary.length).toBeGreaterThan(0);
-    const textById = new Map(
-      Object.entries(ids).map(([key, id]) => [id, texts[key as keyof typeof texts]]),
-    );
     for (const entry of overview.body.glossary) {
-      // Each definition is a verbatim quote at the stated offsets of its source document.
-      const source = textById.get(entry.source.documentId);
-      expect(source).toBeDefined();
-      expect(source!.slice(entry.source.start, entry.source.end)).toBe(entry.definition);
+      // Each definition is a verbatim quote at the stated offsets of its source document (topic
+      // research may also pick documents of earlier runs, so read the source through the API).
+      const source = await callApi<string>('GET', `/documents/${entry.source.documentId}/content`);
+      expect(source.status).toBe(200);
+      expect(source.body.slice(entry.source.start, entry.source.end)).toBe(entry.definition);
       expect(entry.definition.toLowerCase()).toContain(entry.term.toLowerCase().split(' ')[0]);
     }
 
@@ -325,6 +323,38 @@ describe('auto mode, scoped search, adding documents and archive', () => {
     expect(active.workflow?.decisions).toEqual([]);
     expect((await callApi('GET', `/domains/${domainId}/overview`)).status).toBe(200);
     expect((await review(domainId, 'approve')).status).toBe(409);
+  });
+
+  it('joins the processing run of a seed document still being processed instead of starting another', async () => {
+    const fresh = await uploadText(
+      `fresh ${run}`,
+      `Fresh Seed ${run}. Ottilie Brandt directs Kestrel Cells in Hamburg. Kestrel Cells recycles batteries for Voltara Industries.`,
+    );
+    // Created at once: the document is pending or processing while the domain researches.
+    const created = await createDomain({
+      name: name('Fresh seed'),
+      seedDocumentIds: [fresh],
+      mode: 'auto',
+    });
+    const active = await waitForDomain(created.domain.id, (d) => d.status === 'active');
+    expect(active.workflow?.research.processed).toBe(1);
+    expect(active.workflow?.research.failed).toEqual([]);
+    expect((await callApi<DocumentDto>('GET', `/documents/${fresh}`)).body.status).toBe('indexed');
+    const overview = await callApi<DomainOverview>('GET', `/domains/${created.domain.id}/overview`);
+    expect(overview.body.keyEntities.map((entity) => entity.name)).toContain('Kestrel Cells');
+    const temporal = await connectTemporal();
+    try {
+      const runs = [];
+      for await (const execution of temporal.client.workflow.list({
+        query: `WorkflowId = 'document:${workspaceId}:${fresh}'`,
+      })) {
+        runs.push(execution.runId);
+      }
+      expect(runs).toHaveLength(1);
+    } finally {
+      await temporal.close();
+    }
+    expect((await callApi('DELETE', `/domains/${created.domain.id}`)).status).toBe(200);
   });
 
   const search = (body: Record<string, unknown>) =>
