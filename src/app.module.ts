@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
 import { DocumentsModule } from './documents/documents.module';
+import { DomainsModule } from './domains/domains.module';
 import { HealthModule } from './health/health.module';
 import { SearchModule } from './search/search.module';
 import { ImportsModule } from './imports/imports.module';
@@ -21,6 +22,7 @@ import { TemporalModule } from './temporal/temporal.module';
     SmokeModule,
     DocumentsModule,
     ImportsModule,
+    DomainsModule,
     SearchModule,
   ],
 })

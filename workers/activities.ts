@@ -1,3 +1,4 @@
+import { AuditService } from '../src/auth/audit.service';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Context } from '@temporalio/activity';
 import type { TaskQueueName } from '../src/config/config';
@@ -26,6 +27,12 @@ import { createAiSmokeActivities } from './ai/smoke.activities';
 import { createAnalysisActivities } from './ai/analysis.activities';
 import { createStorageSmokeActivities } from './storage/smoke.activities';
 import { createStoreWriteActivities } from './storage/store-write.activities';
+import { DomainsRepository } from '../src/domains/domains.repository';
+import { DomainGraphRepository } from '../src/domains/domain-graph.repository';
+import { SearchService } from '../src/search/search.service';
+import { createDomainBookkeepingActivities } from './general/domain-bookkeeping.activities';
+import { createDomainResearchActivities } from './ai/domain-research.activities';
+import { createDomainContentActivities } from './storage/domain-content.activities';
 
 /** The activities each task queue serves, wired to the shared store clients. */
 export function activitiesFor(queue: TaskQueueName, app: INestApplicationContext): object {
@@ -42,6 +49,21 @@ export function activitiesFor(queue: TaskQueueName, app: INestApplicationContext
         ...createImportActivities(
           importActivityDependencies(app, (details) => Context.current().heartbeat(details)),
         ),
+        ...createDomainBookkeepingActivities({
+          domains: app.get(DomainsRepository),
+          documents: app.get(DocumentsRepository),
+          publish: (channel, message) => app.get(RedisStore).client.publish(channel, message),
+          webhook: { url: app.get<CairnConfig>(CONFIG).CAIRN_WEBHOOK_URL || undefined },
+          auditActivation: ({ workspaceId, domainId }) =>
+            app.get(AuditService).recordOnce({
+              workspaceId,
+              actor: null,
+              action: 'domain.activated',
+              targetType: 'domain',
+              targetId: domainId,
+            }),
+          heartbeat,
+        }),
       };
     case 'ai':
       return {
@@ -51,6 +73,11 @@ export function activitiesFor(queue: TaskQueueName, app: INestApplicationContext
           blobs: app.get(S3BlobStore),
           extractor: createExtractor(app.get<CairnConfig>(CONFIG)),
           embedder: once(() => Embedder.load()),
+          heartbeat,
+        }),
+        ...createDomainResearchActivities({
+          domains: app.get(DomainsRepository),
+          search: app.get(SearchService),
           heartbeat,
         }),
       };
@@ -67,6 +94,11 @@ export function activitiesFor(queue: TaskQueueName, app: INestApplicationContext
           graph: app.get(DocumentGraphRepository),
           vectors: app.get(ChunkVectorIndex),
           heartbeat,
+        }),
+        ...createDomainContentActivities({
+          domains: app.get(DomainsRepository),
+          graph: app.get(DomainGraphRepository),
+          blobs: app.get(S3BlobStore),
         }),
       };
   }

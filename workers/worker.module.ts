@@ -1,3 +1,4 @@
+import { AuditService } from '../src/auth/audit.service';
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '../src/config/config.module';
 import { StoresModule } from '../src/stores/stores.module';
@@ -5,21 +6,40 @@ import { DocumentsRepository } from '../src/documents/documents.repository';
 import { DocumentEventsPublisher } from '../src/documents/document-events.publisher';
 import { DocumentGraphRepository } from '../src/knowledge/document-graph.repository';
 import { ChunkVectorIndex } from '../src/knowledge/chunk-vector.index';
+import { DomainsRepository } from '../src/domains/domains.repository';
+import { DomainGraphRepository } from '../src/domains/domain-graph.repository';
+import { ChunkRetriever } from '../src/search/chunk-retriever';
+import { SearchCache } from '../src/search/search-cache';
+import { SearchService } from '../src/search/search.service';
+import { WorkspaceGraphLoader } from '../src/search/workspace-graph.loader';
+
+// Domain research runs Cairn's own search inside the ai worker.
+const domainProviders = [
+  DomainsRepository,
+  DomainGraphRepository,
+  SearchService,
+  ChunkRetriever,
+  WorkspaceGraphLoader,
+  SearchCache,
+];
 
 /** The workers' Nest context: the same configuration and store clients as the API, no HTTP. */
 @Module({
   imports: [ConfigModule, StoresModule],
   providers: [
+    AuditService,
     DocumentsRepository,
     DocumentEventsPublisher,
     DocumentGraphRepository,
     ChunkVectorIndex,
+    ...domainProviders,
   ],
   exports: [
     DocumentsRepository,
     DocumentEventsPublisher,
     DocumentGraphRepository,
     ChunkVectorIndex,
+    ...domainProviders,
   ],
 })
 export class WorkerModule {}

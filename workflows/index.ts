@@ -3,3 +3,5 @@ export { smokeWorkflow } from './smoke.workflow';
 export { processDocumentWorkflow, processDocumentsWorkflow } from './process-document.workflow';
 export { deleteDocumentWorkflow } from './delete-document.workflow';
 export { importWorkflow } from './import.workflow';
+export { domainBootstrapWorkflow } from './domain-bootstrap.workflow';
+export { addDomainDocumentsWorkflow } from './add-domain-documents.workflow';

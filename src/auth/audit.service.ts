@@ -54,17 +54,32 @@ export class AuditService {
       `INSERT INTO audit_log
          (workspace_id, actor_user_id, actor_api_key_id, action, target_type, target_id, details, request_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [
-        entry.workspaceId,
-        entry.actor?.via === 'apiKey' ? null : (entry.actor?.userId ?? null),
-        entry.actor?.apiKeyId ?? null,
-        entry.action,
-        entry.targetType,
-        entry.targetId ?? null,
-        JSON.stringify(entry.details ?? {}),
-        entry.requestId ?? null,
-      ],
+      auditValues(entry),
     );
+  }
+
+  /**
+   * Records an event that happens once per target (a domain's activation), written by an
+   * activity that Temporal may retry: a second attempt finds the entry and adds nothing.
+   */
+  async recordOnce(entry: AuditEntry): Promise<void> {
+    await this.postgres.withWorkspace(entry.workspaceId, async (client) => {
+      // Serialises concurrent attempts on the same target.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `${entry.workspaceId}:${entry.action}:${entry.targetId ?? ''}`,
+      ]);
+      const existing = await client.query(
+        'SELECT 1 FROM audit_log WHERE workspace_id = $1 AND action = $2 AND target_id = $3',
+        [entry.workspaceId, entry.action, entry.targetId ?? null],
+      );
+      if (existing.rowCount) return;
+      await client.query(
+        `INSERT INTO audit_log
+           (workspace_id, actor_user_id, actor_api_key_id, action, target_type, target_id, details, request_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        auditValues(entry),
+      );
+    });
   }
 
   /** Records, and logs instead of failing the caller when the write fails after the change. */
@@ -112,4 +127,17 @@ export class AuditService {
       nextBefore: rows.length > options.limit ? Number(page[page.length - 1].id) : null,
     };
   }
+}
+
+function auditValues(entry: AuditEntry): unknown[] {
+  return [
+    entry.workspaceId,
+    entry.actor?.via === 'apiKey' ? null : (entry.actor?.userId ?? null),
+    entry.actor?.apiKeyId ?? null,
+    entry.action,
+    entry.targetType,
+    entry.targetId ?? null,
+    JSON.stringify(entry.details ?? {}),
+    entry.requestId ?? null,
+  ];
 }

@@ -10,6 +10,20 @@ const url = (protocols: string[]) =>
     });
 const hostPort = z.string().regex(/^[^:\s]+:\d{1,5}$/, 'must be host:port');
 const queueNames = ['general', 'ai', 'storage'] as const;
+const DURATION_UNITS_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** "90s", "30m", "24h", "7d" → milliseconds. */
+const duration = z
+  .string()
+  .regex(/^\d{1,9}(ms|s|m|h|d)$/, 'must be a duration like 90s, 30m, 24h or 7d')
+  .transform((value) => {
+    const [, amount, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(value) as unknown as [
+      string,
+      string,
+      keyof typeof DURATION_UNITS_MS,
+    ];
+    return Number(amount) * DURATION_UNITS_MS[unit];
+  })
+  .pipe(z.number().int().min(1_000, 'must be at least 1s'));
 
 // Every key Cairn reads from the environment, in one place. Keys without a default are required.
 export const configSchema = z.object({
@@ -66,6 +80,10 @@ export const configSchema = z.object({
   CAIRN_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65534).default(9464),
   /** Interface of the worker's metrics server: 0.0.0.0 where Prometheus scrapes from elsewhere. */
   CAIRN_WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** A domain waiting for review emits a reminder after this long without a decision. */
+  CAIRN_DOMAIN_REVIEW_REMINDER: duration.default('24h'),
+  /** A domain waiting for review expires after this long without a decision (per draft). */
+  CAIRN_DOMAIN_REVIEW_TIMEOUT: duration.default('7d'),
   CAIRN_WORKER_QUEUES: z
     .string()
     .default(queueNames.join(','))

@@ -3,6 +3,7 @@ import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@ne
 import { ZodValidationPipe } from '../common/http/zod-validation.pipe';
 import { RateLimited } from '../auth/rate-limit.guard';
 import { CurrentWorkspace } from '../workspaces/current-workspace';
+import { DomainsService } from '../domains/domains.service';
 import { searchRequestSchema, type SearchRequest } from './search.schema';
 import { SearchService } from './search.service';
 import type { SearchResponse } from './search.types';
@@ -10,7 +11,10 @@ import type { SearchResponse } from './search.types';
 @ApiTags('search')
 @Controller('search')
 export class SearchController {
-  constructor(private readonly searchService: SearchService) {}
+  constructor(
+    private readonly searchService: SearchService,
+    private readonly domains: DomainsService,
+  ) {}
 
   @Post()
   @HttpCode(200)
@@ -18,16 +22,28 @@ export class SearchController {
   @ApiOperation({
     summary: 'Search chunks semantically, by keywords and through the knowledge graph',
     description:
-      'Body: {query, limit 1–100 (10), mode vector|keyword|hybrid|graph|auto (auto), hops 0–3 (2), domainId?, filters?: {documentIds?, types?}}. Each hit carries its score parts and the graph paths linking the query to it. "Cache-Control: no-cache" recomputes instead of reading the result cache.',
+      'Body: {query, limit 1–100 (10), mode vector|keyword|hybrid|graph|auto (auto), hops 0–3 (2), domainId? (an active domain: hits only from its documents; unknown domain → 400; an inactive one → 400 unless includeInactive: true), filters?: {documentIds?, types?}}. Each hit carries its score parts and the graph paths linking the query to it. "Cache-Control: no-cache" recomputes instead of reading the result cache.',
   })
   @ApiOkResponse({ description: 'Hits, the entities the query names and related entities' })
   @ApiBadRequestResponse({ description: 'Empty or too long query, bad limit/hops/mode/filters' })
-  search(
+  async search(
     @CurrentWorkspace() workspaceId: string,
     @Body(new ZodValidationPipe(searchRequestSchema)) request: SearchRequest,
     @Headers('cache-control') cacheControl?: string,
   ): Promise<SearchResponse> {
-    return this.searchService.search(workspaceId, request, {
+    if (request.domainId !== undefined) {
+      // A domain scopes the search to its member documents (within any documentIds filter).
+      const members = await this.domains.scopeForSearch(
+        workspaceId,
+        request.domainId,
+        request.includeInactive,
+      );
+      const asked = request.filters?.documentIds;
+      const documentIds =
+        asked === undefined ? members : asked.filter((id) => members.includes(id));
+      request = { ...request, filters: { ...request.filters, documentIds } };
+    }
+    return await this.searchService.search(workspaceId, request, {
       bypassCache: /\bno-cache\b/i.test(cacheControl ?? ''),
     });
   }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DomainsModule } from '../domains/domains.module';
 import { ChunkRetriever } from './chunk-retriever';
 import { EntitiesController } from './entities.controller';
 import { EntitiesService } from './entities.service';
@@ -9,6 +10,7 @@ import { WorkspaceGraphLoader } from './workspace-graph.loader';
 
 /** POST /search and graph exploration (GET /entities, /graph/neighborhood). Needs StoresModule. */
 @Module({
+  imports: [DomainsModule],
   controllers: [SearchController, EntitiesController],
   providers: [SearchService, EntitiesService, ChunkRetriever, WorkspaceGraphLoader, SearchCache],
 })

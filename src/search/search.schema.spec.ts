@@ -12,7 +12,14 @@ describe('searchRequestSchema', () => {
       limit: 10,
       mode: 'auto',
       hops: 2,
+      includeInactive: false,
     });
+  });
+
+  it('refuses a non-boolean includeInactive', () => {
+    const result = searchRequestSchema.safeParse({ query: 'x', includeInactive: 'yes' });
+    expect(result.success).toBe(false);
+    expect(JSON.stringify(result.error?.issues)).toContain('includeInactive must be true or false');
   });
 
   it.each([

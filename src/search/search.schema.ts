@@ -39,6 +39,10 @@ export const searchRequestSchema = z
       .min(1, 'domainId must not be empty')
       .max(200, 'domainId must be at most 200 characters')
       .optional(),
+    /** With domainId: search a domain that is not active (yet), e.g. while reviewing its draft. */
+    includeInactive: z
+      .boolean({ invalid_type_error: 'includeInactive must be true or false' })
+      .default(false),
     filters: z
       .object({
         documentIds: z

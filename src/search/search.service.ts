@@ -90,10 +90,8 @@ export class SearchService implements OnModuleDestroy {
     stamp: string,
   ): Promise<{ response: SearchResponse; complete: boolean }> {
     const { query, mode, hops, limit } = request;
-    const filters: ChunkFilters = {
-      documentIds: request.filters?.documentIds,
-      domainId: request.domainId,
-    };
+    // A domainId was resolved by the controller into filters.documentIds (its members).
+    const filters: ChunkFilters = { documentIds: request.filters?.documentIds };
     const empty: SearchResponse = {
       query,
       mode,

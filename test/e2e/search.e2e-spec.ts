@@ -168,9 +168,9 @@ describe('POST /search', () => {
       const response = await search({ query, mode: 'auto' });
       expect(response.status).toBe(200);
     }
+    // Not a domain of the workspace: refused, and the text never reaches a filter.
     const injectedDomain = await search({ domainId: '" OR workspaceId != "', mode: 'hybrid' });
-    expect(injectedDomain.status).toBe(200);
-    expect(injectedDomain.body.hits).toHaveLength(0);
+    expect(injectedDomain.status).toBe(400);
     const still = await search({ mode: 'keyword', limit: 10 });
     expect(still.body.hits.map((hit) => hit.documentId)).toContain(ids.bridge);
   });

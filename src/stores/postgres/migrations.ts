@@ -141,8 +141,73 @@ BEGIN
 END $$;
 `;
 
+// Knowledge domains: one row per domain, its member documents (with why each was chosen) and
+// the history of review decisions. Archived domains free their name for a new domain.
+const knowledgeDomains = `
+CREATE TABLE domains (
+  id            uuid PRIMARY KEY,
+  workspace_id  text NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  name          text NOT NULL CHECK (length(btrim(name)) BETWEEN 1 AND 120),
+  description   text NOT NULL DEFAULT '',
+  mode          text NOT NULL CHECK (mode IN ('review', 'auto')),
+  status        text NOT NULL DEFAULT 'bootstrapping' CHECK (status IN
+                  ('bootstrapping', 'awaiting_review', 'active', 'rejected', 'expired', 'archived', 'failed')),
+  stage         text,
+  seed_topics   text[] NOT NULL DEFAULT '{}',
+  reviewers     text[] NOT NULL DEFAULT '{}',
+  created_by    text NOT NULL,
+  workflow_id   text NOT NULL,
+  overview_key  text,
+  revision      integer NOT NULL DEFAULT 0,
+  error         text,
+  created_at    timestamptz NOT NULL DEFAULT now(),
+  updated_at    timestamptz NOT NULL DEFAULT now(),
+  activated_at  timestamptz,
+  archived_at   timestamptz
+);
+CREATE UNIQUE INDEX domains_workspace_name_key ON domains (workspace_id, lower(btrim(name)))
+  WHERE status <> 'archived';
+CREATE INDEX domains_workspace_created_idx ON domains (workspace_id, created_at DESC);
+
+CREATE TABLE domain_documents (
+  workspace_id text NOT NULL,
+  domain_id    uuid NOT NULL REFERENCES domains(id) ON DELETE CASCADE,
+  document_id  uuid NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  source       text NOT NULL CHECK (source IN ('seed', 'topic', 'added')),
+  reason       text NOT NULL,
+  added_at     timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (workspace_id, domain_id, document_id)
+);
+CREATE INDEX domain_documents_document_idx ON domain_documents (workspace_id, document_id);
+
+CREATE TABLE domain_reviews (
+  id           bigserial PRIMARY KEY,
+  workspace_id text NOT NULL,
+  domain_id    uuid NOT NULL REFERENCES domains(id) ON DELETE CASCADE,
+  revision     integer NOT NULL,
+  decision     text NOT NULL CHECK (decision IN ('approve', 'reject', 'request_changes')),
+  comment      text NOT NULL DEFAULT '',
+  reviewer     text NOT NULL,
+  decided_at   timestamptz NOT NULL,
+  UNIQUE (workspace_id, domain_id, revision)
+);
+
+DO $$
+DECLARE owned text;
+BEGIN
+  FOREACH owned IN ARRAY ARRAY['domains', 'domain_documents', 'domain_reviews'] LOOP
+    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', owned);
+    EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', owned);
+    EXECUTE format(
+      'CREATE POLICY workspace_isolation ON %I USING (workspace_id = current_setting(''cairn.workspace_id'', true)) WITH CHECK (workspace_id = current_setting(''cairn.workspace_id'', true))',
+      owned);
+  END LOOP;
+END $$;
+`;
+
 export const migrations: readonly Migration[] = [
   { id: '0001_initial_schema', sql: initialSchema },
   { id: '0002_document_pipeline', sql: documentPipeline },
   { id: '0003_auth_and_isolation', sql: authAndIsolation },
+  { id: '0004_knowledge_domains', sql: knowledgeDomains },
 ];

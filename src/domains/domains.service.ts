@@ -1,0 +1,371 @@
+import {
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  Injectable,
+  Logger,
+  NotFoundException,
+} from '@nestjs/common';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { createHash, randomUUID } from 'node:crypto';
+import type { Principal } from '../auth/principal';
+import { CairnConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import { DocumentsRepository } from '../documents/documents.repository';
+import { S3BlobStore } from '../stores/s3/s3-blob.store';
+import { TemporalClientService } from '../temporal/temporal-client.service';
+import type { addDomainDocumentsWorkflow } from '../../workflows/add-domain-documents.workflow';
+import type {
+  DomainBootstrapInput,
+  domainBootstrapWorkflow,
+} from '../../workflows/domain-bootstrap.workflow';
+import {
+  domainStateQuery,
+  REVIEW_NOT_PENDING,
+  REVIEWER_NOT_ALLOWED,
+  reviewUpdate,
+} from '../../workflows/domain-messages';
+import {
+  DomainIdAttribute,
+  StageAttribute,
+  WorkspaceIdAttribute,
+} from '../../workflows/search-attributes';
+import { TASK_QUEUES } from '../../workflows/task-queues';
+import { domainDocumentsWorkflowId, domainWorkflowId } from '../../workflows/workflow-ids';
+import { DomainGraphRepository } from './domain-graph.repository';
+import type {
+  DomainDocumentLink,
+  DomainOverview,
+  DomainRecord,
+  DomainWorkflowState,
+  ReviewOutcome,
+  ReviewRecord,
+} from './domain.types';
+import { DomainsRepository, DuplicateDomainNameError } from './domains.repository';
+import type {
+  AddDomainDocumentsInput,
+  CreateDomainInput,
+  ListDomainsQuery,
+  ReviewDomainInput,
+} from './domains.schema';
+
+// How long DELETE waits for a cancelled bootstrap to close before terminating it.
+const CANCEL_GRACE_MS = 5_000;
+
+export interface DomainDto extends DomainRecord {
+  temporalUiUrl: string;
+}
+
+export interface DomainDetailDto extends DomainDto {
+  documents: (DomainDocumentLink & { title: string; status: string })[];
+  reviews: ReviewRecord[];
+  /** The bootstrap workflow's own view (stage, draft, pending review, decisions); null once it is gone. */
+  workflow: DomainWorkflowState | null;
+}
+
+/**
+ * Knowledge domains: creation starts the bootstrap workflow; review decisions are Temporal
+ * Updates on it; archive takes the domain apart and keeps its documents. Every store call is
+ * scoped by the workspace; nothing is stored for a request that fails validation.
+ */
+@Injectable()
+export class DomainsService {
+  private readonly logger = new Logger(DomainsService.name);
+
+  constructor(
+    @InjectConfig() private readonly config: CairnConfig,
+    private readonly domains: DomainsRepository,
+    private readonly documents: DocumentsRepository,
+    private readonly graph: DomainGraphRepository,
+    private readonly blobs: S3BlobStore,
+    private readonly temporal: TemporalClientService,
+  ) {}
+
+  async create(
+    workspaceId: string,
+    principal: Principal,
+    input: CreateDomainInput,
+  ): Promise<{ domain: DomainDto; workflowId: string; temporalUiUrl: string }> {
+    const seedIds = [...new Set(input.seedDocumentIds)];
+    await this.requireDocuments(workspaceId, seedIds, 'seedDocumentIds');
+    const reminderMs =
+      (input.review?.reminderSeconds ?? 0) * 1_000 || this.config.CAIRN_DOMAIN_REVIEW_REMINDER;
+    const timeoutMs =
+      (input.review?.timeoutSeconds ?? 0) * 1_000 || this.config.CAIRN_DOMAIN_REVIEW_TIMEOUT;
+
+    const id = randomUUID();
+    const workflowId = domainWorkflowId(workspaceId, id);
+    let record: DomainRecord;
+    try {
+      record = await this.domains.create(
+        {
+          id,
+          workspaceId,
+          name: input.name,
+          description: input.description,
+          mode: input.mode,
+          seedTopics: input.seedTopics,
+          reviewers: input.reviewers,
+          createdBy: principal.userId,
+          workflowId,
+        },
+        seedIds.map((documentId) => ({
+          documentId,
+          source: 'seed',
+          reason: 'Named as a seed document when the domain was created.',
+        })),
+      );
+    } catch (error) {
+      if (error instanceof DuplicateDomainNameError) {
+        throw new ConflictException(
+          `A domain named "${input.name}" already exists in this workspace.`,
+        );
+      }
+      throw error;
+    }
+
+    const args: DomainBootstrapInput = {
+      workspaceId,
+      domainId: id,
+      mode: input.mode,
+      seedDocumentIds: seedIds,
+      seedTopics: input.seedTopics,
+      reviewers: input.reviewers,
+      reviewReminderMs: reminderMs,
+      reviewTimeoutMs: timeoutMs,
+    };
+    const client = await this.temporal.client();
+    try {
+      await client.workflow.start<typeof domainBootstrapWorkflow>('domainBootstrapWorkflow', {
+        workflowId,
+        taskQueue: TASK_QUEUES.general,
+        args: [args],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        typedSearchAttributes: [
+          { key: WorkspaceIdAttribute, value: workspaceId },
+          { key: DomainIdAttribute, value: id },
+          { key: StageAttribute, value: 'research' },
+        ],
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
+        // Without its workflow the row would sit in bootstrapping forever: take it back.
+        await this.domains.archive(workspaceId, id).catch(() => undefined);
+        throw error;
+      }
+    }
+    const temporalUiUrl = this.temporal.workflowUiUrl(workflowId);
+    return { domain: this.toDto(record), workflowId, temporalUiUrl };
+  }
+
+  async list(
+    workspaceId: string,
+    query: ListDomainsQuery,
+  ): Promise<{ items: DomainDto[]; total: number; limit: number; offset: number }> {
+    const { items, total } = await this.domains.list(workspaceId, query);
+    return {
+      items: items.map((record) => this.toDto(record)),
+      total,
+      limit: query.limit,
+      offset: query.offset,
+    };
+  }
+
+  async get(workspaceId: string, id: string): Promise<DomainDetailDto> {
+    const record = await this.require(workspaceId, id);
+    const [documents, reviews, workflow] = await Promise.all([
+      this.domains.documents(workspaceId, id),
+      this.domains.reviews(workspaceId, id),
+      this.queryWorkflow(record.workflowId),
+    ]);
+    return { ...this.toDto(record), documents, reviews, workflow };
+  }
+
+  async overview(workspaceId: string, id: string): Promise<DomainOverview> {
+    const record = await this.require(workspaceId, id);
+    if (!record.overviewKey) {
+      throw new NotFoundException(
+        `Domain ${id} has no overview yet (status ${record.status}, stage ${record.stage ?? 'none'}).`,
+      );
+    }
+    const bytes = await this.blobs.get(record.overviewKey);
+    return JSON.parse(bytes.toString('utf8')) as DomainOverview;
+  }
+
+  async review(
+    workspaceId: string,
+    principal: Principal,
+    id: string,
+    input: ReviewDomainInput,
+  ): Promise<ReviewOutcome> {
+    const record = await this.require(workspaceId, id);
+    if (record.status !== 'awaiting_review') {
+      throw new ConflictException(
+        `Domain ${id} is not waiting for a review (status ${record.status}).`,
+      );
+    }
+    const client = await this.temporal.client();
+    try {
+      return await client.workflow.getHandle(record.workflowId).executeUpdate(reviewUpdate, {
+        args: [
+          {
+            decision: input.decision,
+            comment: input.comment,
+            reviewer: { userId: principal.userId, role: principal.role },
+          },
+        ],
+      });
+    } catch (error) {
+      const failure = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
+      if (failure instanceof ApplicationFailure && failure.type === REVIEW_NOT_PENDING) {
+        throw new ConflictException(failure.message);
+      }
+      if (failure instanceof ApplicationFailure && failure.type === REVIEWER_NOT_ALLOWED) {
+        throw new ForbiddenException(failure.message);
+      }
+      if (error instanceof WorkflowNotFoundError) {
+        throw new ConflictException(`Domain ${id} is not waiting for a review any more.`);
+      }
+      throw error;
+    }
+  }
+
+  async addDocuments(
+    workspaceId: string,
+    id: string,
+    input: AddDomainDocumentsInput,
+  ): Promise<{ domainId: string; added: string[]; workflowId: string; temporalUiUrl: string }> {
+    const record = await this.require(workspaceId, id);
+    if (record.status === 'archived') throw new ConflictException(`Domain ${id} is archived.`);
+    const ids = [...new Set(input.documentIds)].sort();
+    await this.requireDocuments(workspaceId, ids, 'documentIds');
+    const added = await this.domains.addDocuments(
+      workspaceId,
+      id,
+      ids.map((documentId) => ({
+        documentId,
+        source: 'added',
+        reason: input.reason || 'Added to the domain by a member of the workspace.',
+      })),
+    );
+    const batch = createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 24);
+    const workflowId = domainDocumentsWorkflowId(workspaceId, id, batch);
+    const client = await this.temporal.client();
+    // The same set added again while its run is going joins that run; later it runs again.
+    await client.workflow.start<typeof addDomainDocumentsWorkflow>('addDomainDocumentsWorkflow', {
+      workflowId,
+      taskQueue: TASK_QUEUES.general,
+      args: [{ workspaceId, domainId: id, documentIds: ids }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      typedSearchAttributes: [
+        { key: WorkspaceIdAttribute, value: workspaceId },
+        { key: DomainIdAttribute, value: id },
+        { key: StageAttribute, value: 'content' },
+      ],
+    });
+    return {
+      domainId: id,
+      added: added.sort(),
+      workflowId,
+      temporalUiUrl: this.temporal.workflowUiUrl(workflowId),
+    };
+  }
+
+  /** Archive: stop the bootstrap, drop memberships and the graph node; documents stay. */
+  async archive(workspaceId: string, id: string): Promise<DomainDto> {
+    const record = await this.require(workspaceId, id);
+    if (record.status !== 'archived') await this.stopWorkflow(record.workflowId);
+    const archived = await this.domains.archive(workspaceId, id);
+    await this.graph.removeDomain(workspaceId, id);
+    if (!archived) throw new NotFoundException(`Domain ${id} not found.`);
+    return this.toDto(archived);
+  }
+
+  /** For search: the documents a domain scopes to, refusing unknown or (unless asked) inactive domains. */
+  async scopeForSearch(
+    workspaceId: string,
+    domainId: string,
+    includeInactive: boolean,
+  ): Promise<string[]> {
+    const record = await this.findForSearch(workspaceId, domainId);
+    if (!record || record.status === 'archived') {
+      throw new BadRequestException(`domainId: unknown domain "${domainId}" in this workspace.`);
+    }
+    if (record.status !== 'active' && !includeInactive) {
+      throw new BadRequestException(
+        `domainId: domain "${record.name}" is ${record.status}, not active; send includeInactive: true to search it anyway.`,
+      );
+    }
+    return this.domains.documentIds(workspaceId, domainId);
+  }
+
+  private async findForSearch(workspaceId: string, domainId: string) {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(domainId)) {
+      return null;
+    }
+    return this.domains.findById(workspaceId, domainId);
+  }
+
+  private async queryWorkflow(workflowId: string): Promise<DomainWorkflowState | null> {
+    const client = await this.temporal.client();
+    try {
+      return await client.workflow.getHandle(workflowId).query(domainStateQuery);
+    } catch (error) {
+      // A workflow removed by retention, or not started yet: Postgres still answers.
+      this.logger.debug(`state query of ${workflowId} failed: ${String(error)}`);
+      return null;
+    }
+  }
+
+  private async stopWorkflow(workflowId: string): Promise<void> {
+    const client = await this.temporal.client();
+    const handle = client.workflow.getHandle(workflowId);
+    const running = async () => {
+      try {
+        return (await handle.describe()).status.name === 'RUNNING';
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return false;
+        throw error;
+      }
+    };
+    if (!(await running())) return;
+    await handle.cancel().catch((error: unknown) => {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    });
+    const deadline = Date.now() + CANCEL_GRACE_MS;
+    while (Date.now() < deadline) {
+      if (!(await running())) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await handle.terminate('domain archived').catch((error: unknown) => {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    });
+  }
+
+  private async requireDocuments(workspaceId: string, ids: string[], field: string) {
+    if (ids.length === 0) return;
+    const found = await this.documents.findManyByIds(workspaceId, ids);
+    const usable = new Set(found.filter((doc) => doc.status !== 'deleting').map((doc) => doc.id));
+    const missing = ids.filter((documentId) => !usable.has(documentId));
+    if (missing.length > 0) {
+      throw new NotFoundException(
+        `${field}: no such document in this workspace: ${missing.join(', ')}`,
+      );
+    }
+  }
+
+  private async require(workspaceId: string, id: string): Promise<DomainRecord> {
+    const record = await this.domains.findById(workspaceId, id);
+    if (!record) throw new NotFoundException(`Domain ${id} not found.`);
+    return record;
+  }
+
+  private toDto(record: DomainRecord): DomainDto {
+    return { ...record, temporalUiUrl: this.temporal.workflowUiUrl(record.workflowId) };
+  }
+}
