@@ -1,8 +1,8 @@
 /**
  * Records one real history of every workflow type for the replay test
  * (test/integration/workflow-replay.int-spec.ts): `npx tsx infra/record-histories.ts`.
- * Drives the running API (CAIRN_API_URL, default http://127.0.0.1:$CAIRN_API_PORT; a bearer token
- * from CAIRN_API_TOKEN when set) and its workers: a smoke run, an upload, a bulk import, a
+ * Drives the running API (CAIRN_API_URL, default http://127.0.0.1:$CAIRN_API_PORT; signed in as
+ * the local test user, with a token signed by the stack's JWT secret) and its workers: a smoke run, an upload, a bulk import, a
  * delete, and domains through review (request changes, then approve), expiry (reminder, timeout),
  * auto mode and a later addition of documents. Then it fetches each workflow's history from
  * Temporal (with the pinned Temporal CLI's `workflow show --output json`, the proto JSON form
