@@ -270,6 +270,10 @@ describe('workspaces, members, roles and API keys', () => {
     ['POST', '/documents/00000000-0000-4000-8000-000000000000/retry', 'editor'],
     ['POST', '/imports', 'editor'],
     ['POST', '/smoke', 'editor'],
+    ['POST', '/domains', 'editor'],
+    ['POST', '/domains/00000000-0000-4000-8000-000000000000/review', 'editor'],
+    ['POST', '/domains/00000000-0000-4000-8000-000000000000/documents', 'editor'],
+    ['DELETE', '/domains/00000000-0000-4000-8000-000000000000', 'editor'],
     ['POST', '/workspaces/{ws}/members', 'admin'],
     ['PATCH', '/workspaces/{ws}/members/00000000-0000-4000-8000-000000000000', 'admin'],
     ['DELETE', '/workspaces/{ws}/members/00000000-0000-4000-8000-000000000000', 'admin'],
@@ -493,6 +497,12 @@ describe('workspaces are isolated: another workspace’s ids answer 404', () => 
       headers: asBob(),
     });
     ids.key = key.body.id;
+    const domain = await callApi<{ domain: { id: string } }>('POST', '/domains', {
+      json: { name: `Bob's domain ${run}`, seedDocumentIds: [ids.document] },
+      headers: asBob(),
+    });
+    expect(domain.status).toBe(202);
+    ids.domain = domain.body.domain.id;
   });
 
   const probes: [string, string, () => string][] = [
@@ -507,14 +517,26 @@ describe('workspaces are isolated: another workspace’s ids answer 404', () => 
     ['GET', 'import events', () => `/imports/${ids.import}/events`],
     ['GET', 'entity', () => `/entities/${encodeURIComponent(ids.entity)}`],
     ['GET', 'neighborhood', () => `/graph/neighborhood?entityId=${encodeURIComponent(ids.entity)}`],
+    ['GET', 'domain', () => `/domains/${ids.domain}`],
+    ['GET', 'domain overview', () => `/domains/${ids.domain}/overview`],
+    ['POST', 'domain review', () => `/domains/${ids.domain}/review`],
+    ['POST', 'domain documents', () => `/domains/${ids.domain}/documents`],
+    ['DELETE', 'domain archive', () => `/domains/${ids.domain}`],
     ['GET', 'members', () => `/workspaces/${workspaceB}/members`],
     ['DELETE', 'member', () => `/workspaces/${workspaceB}/members/${bob.user.id}`],
     ['GET', 'keys', () => `/workspaces/${workspaceB}/api-keys`],
     ['DELETE', 'key', () => `/workspaces/${workspaceB}/api-keys/${ids.key}`],
   ];
 
-  it.each(probes)("%s %s of B with A's token → 404", async (method, _name, pathOf) => {
-    const response = await callApi(method, pathOf(), { headers: asAlice() });
+  // Valid bodies, so that only the lookup in A's workspace can refuse them.
+  const bodies: Record<string, unknown> = {
+    'domain review': { decision: 'approve', comment: 'looks right' },
+    'domain documents': { documentIds: [] as string[] },
+  };
+
+  it.each(probes)("%s %s of B with A's token → 404", async (method, name, pathOf) => {
+    const json = name === 'domain documents' ? { documentIds: [ids.document] } : bodies[name];
+    const response = await callApi(method, pathOf(), { headers: asAlice(), json });
     expect(response.status).toBe(404);
   });
 
@@ -556,6 +578,11 @@ describe('workspaces are isolated: another workspace’s ids answer 404', () => 
       headers: asBob(),
     });
     expect(document.body.status).toBe('indexed');
+    const domain = await callApi<{ status: string }>('GET', `/domains/${ids.domain}`, {
+      headers: asBob(),
+    });
+    expect(domain.status).toBe(200);
+    expect(domain.body.status).not.toBe('archived');
   });
 });
 
