@@ -1,3 +1,4 @@
+import { testWorkspace } from '../support/auth';
 import type { Client } from '@temporalio/client';
 import { callApi } from '../support/api';
 import { connectTemporal } from '../support/temporal';
@@ -29,7 +30,7 @@ describe('smoke workflow through the API', () => {
   it('leaves a completed workflow with its workspace search attribute, linked to the Web UI', async () => {
     const description = await temporal.client.workflow.getHandle(smoke.workflowId).describe();
     expect(description.status.name).toBe('COMPLETED');
-    expect(description.searchAttributes.WorkspaceId).toEqual([process.env.CAIRN_DEFAULT_WORKSPACE]);
+    expect(description.searchAttributes.WorkspaceId).toEqual([testWorkspace()]);
     expect(smoke.temporalUiUrl).toBe(
       `${process.env.TEMPORAL_UI_URL}/namespaces/${process.env.TEMPORAL_NAMESPACE}/workflows/${encodeURIComponent(smoke.workflowId)}`,
     );
@@ -38,7 +39,7 @@ describe('smoke workflow through the API', () => {
   });
 
   it('is found by operators filtering on WorkspaceId in visibility', async () => {
-    const query = `WorkflowType = 'smokeWorkflow' AND WorkspaceId = '${process.env.CAIRN_DEFAULT_WORKSPACE}' AND WorkflowId = '${smoke.workflowId}'`;
+    const query = `WorkflowType = 'smokeWorkflow' AND WorkspaceId = '${testWorkspace()}' AND WorkflowId = '${smoke.workflowId}'`;
     let found: string[] = [];
     // Visibility is eventually consistent; give it a few seconds.
     for (let attempt = 0; attempt < 20 && found.length === 0; attempt++) {
