@@ -42,7 +42,7 @@ export class ApiMetricsService implements OnModuleInit, OnModuleDestroy {
       ['status'],
       () =>
         this.collectSafely('documents', [documents], async () => {
-          const rows = await this.postgres.query<{ status: string; count: string }>(
+          const rows = await this.postgres.queryAcrossWorkspaces<{ status: string; count: string }>(
             'SELECT status, count(*)::text AS count FROM documents GROUP BY status',
           );
           const counts = new Map(rows.map((row) => [row.status, Number(row.count)]));

@@ -1,4 +1,4 @@
-import { testWorkspace } from '../support/auth';
+import { defaultAuthHeaders, testWorkspace } from '../support/auth';
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -320,6 +320,7 @@ describe('bulk import (POST /imports)', () => {
     expect(accepted.status).toBe(202);
     const response = await fetch(
       `${process.env.CAIRN_API_URL ?? 'http://127.0.0.1:3100'}/imports/${accepted.body.id}/events`,
+      { headers: await defaultAuthHeaders() },
     );
     expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
     const text = await response.text(); // the server closes the stream after the final status

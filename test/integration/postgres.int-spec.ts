@@ -144,6 +144,17 @@ describe('PostgresStore (real PostgreSQL)', () => {
       ).toEqual([{ value: 'mine' }]);
     });
 
+    it('an operator read across workspaces sees every row and can change none', async () => {
+      const rows = await store.queryAcrossWorkspaces<{ value: string }>(
+        'SELECT value FROM smoke_records WHERE id = $1',
+        [id],
+      );
+      expect(rows).toEqual([{ value: 'mine' }]);
+      await expect(
+        store.queryAcrossWorkspaces('DELETE FROM smoke_records WHERE id = $1', [id]),
+      ).rejects.toMatchObject({ code: '25006' });
+    });
+
     it("refuses to write a row into a workspace other than the transaction's", async () => {
       await expect(
         store.queryInWorkspace(

@@ -137,6 +137,11 @@ BEGIN
     EXECUTE format(
       'CREATE POLICY workspace_isolation ON %I USING (workspace_id = current_setting(''cairn.workspace_id'', true)) WITH CHECK (workspace_id = current_setting(''cairn.workspace_id'', true))',
       owned);
+    -- Operators' figures across workspaces (metrics): reads only, in a READ ONLY transaction
+    -- that asks for them explicitly (PostgresStore.queryAcrossWorkspaces).
+    EXECUTE format(
+      'CREATE POLICY cross_workspace_read ON %I FOR SELECT USING (current_setting(''cairn.cross_workspace_read'', true) = ''on'')',
+      owned);
   END LOOP;
 END $$;
 `;

@@ -71,6 +71,29 @@ export class PostgresStore implements OnModuleDestroy {
     });
   }
 
+  /**
+   * A read across every workspace, for operators' figures (metrics) only: a READ ONLY
+   * transaction that row-level security lets see all rows and change none.
+   */
+  async queryAcrossWorkspaces<R extends QueryResultRow = Record<string, unknown>>(
+    text: string,
+    params: unknown[] = [],
+  ): Promise<R[]> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN READ ONLY');
+      await client.query("SELECT set_config('cairn.cross_workspace_read', 'on', true)");
+      const result = await client.query<R>(text, params);
+      await client.query('COMMIT');
+      return result.rows;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
   /** Runs fn inside BEGIN/COMMIT on one connection; rolls back when fn throws. */
   async withTransaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
