@@ -10,6 +10,8 @@
  */
 import { resolve } from 'node:path';
 import weaviate from 'weaviate-client';
+// Same settings as the stack (model folder, Weaviate address) without sourcing infra/env.sh first.
+import '../../test/support/load-stack-env';
 import { Embedder } from '../../src/embedding/embedder';
 import {
   DEFAULT_DATASET_DIR,

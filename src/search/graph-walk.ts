@@ -60,10 +60,14 @@ export function entitiesWithinHops(
   seeds: WalkSeeds,
   hops: number,
 ): Map<number, number> {
+  const arrays = adjacencyOf(graph);
   const distance = new Map<number, number>();
+  // Membership in a typed array: the co-mention step tests every entity of every chunk reached.
+  const seen = new Uint8Array(graph.entityCount);
   let frontier: number[] = [];
   const visit = (entity: number, depth: number) => {
-    if (distance.has(entity)) return;
+    if (seen[entity] === 1) return;
+    seen[entity] = 1;
     distance.set(entity, depth);
     frontier.push(entity);
   };
@@ -75,9 +79,26 @@ export function entitiesWithinHops(
     const current = frontier;
     frontier = [];
     for (const entity of current) {
-      for (const neighbor of graph.neighbors[entity]) visit(neighbor.entity, depth);
-      for (const chunk of graph.entityChunks[entity]) {
-        for (const other of graph.chunkEntities[chunk]) visit(other, depth);
+      for (
+        let edge = arrays.neighborStart[entity];
+        edge < arrays.neighborStart[entity + 1];
+        edge++
+      ) {
+        visit(arrays.neighbors[edge], depth);
+      }
+      for (
+        let edge = arrays.entityChunkStart[entity];
+        edge < arrays.entityChunkStart[entity + 1];
+        edge++
+      ) {
+        const chunk = arrays.entityChunks[edge];
+        for (
+          let other = arrays.chunkEntityStart[chunk];
+          other < arrays.chunkEntityStart[chunk + 1];
+          other++
+        ) {
+          visit(arrays.chunkEntities[other], depth);
+        }
       }
     }
   }
@@ -89,6 +110,10 @@ export function entitiesWithinHops(
  * restricted to the entities within the hop bound and the chunks that mention them. The
  * restart distribution is the seeds; mass flows entity → chunk uniformly, chunk → entity and
  * entity → entity in proportion to the target's specificity, so hubs soak up little.
+ *
+ * The walk runs on a compact copy of that subgraph (local indices, only edges between allowed
+ * nodes, per-node constants computed once), which keeps the iterations in a few small arrays;
+ * the arithmetic is the same, term by term, as on the whole graph.
  */
 export function personalizedPageRank(
   graph: WorkspaceGraph,
@@ -106,142 +131,256 @@ export function personalizedPageRank(
   if (seedTotal <= 0) return { entityScores, chunkScores, entityDistance };
 
   const arrays = adjacencyOf(graph);
-  const allowedEntities = Int32Array.from(entityDistance.keys());
-  const specificity = new Float64Array(entityCount);
-  for (const entity of allowedEntities) {
-    specificity[entity] = entitySpecificity(graph, entity, options.dateWeight);
-  }
-  const chunkAllowed = new Uint8Array(chunkCount);
-  const chunkList: number[] = [];
-  const allowChunk = (chunk: number) => {
-    if (chunkAllowed[chunk] === 0) {
-      chunkAllowed[chunk] = 1;
-      chunkList.push(chunk);
-    }
-  };
-  for (const chunk of seeds.chunks.keys()) allowChunk(chunk);
-  for (const entity of allowedEntities) {
-    for (
-      let edge = arrays.entityChunkStart[entity];
-      edge < arrays.entityChunkStart[entity + 1];
-      edge += 1
-    ) {
-      allowChunk(arrays.entityChunks[edge]);
-    }
-  }
-  const allowedChunks = Int32Array.from(chunkList);
+  const sub = allowedSubgraph(graph, arrays, entityDistance, seeds, options);
+  const { entities, chunks } = sub;
+  const localEntityCount = entities.length;
+  const localChunkCount = chunks.length;
 
-  const restartEntities = new Float64Array(entityCount);
-  const restartChunks = new Float64Array(chunkCount);
-  for (const [entity, weight] of seeds.entities) restartEntities[entity] += weight / seedTotal;
-  for (const [chunk, weight] of seeds.chunks) restartChunks[chunk] += weight / seedTotal;
-
-  // Outgoing normalisers, computed once: chunk → allowed entities by specificity, entity →
-  // allowed neighbours by relation weight × specificity (disallowed ones have specificity 0).
-  const chunkOutTotal = new Float64Array(chunkCount);
-  for (const chunk of allowedChunks) {
-    let total = 0;
-    for (
-      let edge = arrays.chunkEntityStart[chunk];
-      edge < arrays.chunkEntityStart[chunk + 1];
-      edge += 1
-    ) {
-      total += specificity[arrays.chunkEntities[edge]];
-    }
-    chunkOutTotal[chunk] = total;
+  const restartEntities = new Float64Array(localEntityCount);
+  const restartChunks = new Float64Array(localChunkCount);
+  for (const [entity, weight] of seeds.entities) {
+    restartEntities[sub.entityLocal[entity]] += weight / seedTotal;
   }
-  const relationOutTotal = new Float64Array(entityCount);
-  for (const entity of allowedEntities) {
-    let total = 0;
-    for (
-      let edge = arrays.neighborStart[entity];
-      edge < arrays.neighborStart[entity + 1];
-      edge += 1
-    ) {
-      total += arrays.neighborWeights[edge] * specificity[arrays.neighbors[edge]];
-    }
-    relationOutTotal[entity] = total;
+  for (const [chunk, weight] of seeds.chunks) {
+    restartChunks[sub.chunkLocal[chunk]] += weight / seedTotal;
   }
 
-  entityScores.set(restartEntities);
-  chunkScores.set(restartChunks);
-  const nextEntities = new Float64Array(entityCount);
-  const nextChunks = new Float64Array(chunkCount);
+  const scoresE = Float64Array.from(restartEntities);
+  const scoresC = Float64Array.from(restartChunks);
+  const nextE = new Float64Array(localEntityCount);
+  const nextC = new Float64Array(localChunkCount);
   const { damping } = options;
+  const keep = 1 - damping;
   for (let iteration = 0; iteration < options.iterations; iteration += 1) {
-    for (const entity of allowedEntities)
-      nextEntities[entity] = (1 - damping) * restartEntities[entity];
-    for (const chunk of allowedChunks) nextChunks[chunk] = (1 - damping) * restartChunks[chunk];
+    for (let e = 0; e < localEntityCount; e++) nextE[e] = keep * restartEntities[e];
+    for (let c = 0; c < localChunkCount; c++) nextC[c] = keep * restartChunks[c];
     // Mass that finds no allowed edge restarts, so the total stays 1.
     let dangling = 0;
-    for (const entity of allowedEntities) {
-      const mass = entityScores[entity] * damping;
+    for (let e = 0; e < localEntityCount; e++) {
+      const mass = scoresE[e] * damping;
       if (mass === 0) continue;
-      const chunkStart = arrays.entityChunkStart[entity];
-      const chunkEnd = arrays.entityChunkStart[entity + 1];
-      const chunkDegree = chunkEnd - chunkStart;
-      const relationTotal = relationOutTotal[entity];
-      const relationShare = relationTotal > 0 ? (chunkDegree > 0 ? options.relationShare : 1) : 0;
-      const chunkShare = chunkDegree > 0 ? 1 - relationShare : 0;
+      const chunkShare = sub.chunkShare[e];
+      const relationShare = sub.relationShare[e];
       if (chunkShare === 0 && relationShare === 0) {
         dangling += mass;
         continue;
       }
-      const perChunk = (mass * chunkShare) / Math.max(1, chunkDegree);
-      for (let edge = chunkStart; edge < chunkEnd; edge += 1) {
-        nextChunks[arrays.entityChunks[edge]] += perChunk;
+      const perChunk = (mass * chunkShare) / sub.chunkDivisor[e];
+      for (let edge = sub.entityChunkStart[e]; edge < sub.entityChunkStart[e + 1]; edge++) {
+        nextC[sub.entityChunks[edge]] += perChunk;
       }
       if (relationShare > 0) {
-        const scale = (mass * relationShare) / relationTotal;
-        for (
-          let edge = arrays.neighborStart[entity];
-          edge < arrays.neighborStart[entity + 1];
-          edge += 1
-        ) {
-          const neighbor = arrays.neighbors[edge];
-          nextEntities[neighbor] += scale * arrays.neighborWeights[edge] * specificity[neighbor];
+        const scale = (mass * relationShare) / sub.relationTotal[e];
+        for (let edge = sub.neighborStart[e]; edge < sub.neighborStart[e + 1]; edge++) {
+          nextE[sub.neighbors[edge]] +=
+            scale * sub.neighborWeights[edge] * sub.neighborSpecificity[edge];
         }
       }
     }
-    for (const chunk of allowedChunks) {
-      const mass = chunkScores[chunk] * damping;
+    for (let c = 0; c < localChunkCount; c++) {
+      const mass = scoresC[c] * damping;
       if (mass === 0) continue;
-      const total = chunkOutTotal[chunk];
+      const total = sub.chunkOutTotal[c];
       if (total <= 0) {
         dangling += mass;
         continue;
       }
       const scale = mass / total;
-      for (
-        let edge = arrays.chunkEntityStart[chunk];
-        edge < arrays.chunkEntityStart[chunk + 1];
-        edge += 1
-      ) {
-        const entity = arrays.chunkEntities[edge];
-        nextEntities[entity] += scale * specificity[entity];
+      for (let edge = sub.chunkEntityStart[c]; edge < sub.chunkEntityStart[c + 1]; edge++) {
+        nextE[sub.chunkEntities[edge]] += scale * sub.chunkEntitySpecificity[edge];
       }
     }
     if (dangling > 0) {
-      for (const entity of allowedEntities)
-        nextEntities[entity] += dangling * restartEntities[entity];
-      for (const chunk of allowedChunks) nextChunks[chunk] += dangling * restartChunks[chunk];
+      for (let e = 0; e < localEntityCount; e++) nextE[e] += dangling * restartEntities[e];
+      for (let c = 0; c < localChunkCount; c++) nextC[c] += dangling * restartChunks[c];
     }
     let change = 0;
-    for (const entity of allowedEntities) {
-      change += Math.abs(nextEntities[entity] - entityScores[entity]);
-      entityScores[entity] = nextEntities[entity];
+    for (let e = 0; e < localEntityCount; e++) {
+      change += Math.abs(nextE[e] - scoresE[e]);
+      scoresE[e] = nextE[e];
     }
-    for (const chunk of allowedChunks) {
-      change += Math.abs(nextChunks[chunk] - chunkScores[chunk]);
-      chunkScores[chunk] = nextChunks[chunk];
+    for (let c = 0; c < localChunkCount; c++) {
+      change += Math.abs(nextC[c] - scoresC[c]);
+      scoresC[c] = nextC[c];
     }
     // Converged well below what changes a ranking.
     if (change < 1e-6) break;
   }
+  for (let e = 0; e < localEntityCount; e++) entityScores[entities[e]] = scoresE[e];
+  for (let c = 0; c < localChunkCount; c++) chunkScores[chunks[c]] = scoresC[c];
   for (const chunk of seeds.chunks.keys()) {
-    chunkScores[chunk] = Math.max(0, chunkScores[chunk] - (1 - damping) * restartChunks[chunk]);
+    const local = sub.chunkLocal[chunk];
+    chunkScores[chunk] = Math.max(0, scoresC[local] - keep * restartChunks[local]);
   }
   return { entityScores, chunkScores, entityDistance };
+}
+
+/** The part of the graph one walk may visit, renumbered from 0, with its per-node constants. */
+interface AllowedSubgraph {
+  /** Graph ids of the local entities and chunks, in the order the walk visits them. */
+  entities: Int32Array;
+  chunks: Int32Array;
+  /** Local index by graph id (-1: not allowed). */
+  entityLocal: Int32Array;
+  chunkLocal: Int32Array;
+  entityChunkStart: Int32Array;
+  entityChunks: Int32Array;
+  /** Per entity: share of its outflow to chunks, and the divisor spreading it over them. */
+  chunkShare: Float64Array;
+  chunkDivisor: Float64Array;
+  /** Per entity: share of its outflow to related entities, and their weight × specificity total. */
+  relationShare: Float64Array;
+  relationTotal: Float64Array;
+  neighborStart: Int32Array;
+  neighbors: Int32Array;
+  neighborWeights: Float64Array;
+  neighborSpecificity: Float64Array;
+  chunkEntityStart: Int32Array;
+  chunkEntities: Int32Array;
+  chunkEntitySpecificity: Float64Array;
+  /** Per chunk: the specificity total of its allowed entities. */
+  chunkOutTotal: Float64Array;
+}
+
+function allowedSubgraph(
+  graph: WorkspaceGraph,
+  arrays: Adjacency,
+  entityDistance: Map<number, number>,
+  seeds: WalkSeeds,
+  options: WalkOptions,
+): AllowedSubgraph {
+  const entities = Int32Array.from(entityDistance.keys());
+  const entityLocal = new Int32Array(graph.entityCount).fill(-1);
+  entities.forEach((entity, local) => (entityLocal[entity] = local));
+  const specificity = new Float64Array(entities.length);
+  entities.forEach(
+    (entity, local) => (specificity[local] = entitySpecificity(graph, entity, options.dateWeight)),
+  );
+
+  const chunkLocal = new Int32Array(graph.chunkCount).fill(-1);
+  const chunkList: number[] = [];
+  const allowChunk = (chunk: number) => {
+    if (chunkLocal[chunk] === -1) {
+      chunkLocal[chunk] = chunkList.length;
+      chunkList.push(chunk);
+    }
+  };
+  for (const chunk of seeds.chunks.keys()) allowChunk(chunk);
+  for (const entity of entities) {
+    for (
+      let edge = arrays.entityChunkStart[entity];
+      edge < arrays.entityChunkStart[entity + 1];
+      edge++
+    ) {
+      allowChunk(arrays.entityChunks[edge]);
+    }
+  }
+  const chunks = Int32Array.from(chunkList);
+
+  // Entity rows: every chunk of an allowed entity is allowed; relations only to allowed entities
+  // (the others have specificity 0 in the walk, so they would receive nothing).
+  const entityChunkStart = new Int32Array(entities.length + 1);
+  const neighborStart = new Int32Array(entities.length + 1);
+  entities.forEach((entity, local) => {
+    entityChunkStart[local + 1] =
+      entityChunkStart[local] +
+      arrays.entityChunkStart[entity + 1] -
+      arrays.entityChunkStart[entity];
+    let allowed = 0;
+    for (let edge = arrays.neighborStart[entity]; edge < arrays.neighborStart[entity + 1]; edge++) {
+      if (entityLocal[arrays.neighbors[edge]] !== -1) allowed++;
+    }
+    neighborStart[local + 1] = neighborStart[local] + allowed;
+  });
+  const entityChunks = new Int32Array(entityChunkStart[entities.length]);
+  const neighbors = new Int32Array(neighborStart[entities.length]);
+  const neighborWeights = new Float64Array(neighbors.length);
+  const neighborSpecificity = new Float64Array(neighbors.length);
+  const chunkShare = new Float64Array(entities.length);
+  const chunkDivisor = new Float64Array(entities.length);
+  const relationShare = new Float64Array(entities.length);
+  const relationTotal = new Float64Array(entities.length);
+  entities.forEach((entity, local) => {
+    let out = entityChunkStart[local];
+    for (
+      let edge = arrays.entityChunkStart[entity];
+      edge < arrays.entityChunkStart[entity + 1];
+      edge++
+    ) {
+      entityChunks[out++] = chunkLocal[arrays.entityChunks[edge]];
+    }
+    out = neighborStart[local];
+    let total = 0;
+    for (let edge = arrays.neighborStart[entity]; edge < arrays.neighborStart[entity + 1]; edge++) {
+      const neighbor = entityLocal[arrays.neighbors[edge]];
+      if (neighbor === -1) continue;
+      neighbors[out] = neighbor;
+      neighborWeights[out] = arrays.neighborWeights[edge];
+      neighborSpecificity[out] = specificity[neighbor];
+      total += arrays.neighborWeights[edge] * specificity[neighbor];
+      out++;
+    }
+    const chunkDegree = entityChunkStart[local + 1] - entityChunkStart[local];
+    relationTotal[local] = total;
+    relationShare[local] = total > 0 ? (chunkDegree > 0 ? options.relationShare : 1) : 0;
+    chunkShare[local] = chunkDegree > 0 ? 1 - relationShare[local] : 0;
+    chunkDivisor[local] = Math.max(1, chunkDegree);
+  });
+
+  // Chunk rows: only their allowed entities, each weighted by its specificity.
+  const chunkEntityStart = new Int32Array(chunks.length + 1);
+  chunks.forEach((chunk, local) => {
+    let allowed = 0;
+    for (
+      let edge = arrays.chunkEntityStart[chunk];
+      edge < arrays.chunkEntityStart[chunk + 1];
+      edge++
+    ) {
+      if (entityLocal[arrays.chunkEntities[edge]] !== -1) allowed++;
+    }
+    chunkEntityStart[local + 1] = chunkEntityStart[local] + allowed;
+  });
+  const chunkEntities = new Int32Array(chunkEntityStart[chunks.length]);
+  const chunkEntitySpecificity = new Float64Array(chunkEntities.length);
+  const chunkOutTotal = new Float64Array(chunks.length);
+  chunks.forEach((chunk, local) => {
+    let out = chunkEntityStart[local];
+    let total = 0;
+    for (
+      let edge = arrays.chunkEntityStart[chunk];
+      edge < arrays.chunkEntityStart[chunk + 1];
+      edge++
+    ) {
+      const entity = entityLocal[arrays.chunkEntities[edge]];
+      if (entity === -1) continue;
+      chunkEntities[out] = entity;
+      chunkEntitySpecificity[out] = specificity[entity];
+      total += specificity[entity];
+      out++;
+    }
+    chunkOutTotal[local] = total;
+  });
+
+  return {
+    entities,
+    chunks,
+    entityLocal,
+    chunkLocal,
+    entityChunkStart,
+    entityChunks,
+    chunkShare,
+    chunkDivisor,
+    relationShare,
+    relationTotal,
+    neighborStart,
+    neighbors,
+    neighborWeights,
+    neighborSpecificity,
+    chunkEntityStart,
+    chunkEntities,
+    chunkEntitySpecificity,
+    chunkOutTotal,
+  };
 }
 
 /** The graph's edges as flat typed arrays (compressed rows), built once per graph. */

@@ -58,6 +58,11 @@ export class SearchService implements OnModuleDestroy {
     options: { bypassCache?: boolean } = {},
   ): Promise<SearchResponse> {
     const started = performance.now();
+    // The query's embedding (a Redis read, or the model on a miss) does not depend on the
+    // content stamp: it is looked up while the stamp is read.
+    const queryVector =
+      request.mode === 'keyword' ? undefined : this.queryVector(workspaceId, request.query);
+    queryVector?.catch(() => undefined);
     const stamp = await this.cache.contentStamp(workspaceId);
     const stampMs = elapsed(started);
     const cacheKey =
@@ -75,7 +80,12 @@ export class SearchService implements OnModuleDestroy {
         return { ...cached, cached: true, tookMs: elapsed(started) };
       }
     }
-    const { response, complete } = await this.compute(workspaceId, request, stamp ?? 'unknown');
+    const { response, complete } = await this.compute(
+      workspaceId,
+      request,
+      stamp ?? 'unknown',
+      queryVector,
+    );
     response.tookMs = elapsed(started);
     response.timings = { stamp: stampMs, ...response.timings };
     // An answer computed on a graph that is still catching up is not worth keeping.
@@ -88,6 +98,7 @@ export class SearchService implements OnModuleDestroy {
     workspaceId: string,
     request: SearchRequest,
     stamp: string,
+    queryVector: Promise<Float32Array> | undefined,
   ): Promise<{ response: SearchResponse; complete: boolean }> {
     const { query, mode, hops, limit } = request;
     // A domainId was resolved by the controller into filters.documentIds (its members).
@@ -105,31 +116,38 @@ export class SearchService implements OnModuleDestroy {
     if (filters.documentIds?.length === 0) return { response: empty, complete: true };
 
     const pool = Math.max(this.tuning.candidatePool, limit + HYDRATION_MARGIN);
-    const wantsVector = mode !== 'keyword';
-    const wantsKeyword = mode !== 'vector';
     const timings: Record<string, number> = {};
     let mark = performance.now();
     const lap = (name: string) => {
       const now = performance.now();
-      timings[name] = Math.round((now - mark) * 10) / 10;
+      timings[name] = Math.round(((timings[name] ?? 0) + now - mark) * 10) / 10;
       mark = now;
     };
     const graphPromise = this.graphs.graphFor(workspaceId, stamp);
     // The graph loads while Weaviate answers; a failed load surfaces where it is awaited.
     graphPromise.catch(() => undefined);
-    const [vectorHits, keywordHits] = await Promise.all([
-      wantsVector
-        ? this.queryVector(workspaceId, query).then((vector) =>
-            this.chunks.byVector(workspaceId, vector, pool, filters),
-          )
-        : Promise.resolve([]),
-      wantsKeyword
-        ? this.chunks.byKeywords(workspaceId, query, pool, filters)
-        : Promise.resolve([]),
+    const retrieval = Promise.all([
+      queryVector === undefined
+        ? Promise.resolve([])
+        : queryVector.then((vector) => this.chunks.byVector(workspaceId, vector, pool, filters)),
+      mode === 'vector'
+        ? Promise.resolve([])
+        : this.chunks.byKeywords(workspaceId, query, pool, filters),
     ]);
-    lap('retrieve');
+    retrieval.catch(() => undefined);
     const { graph, stale } = await graphPromise;
     lap('graphLoad');
+
+    // While Weaviate answers, this thread links the query to the graph and, when the semantic
+    // hits are not needed as seeds, walks it: CPU work overlapped with the wait.
+    const links = this.linkQuery(graph, query);
+    const entitiesFirst = mode === 'graph';
+    const seedHits = this.seedHitCount(links, entitiesFirst);
+    let context =
+      seedHits === 0 ? this.walkGraph(graph, links, hops, [], entitiesFirst) : undefined;
+    lap('walk');
+    const [vectorHits, keywordHits] = await retrieval;
+    lap('retrieve');
 
     const byChunk = new Map<string, ChunkCandidate>();
     for (const hit of [...vectorHits, ...keywordHits]) {
@@ -158,20 +176,21 @@ export class SearchService implements OnModuleDestroy {
     );
 
     // `graph` walks from what the query names; semantic hits seed it only when it names nothing.
-    const context = this.walkGraph(graph, query, hops, semantic, mode === 'graph');
+    context ??= this.walkGraph(graph, links, hops, semantic.slice(0, seedHits), entitiesFirst);
+    const walked = context;
     const graphRanking: Ranking = {
       signal: 'graph',
       weight: 1,
-      ids: rankChunks(graph, context.chunkScores, pool).filter((chunkId) =>
+      ids: rankChunks(graph, walked.chunkScores, pool).filter((chunkId) =>
         passesChunkFilters(graph, chunkId, filters),
       ),
     };
     const fused = this.rank(mode, vectorRanking, keywordRanking, graphRanking, semantic, byChunk);
     lap('walk');
 
-    const hits = await this.hydrate(workspaceId, fused, byChunk, filters, request, context);
+    const hits = await this.hydrate(workspaceId, fused, byChunk, filters, request, walked);
     lap('hydrate');
-    const linkedEntities: LinkedEntity[] = context.links.map((link) => ({
+    const linkedEntities: LinkedEntity[] = walked.links.map((link) => ({
       ...entityRef(graph, link.entity),
       matchedText: link.matchedText,
       method: link.method,
@@ -184,8 +203,8 @@ export class SearchService implements OnModuleDestroy {
       linkedEntities,
       relatedEntities: relatedEntities(
         graph,
-        context.entityScores,
-        context.queryEntities,
+        walked.entityScores,
+        walked.queryEntities,
         RELATED_ENTITY_COUNT,
       ),
     };
@@ -229,17 +248,27 @@ export class SearchService implements OnModuleDestroy {
     }
   }
 
-  private walkGraph(
-    graph: WorkspaceGraph,
-    query: string,
-    hops: number,
-    semantic: FusedItem[],
-    entitiesFirst: boolean,
-  ): GraphContext {
+  /** Entities the query names: what the NLP extractor finds in it, then the graph's names. */
+  private linkQuery(graph: WorkspaceGraph, query: string): QueryEntityLink[] {
     const namedPhrases = this.extractor
       .extractSync([{ id: 'query', text: query }])
       .entities.map((entity) => entity.name);
-    const links = linkQueryEntities(graph, query, namedPhrases);
+    return linkQueryEntities(graph, query, namedPhrases);
+  }
+
+  /** How many of the best semantic hits seed the walk (0: it needs no semantic results). */
+  private seedHitCount(links: QueryEntityLink[], entitiesFirst: boolean): number {
+    if (links.length === 0) return this.tuning.seedHits;
+    return entitiesFirst ? 0 : this.tuning.seedHitsWithEntities;
+  }
+
+  private walkGraph(
+    graph: WorkspaceGraph,
+    links: QueryEntityLink[],
+    hops: number,
+    seedHits: FusedItem[],
+    entitiesFirst: boolean,
+  ): GraphContext {
     const queryEntities = new Set(links.map((link) => link.entity));
     const seeds: WalkSeeds = { entities: new Map(), chunks: new Map() };
     for (const link of links) {
@@ -248,13 +277,8 @@ export class SearchService implements OnModuleDestroy {
       seeds.entities.set(link.entity, link.confidence * specificity);
     }
     normalise(seeds.entities, 1);
-    const seedHits =
-      seeds.entities.size === 0
-        ? this.tuning.seedHits
-        : entitiesFirst
-          ? 0
-          : this.tuning.seedHitsWithEntities;
-    semantic.slice(0, seedHits).forEach((item, index) => {
+    const seedCount = this.seedHitCount(links, entitiesFirst);
+    seedHits.slice(0, seedCount).forEach((item, index) => {
       const chunk = graph.chunkIndex.get(item.id);
       if (chunk !== undefined) seeds.chunks.set(chunk, 1 / (index + 1));
     });
