@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     .setAudience(process.env.CAIRN_AUTH_AUDIENCE ?? 'authenticated')
     .setIssuedAt(now)
     .setExpirationTime(now + Math.round(hours * 3600))
-    .sign(new TextEncoder().encode(process.env.CAIRN_AUTH_JWT_SECRET!));
+    .sign(new TextEncoder().encode(process.env.CAIRN_AUTH_JWT_SECRET));
   process.stdout.write(`${token}\n`);
   process.stderr.write(
     `user ${userId} (${email}), valid ${hours} h. Next: POST /workspaces {"name": "…"} with\n` +

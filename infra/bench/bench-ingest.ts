@@ -1,7 +1,8 @@
 /**
  * End-to-end ingestion benchmark: `npm run bench:ingest -- [--corpus file.json] [--batch-size N]
- * [--parallel-batches N]`. Imports a `[{title, text}]` corpus through POST /imports of the running
- * API (CAIRN_API_URL, default http://127.0.0.1:$CAIRN_API_PORT), waits until every document is
+ * [--parallel-batches N] [--workspace id]`. Imports a `[{title, text}]` corpus through POST /imports
+ * of the running API (CAIRN_API_URL, default http://127.0.0.1:$CAIRN_API_PORT) into a fresh
+ * workspace (signed in as the local benchmark user), waits until every document is
  * indexed, and measures the embedding model alone on the same passages in this process, for the
  * ratio pipeline / raw. Prints figures; asserts nothing.
  */
@@ -10,6 +11,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import '../../test/support/load-stack-env';
+import { benchHeaders, freshWorkspaceId, useBenchWorkspace } from './retrieval-dataset';
 import { cpuSpent, stackCpuSeconds } from './stack-cpu';
 import { timeEmbedding } from './time-embedding';
 
@@ -43,7 +45,7 @@ async function runImport(
   const acceptedAt = performance.now();
   const response = await fetch(`${apiUrl}/imports${query}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-ndjson' },
+    headers: { 'content-type': 'application/x-ndjson', ...benchHeaders() },
     body,
   });
   const accepted = (await response.json()) as { id: string; message?: unknown };
@@ -55,7 +57,9 @@ async function runImport(
   );
   let lastLine = '';
   for (;;) {
-    const view = (await (await fetch(`${apiUrl}/imports/${accepted.id}`)).json()) as ImportView;
+    const view = (await (
+      await fetch(`${apiUrl}/imports/${accepted.id}`, { headers: benchHeaders() })
+    ).json()) as ImportView;
     const line = `  ${view.status}: ${view.done + view.failed}/${view.total} (failed ${view.failed})`;
     if (line !== lastLine)
       console.log(`${((performance.now() - acceptedAt) / 1000).toFixed(1).padStart(6)} s${line}`);
@@ -72,6 +76,7 @@ async function main(): Promise<void> {
       'batch-size': { type: 'string' },
       'parallel-batches': { type: 'string' },
       'skip-raw': { type: 'boolean', default: false },
+      workspace: { type: 'string' },
     },
   });
   const corpusPath = resolve(repoRoot, values.corpus ?? defaultCorpus);
@@ -83,8 +88,10 @@ async function main(): Promise<void> {
   if (values['batch-size']) params.set('batchSize', values['batch-size']);
   if (values['parallel-batches']) params.set('parallelBatches', values['parallel-batches']);
   const query = params.size > 0 ? `?${params}` : '';
-  // Workspaces cannot be created through the API yet: the import goes to the default workspace,
-  // and passages it already holds are skipped (reported below as "already present").
+  // A fresh workspace per run, so that every passage is processed (none is "already present").
+  const workspaceId = values.workspace ?? freshWorkspaceId('bench-ingest');
+  await useBenchWorkspace(apiUrl, workspaceId);
+  console.log(`workspace ${workspaceId}`);
   console.log(
     `corpus ${corpusPath}: ${passages.length} passages; API ${apiUrl}; ${availableParallelism()} cores${query ? `; ${query}` : ''}`,
   );

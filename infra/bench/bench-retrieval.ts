@@ -1,25 +1,27 @@
 /**
- * Multi-hop retrieval quality through the API: imports a dataset's corpus into the API's
- * workspace, asks every question through POST /search in each mode, and prints Recall@2 and
+ * Multi-hop retrieval quality through the API: imports a dataset's corpus into a fresh workspace
+ * (signed in as the local benchmark user), asks every question through POST /search in each mode, and prints Recall@2 and
  * Recall@5 (HippoRAG's convention: a passage is title + "\n" + text), next to a BM25 baseline
  * computed here on the same corpus.
  *
  *   npm run bench:retrieval -- [--dataset <dir>] [--api <url>] [--modes auto,graph,...]
- *                              [--hops 2] [--skip-import] [--via imports|documents]
+ *                              [--hops 2] [--workspace <id> --skip-import] [--via imports|documents]
  *
- * Use a fresh workspace for a clean measurement: run an API with CAIRN_DEFAULT_WORKSPACE set to
- * a new name and point --api at it.
+ * It prints the workspace it used; `npm run bench:search -- --workspace <id>` measures latency there.
  */
-import { resolve } from 'node:path';
+import '../../test/support/load-stack-env';
+import { basename, resolve } from 'node:path';
 import {
   DEFAULT_DATASET_DIR,
   REPO_ROOT,
+  freshWorkspaceId,
   loadCorpusIntoApi,
   loadDataset,
   mapConcurrently,
   parseFlags,
   passageKey,
   postJson,
+  useBenchWorkspace,
   type CorpusPassage,
   type DatasetQuestion,
 } from './retrieval-dataset';
@@ -165,6 +167,14 @@ async function main(): Promise<void> {
   console.log(
     `dataset ${datasetDir}: ${dataset.corpus.length} passages, ${dataset.questions.length} questions; API ${apiUrl}`,
   );
+
+  // A fresh workspace unless one is named (reuse one with --workspace <id> --skip-import).
+  const workspaceId = flags.get('workspace') ?? freshWorkspaceId(`bench-${basename(datasetDir)}`);
+  if (flags.get('skip-import') === 'true' && !flags.get('workspace')) {
+    throw new Error('--skip-import needs --workspace <id> of an earlier run');
+  }
+  await useBenchWorkspace(apiUrl, workspaceId);
+  console.log(`workspace ${workspaceId}`);
 
   if (flags.get('skip-import') !== 'true') {
     const started = Date.now();

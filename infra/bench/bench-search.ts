@@ -1,14 +1,15 @@
 /**
  * Search latency over HTTP, per mode, at concurrency 1 and 8, next to a bare Weaviate hybrid
  * query (vector + BM25 in one call, the vector computed beforehand) for the same questions on
- * the same tenant. Run it with the dataset already imported (npm run bench:retrieval).
+ * the same tenant. Without --workspace it uses the workspace `bench-<dataset folder>` and first
+ * imports the corpus there (idempotent: a second run finds every passage present).
  *
  *   npm run bench:search -- [--dataset <dir>] [--api <url>] [--workspace <id>] [--rounds 1]
  *
  * API searches send "Cache-Control: no-cache", so every answer is computed (query embeddings
  * stay cached, as they are for any repeated question); one extra row shows cached answers.
  */
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import weaviate from 'weaviate-client';
 // Same settings as the stack (model folder, Weaviate address) without sourcing infra/env.sh first.
 import '../../test/support/load-stack-env';
@@ -16,8 +17,11 @@ import { Embedder } from '../../src/embedding/embedder';
 import {
   DEFAULT_DATASET_DIR,
   REPO_ROOT,
+  benchHeaders,
+  loadCorpusIntoApi,
   loadDataset,
   mapConcurrently,
+  useBenchWorkspace,
   parseFlags,
 } from './retrieval-dataset';
 
@@ -52,11 +56,14 @@ async function measure(
 
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
-  const dataset = loadDataset(resolve(REPO_ROOT, flags.get('dataset') ?? DEFAULT_DATASET_DIR));
+  const datasetDir = resolve(REPO_ROOT, flags.get('dataset') ?? DEFAULT_DATASET_DIR);
+  const dataset = loadDataset(datasetDir);
   const apiUrl = (
     flags.get('api') ?? `http://127.0.0.1:${process.env.CAIRN_API_PORT ?? '3000'}`
   ).replace(/\/+$/, '');
-  const workspaceId = flags.get('workspace') ?? process.env.CAIRN_DEFAULT_WORKSPACE ?? 'default';
+  const workspaceId = flags.get('workspace') ?? `bench-${basename(datasetDir)}`;
+  await useBenchWorkspace(apiUrl, workspaceId);
+  if (!flags.get('workspace')) await loadCorpusIntoApi(apiUrl, dataset.corpus);
   const rounds = Number(flags.get('rounds') ?? '1');
   const questions = Array.from({ length: rounds }, () =>
     dataset.questions.map((question) => question.question),
@@ -67,6 +74,7 @@ async function main(): Promise<void> {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
+        ...benchHeaders(),
         ...(cache ? {} : { 'cache-control': 'no-cache' }),
       },
       body: JSON.stringify({ query, mode, limit: 10 }),

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ensureWorkspace, testUser, tokenFor } from '../../test/support/auth';
 
 /** Shared by bench:retrieval and bench:search: the dataset shape, its import, and HTTP helpers. */
 
@@ -55,6 +56,26 @@ export function parseFlags(argv: string[]): Map<string, string> {
   return flags;
 }
 
+let sessionHeaders: Record<string, string> = {};
+
+/**
+ * Signs in as the benchmark user (a token signed with the local stack's JWT secret, shaped as
+ * Supabase Auth's) and acts in `workspaceId` from then on, creating it when it does not exist.
+ */
+export async function useBenchWorkspace(apiUrl: string, workspaceId: string): Promise<void> {
+  process.env.CAIRN_API_URL = apiUrl;
+  const token = await tokenFor(testUser('bench'), { expiresIn: 12 * 3600 });
+  await ensureWorkspace(token, workspaceId, 'Benchmarks');
+  sessionHeaders = { authorization: `Bearer ${token}`, 'x-workspace-id': workspaceId };
+}
+
+/** The credentials and workspace of useBenchWorkspace, for requests the helpers here don't make. */
+export const benchHeaders = (): Record<string, string> => sessionHeaders;
+
+/** A workspace id no earlier run used: benchmarks measure on fresh workspaces. */
+export const freshWorkspaceId = (prefix: string): string =>
+  `${prefix}-${Date.now().toString(36)}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+
 export async function postJson<T>(
   url: string,
   body: unknown,
@@ -62,7 +83,7 @@ export async function postJson<T>(
 ): Promise<{ status: number; body: T }> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...sessionHeaders, ...headers },
     body: JSON.stringify(body),
   });
   const text = await response.text();
@@ -70,7 +91,7 @@ export async function postJson<T>(
 }
 
 export async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
-  const response = await fetch(url);
+  const response = await fetch(url, { headers: sessionHeaders });
   const text = await response.text();
   return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
@@ -114,7 +135,7 @@ export async function loadCorpusIntoApi(
     const body = corpus.map((passage) => JSON.stringify(passage)).join('\n') + '\n';
     const response = await fetch(`${apiUrl}/imports`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-ndjson' },
+      headers: { 'content-type': 'application/x-ndjson', ...sessionHeaders },
       body,
     });
     if (response.status === 202) {
