@@ -450,7 +450,10 @@ start_temporal() {
   local data
   data=$(data_dir temporal)
   mkdir -p "$data" # start-dev does not create the db file's folder
-  spawn_detached temporal "$(log_file temporal)" "$(temporal_bin)" server start-dev \
+  # The OTEL_* settings are Cairn's own tracing; the Temporal server would read them too.
+  local otel_unset=() name
+  for name in $(compgen -e | grep '^OTEL_' || true); do otel_unset+=(-u "$name"); done
+  spawn_detached temporal "$(log_file temporal)" env "${otel_unset[@]}" "$(temporal_bin)" server start-dev \
     --db-filename "$data/temporal.db" --ip 127.0.0.1 \
     --port "$CAIRN_TEMPORAL_PORT" --ui-port "$CAIRN_TEMPORAL_UI_PORT" \
     --ui-public-path "$CAIRN_TEMPORAL_UI_PUBLIC_PATH" \
