@@ -79,6 +79,11 @@ async function main(): Promise<void> {
       },
       body: JSON.stringify({ query, mode, limit: 10 }),
     });
+    if (response.status === 429) {
+      throw new Error(
+        'POST /search → 429: the API rate-limits searches; run it for benchmarks with a larger budget, e.g. CAIRN_RATE_LIMIT_SEARCH_BURST=100000 CAIRN_RATE_LIMIT_SEARCH_PER_MINUTE=1000000 npm start',
+      );
+    }
     if (response.status !== 200) throw new Error(`POST /search → ${response.status}`);
     await response.arrayBuffer();
   };

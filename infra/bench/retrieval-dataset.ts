@@ -81,11 +81,19 @@ export async function postJson<T>(
   body: unknown,
   headers: Record<string, string> = {},
 ): Promise<{ status: number; body: T }> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...sessionHeaders, ...headers },
-    body: JSON.stringify(body),
-  });
+  let response: Response;
+  for (;;) {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...sessionHeaders, ...headers },
+      body: JSON.stringify(body),
+    });
+    if (response.status !== 429) break;
+    // Over the API's rate budget (CAIRN_RATE_LIMIT_*): wait as told, then ask again.
+    await response.arrayBuffer();
+    const seconds = Number(response.headers.get('retry-after') ?? '1');
+    await new Promise((resolveSleep) => setTimeout(resolveSleep, Math.max(1, seconds) * 1000));
+  }
   const text = await response.text();
   return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
