@@ -1,7 +1,5 @@
 import {
-  ActivityFailure,
   ApplicationFailure,
-  ChildWorkflowFailure,
   condition,
   isCancellation,
   setHandler,
@@ -25,6 +23,7 @@ import {
   REVIEWER_NOT_ALLOWED,
   reviewUpdate,
 } from './domain-messages';
+import { failureReason } from './failure-reason';
 import { StageAttribute } from './search-attributes';
 
 export interface DomainBootstrapInput {
@@ -235,17 +234,4 @@ export async function domainBootstrapWorkflow(
     if (decided === undefined) state.pendingReview = null;
     return decided;
   }
-}
-
-/** The most readable message of a failure chain (activity and child failures wrap the cause). */
-function failureReason(error: unknown): string {
-  let current: unknown = error;
-  while (
-    (current instanceof ActivityFailure || current instanceof ChildWorkflowFailure) &&
-    current.cause
-  ) {
-    current = current.cause;
-  }
-  if (current instanceof Error) return current.message;
-  return String(current);
 }

@@ -1,5 +1,4 @@
 import {
-  ActivityFailure,
   ApplicationFailure,
   ChildWorkflowFailure,
   continueAsNew,
@@ -12,6 +11,7 @@ import type { ImportExpansion, ImportFormat, ImportStatus } from '../src/imports
 import { processDocumentsWorkflow } from './process-document.workflow';
 import { WorkspaceIdAttribute } from './search-attributes';
 import { TASK_QUEUES } from './task-queues';
+import { failureReason } from './failure-reason';
 
 export interface ImportWorkflowInput {
   workspaceId: string;
@@ -135,16 +135,4 @@ async function processBatch(
     if (error instanceof ChildWorkflowFailure) return { indexed: 0, failed: documentIds.length };
     throw error;
   }
-}
-
-function failureReason(error: unknown): string {
-  let current: unknown = error;
-  while (
-    (current instanceof ActivityFailure || current instanceof ChildWorkflowFailure) &&
-    current.cause
-  ) {
-    current = current.cause;
-  }
-  if (current instanceof Error) return current.message;
-  return String(current);
 }

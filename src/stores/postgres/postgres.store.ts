@@ -79,26 +79,23 @@ export class PostgresStore implements OnModuleDestroy {
     text: string,
     params: unknown[] = [],
   ): Promise<R[]> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN READ ONLY');
-      await client.query("SELECT set_config('cairn.cross_workspace_read', 'on', true)");
-      const result = await client.query<R>(text, params);
-      await client.query('COMMIT');
-      return result.rows;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    return this.withTransaction(
+      async (client) => {
+        await client.query("SELECT set_config('cairn.cross_workspace_read', 'on', true)");
+        return (await client.query<R>(text, params)).rows;
+      },
+      { readOnly: true },
+    );
   }
 
   /** Runs fn inside BEGIN/COMMIT on one connection; rolls back when fn throws. */
-  async withTransaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  async withTransaction<T>(
+    fn: (client: PoolClient) => Promise<T>,
+    options: { readOnly?: boolean } = {},
+  ): Promise<T> {
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
+      await client.query(options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
       const result = await fn(client);
       await client.query('COMMIT');
       return result;
