@@ -8,8 +8,7 @@
  * run when the API is configured for a JWKS (there is no local key to sign with then).
  */
 import '../test/support/load-stack-env';
-import { createHash } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { tokenFor, userWithEmail } from '../test/support/auth';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -24,20 +23,11 @@ async function main(): Promise<void> {
     console.error('CAIRN_AUTH_JWKS_URL is set: tokens come from that identity provider, not here');
     process.exit(2);
   }
-  const hex = createHash('sha256').update(`cairn-user:${email.toLowerCase()}`).digest('hex');
-  const userId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-  const now = Math.floor(Date.now() / 1000);
-  const token = await new SignJWT({ email, role: 'authenticated' })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(userId)
-    .setIssuer(process.env.CAIRN_AUTH_ISSUER!)
-    .setAudience(process.env.CAIRN_AUTH_AUDIENCE ?? 'authenticated')
-    .setIssuedAt(now)
-    .setExpirationTime(now + Math.round(hours * 3600))
-    .sign(new TextEncoder().encode(process.env.CAIRN_AUTH_JWT_SECRET));
+  const user = userWithEmail(email);
+  const token = await tokenFor(user, { expiresIn: Math.round(hours * 3600) });
   process.stdout.write(`${token}\n`);
   process.stderr.write(
-    `user ${userId} (${email}), valid ${hours} h. Next: POST /workspaces {"name": "…"} with\n` +
+    `user ${user.id} (${email}), valid ${hours} h. Next: POST /workspaces {"name": "…"} with\n` +
       `  Authorization: Bearer <token>, then send X-Workspace-Id: <its id> on other requests.\n`,
   );
 }

@@ -191,10 +191,6 @@ export class AuthRepository {
     });
   }
 
-  async memberRole(workspaceId: string, userId: string): Promise<WorkspaceRole | null> {
-    return this.roleOf(userId, workspaceId);
-  }
-
   async insertApiKey(key: {
     id: string;
     workspaceId: string;

@@ -180,7 +180,7 @@ export class WorkspacesController {
     @CurrentPrincipal() principal: Principal,
     @Req() request: Request,
   ) {
-    const current = await this.repository.memberRole(workspaceId, userId);
+    const current = await this.repository.roleOf(userId, workspaceId);
     if (!current) throw new CairnError('not_found', `member ${userId} not found`);
     assertMayAssign(principal, current);
     assertMayAssign(principal, input.role);
@@ -206,7 +206,7 @@ export class WorkspacesController {
     @CurrentPrincipal() principal: Principal,
     @Req() request: Request,
   ): Promise<void> {
-    const current = await this.repository.memberRole(workspaceId, userId);
+    const current = await this.repository.roleOf(userId, workspaceId);
     if (!current) throw new CairnError('not_found', `member ${userId} not found`);
     assertMayAssign(principal, current);
     await this.applyMemberChange(workspaceId, userId, null);

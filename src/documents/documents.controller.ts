@@ -50,19 +50,11 @@ import {
   TextUploadDto,
 } from './documents.dto';
 import { DocumentsService, type ListDocumentsQuery } from './documents.service';
-
-const wholeNumber = (name: string) =>
-  z
-    .string()
-    .regex(/^\d{1,9}$/, `${name} must be a whole number`)
-    .transform(Number);
+import { pagingQueryShape } from '../common/http/paging';
 
 const listQuerySchema = z.object({
   status: z.enum(DOCUMENT_STATUSES).optional(),
-  limit: wholeNumber('limit')
-    .pipe(z.number().min(1, 'limit must be at least 1').max(100, 'limit must be at most 100'))
-    .default('20'),
-  offset: wholeNumber('offset').default('0'),
+  ...pagingQueryShape,
 });
 
 @ApiTags('documents')

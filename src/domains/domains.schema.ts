@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DOMAIN_MODES, DOMAIN_STATUSES, REVIEW_DECISIONS } from './domain.types';
+import { pagingQueryShape } from '../common/http/paging';
 
 export const MAX_DOMAIN_NAME_LENGTH = 120;
 export const MAX_DOMAIN_DESCRIPTION_LENGTH = 2_000;
@@ -102,18 +103,9 @@ export const addDomainDocumentsSchema = z
   .strict();
 export type AddDomainDocumentsInput = z.infer<typeof addDomainDocumentsSchema>;
 
-const wholeNumber = (name: string) =>
-  z
-    .string()
-    .regex(/^\d{1,9}$/, `${name} must be a whole number`)
-    .transform(Number);
-
 export const listDomainsQuerySchema = z.object({
   status: z.enum(DOMAIN_STATUSES).optional(),
-  limit: wholeNumber('limit')
-    .pipe(z.number().min(1, 'limit must be at least 1').max(100, 'limit must be at most 100'))
-    .default('20'),
-  offset: wholeNumber('offset').default('0'),
+  ...pagingQueryShape,
 });
 export type ListDomainsQuery = z.infer<typeof listDomainsQuerySchema>;
 

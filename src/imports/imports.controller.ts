@@ -35,18 +35,10 @@ import {
   type ImportOptions,
   type ImportView,
 } from './imports.service';
-
-const wholeNumber = (name: string) =>
-  z
-    .string()
-    .regex(/^\d{1,9}$/, `${name} must be a whole number`)
-    .transform(Number);
+import { pagingQueryShape, wholeNumber } from '../common/http/paging';
 
 const listQuerySchema = z.object({
-  limit: wholeNumber('limit')
-    .pipe(z.number().min(1, 'limit must be at least 1').max(100, 'limit must be at most 100'))
-    .default('20'),
-  offset: wholeNumber('offset').default('0'),
+  ...pagingQueryShape,
 });
 
 const createQuerySchema = z.object({

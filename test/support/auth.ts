@@ -1,8 +1,8 @@
 // Credentials for tests and benchmarks: access tokens shaped and signed as Supabase Auth signs
 // them (HS256 with the stack's shared secret, `aud: authenticated`, its issuer), users named by
 // a stable id, and the workspaces the tests act in.
-import { createHash } from 'node:crypto';
 import { SignJWT } from 'jose';
+import { uuidV5 } from '../../src/common/uuid';
 
 const apiUrl = () => (process.env.CAIRN_API_URL ?? 'http://127.0.0.1:3100').replace(/\/+$/, '');
 
@@ -11,12 +11,13 @@ export interface TestUser {
   email: string;
 }
 
-/** The same name always gives the same user id (a UUID derived from the name). */
-export function testUser(name: string): TestUser {
-  const hex = createHash('sha256').update(`cairn-test-user:${name}`).digest('hex');
-  const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-  return { id, email: `${name}@cairn.test` };
+/** A user named by e-mail: the same e-mail always gives the same user id. */
+export function userWithEmail(email: string): TestUser {
+  return { id: uuidV5(`user:${email.toLowerCase()}`), email };
 }
+
+/** The same name always gives the same test user. */
+export const testUser = (name: string): TestUser => userWithEmail(`${name}@cairn.test`);
 
 export interface TokenOptions {
   secret?: string;
