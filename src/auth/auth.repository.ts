@@ -60,12 +60,25 @@ export class AuthRepository {
   constructor(private readonly postgres: PostgresStore) {}
 
   /** Records a user Supabase Auth vouched for; keeps the e-mail current. */
+  /**
+   * Records a user seen in a token. An e-mail address belongs to one account: when the auth
+   * server re-creates an account (a new id for an address already seen), the address moves to
+   * the new id and the old row keeps its memberships without it.
+   */
   async upsertUser(userId: string, email: string | undefined): Promise<void> {
-    await this.postgres.query(
-      `INSERT INTO users (id, email) VALUES ($1, $2)
-       ON CONFLICT (id) DO UPDATE SET email = COALESCE(EXCLUDED.email, users.email), last_seen_at = now()`,
-      [userId, email ?? null],
-    );
+    await this.postgres.withTransaction(async (client) => {
+      if (email !== undefined) {
+        await client.query(
+          'UPDATE users SET email = NULL WHERE lower(email) = lower($1) AND id <> $2',
+          [email, userId],
+        );
+      }
+      await client.query(
+        `INSERT INTO users (id, email) VALUES ($1, $2)
+         ON CONFLICT (id) DO UPDATE SET email = COALESCE(EXCLUDED.email, users.email), last_seen_at = now()`,
+        [userId, email ?? null],
+      );
+    });
   }
 
   async findUserByEmail(email: string): Promise<{ id: string; email: string } | null> {

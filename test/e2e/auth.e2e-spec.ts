@@ -2,6 +2,7 @@
 // of the running stack. Tokens are signed the way Supabase Auth signs them (see support/auth).
 import { createServer, type Server } from 'node:http';
 import { exportJWK, exportSPKI, generateKeyPair, type KeyLike, SignJWT, UnsecuredJWT } from 'jose';
+import { uuidV5 } from '../../src/common/uuid';
 import { callApi } from '../support/api';
 import { type ApiProcess, startApiProcess } from '../support/api-process';
 import { ensureWorkspace, testUser, type TestUser, tokenFor } from '../support/auth';
@@ -246,6 +247,26 @@ describe('workspaces, members, roles and API keys', () => {
     });
     expect(unnamed.status).toBe(400);
     expect(String(unnamed.body.message)).toMatch(/X-Workspace-Id/);
+  });
+
+  it('an e-mail seen before under another account id moves to the new account', async () => {
+    // The auth server gives a re-created account a new id for the same address.
+    const email = `recreated-${run}@cairn.test`;
+    const first = await tokenFor({ id: uuidV5(`first:${email}`), email });
+    expect((await callApi('GET', '/workspaces', { headers: bearer(first) })).status).toBe(200);
+    const recreated = { id: uuidV5(`second:${email}`), email };
+    const second = await tokenFor(recreated);
+    expect((await callApi('GET', '/workspaces', { headers: bearer(second) })).status).toBe(200);
+    const invited = await callApi<{ userId: string }>(
+      'POST',
+      `/workspaces/${workspaceId}/members`,
+      {
+        json: { email, role: 'viewer' },
+        headers: as(owner.token),
+      },
+    );
+    expect(invited.status).toBe(201);
+    expect(invited.body.userId).toBe(recreated.id);
   });
 
   it('invites only users who have signed in, once', async () => {
