@@ -34,6 +34,8 @@ import {
 } from '../../workflows/search-attributes';
 import { TASK_QUEUES } from '../../workflows/task-queues';
 import { chunksArtifactKey, type ChunksArtifact } from './artifacts';
+import { RedisStore } from '../stores/redis/redis.store';
+import { bumpContentVersion } from '../search/content-version';
 import { deleteWorkflowId, documentIdFor, documentWorkflowId } from './document-ids';
 import { DocumentEventsPublisher } from './document-events.publisher';
 import type { DocumentRecord, DocumentStatus } from './document.types';
@@ -96,6 +98,7 @@ export class DocumentsService {
     private readonly blobs: S3BlobStore,
     private readonly temporal: TemporalClientService,
     private readonly events: DocumentEventsPublisher,
+    private readonly redis: RedisStore,
   ) {
     this.maxUploadBytes = config.CAIRN_MAX_UPLOAD_BYTES;
   }
@@ -302,6 +305,10 @@ export class DocumentsService {
     await this.stopProcessing(documentWorkflowId(workspaceId, id));
     const record = await this.documents.markDeleting(workspaceId, id);
     if (!record) throw new NotFoundException(`Document ${id} not found.`);
+    // Searches key what they cache (answers, the set of documents hidden) on the content version.
+    await bumpContentVersion(this.redis.client, workspaceId).catch((error: unknown) =>
+      this.logger.warn({ msg: `could not advance the content version: ${String(error)}` }),
+    );
     await this.events
       .publish({
         documentId: id,

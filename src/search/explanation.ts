@@ -73,13 +73,16 @@ export function relatedEntities(
   exclude: ReadonlySet<number>,
   count: number,
 ): RelatedEntity[] {
-  const ranked: number[] = [];
+  // The best `count` by score, kept sorted while scanning: the walk scores thousands.
+  const top: number[] = [];
   entityScores.forEach((score, entity) => {
-    if (score > 0 && !exclude.has(entity) && graph.entityTypes[entity] !== 'date')
-      ranked.push(entity);
+    if (score <= 0 || exclude.has(entity) || graph.entityTypes[entity] === 'date') return;
+    if (top.length === count && score <= entityScores[top[count - 1]]) return;
+    let at = top.length;
+    while (at > 0 && entityScores[top[at - 1]] < score) at--;
+    top.splice(at, 0, entity);
+    if (top.length > count) top.pop();
   });
-  ranked.sort((a, b) => entityScores[b] - entityScores[a]);
-  const top = ranked.slice(0, count);
   const best = top.length > 0 ? entityScores[top[0]] : 1;
   return top.map((entity) => ({
     ...entityRef(graph, entity),

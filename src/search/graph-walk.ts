@@ -21,7 +21,9 @@ export interface WalkOptions {
 export const DEFAULT_WALK_OPTIONS: WalkOptions = {
   hops: 2,
   damping: 0.5,
-  iterations: 20,
+  // Each iteration halves what is left to converge (damping 0.5): after 10 under 0.1% of the
+  // mass is still moving. MuSiQue-100 auto R@2/R@5 were the same at 8, 12 and 20 iterations.
+  iterations: 10,
   relationShare: 0.5,
   dateWeight: 0.25,
 };

@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { PostgresStore } from '../stores/postgres/postgres.store';
 import { RedisStore } from '../stores/redis/redis.store';
 import { readContentVersion } from './content-version';
 
@@ -21,29 +20,16 @@ export class SearchCache {
   private readonly logger = new Logger(SearchCache.name);
   private lastWarningAt = 0;
 
-  constructor(
-    private readonly redis: RedisStore,
-    private readonly postgres: PostgresStore,
-  ) {}
+  constructor(private readonly redis: RedisStore) {}
 
   /**
-   * What the workspace's searchable content looks like now, as a short string: the pipeline's
-   * version counter, plus the newest document change and document count from Postgres, which
-   * also catch changes made by workers that predate the counter. Undefined when unknown.
+   * What the workspace's searchable content looks like now, as a short string: the version the
+   * pipeline advances whenever documents are indexed, fail or are deleted (one Redis round
+   * trip). Undefined when unknown.
    */
   async contentStamp(workspaceId: string): Promise<string | undefined> {
     try {
-      const [version, [documents]] = await Promise.all([
-        readContentVersion(this.redis.client, workspaceId),
-        this.postgres.queryInWorkspace<{ changed: string; count: string }>(
-          workspaceId,
-          `SELECT coalesce(floor(extract(epoch FROM max(updated_at)) * 1000), 0)::text AS changed,
-                  count(*)::text AS count
-           FROM documents WHERE workspace_id = $1`,
-          [workspaceId],
-        ),
-      ]);
-      return `${version}.${documents.changed}.${documents.count}`;
+      return await readContentVersion(this.redis.client, workspaceId);
     } catch (error) {
       this.warn(error);
       return undefined;

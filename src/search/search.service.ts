@@ -23,6 +23,7 @@ import { WorkspaceGraphLoader } from './workspace-graph.loader';
 const RELATED_ENTITY_COUNT = 10;
 /** Extra candidates hydrated beyond the limit, to make up for those the filters drop. */
 const HYDRATION_MARGIN = 20;
+const MAX_HIDDEN_SETS = 1_000;
 
 interface GraphContext {
   graph: WorkspaceGraph;
@@ -44,6 +45,11 @@ export class SearchService implements OnModuleDestroy {
   private readonly tuning: SearchTuning = searchTuningFromEnv();
   private readonly extractor = new NlpKnowledgeExtractor({ includeDates: true });
   private embedder?: Promise<Embedder>;
+  /** Per workspace, the documents being deleted as of one content version. */
+  private readonly hiddenDocuments = new Map<
+    string,
+    { stamp: string; hidden: Promise<Set<string>> }
+  >();
 
   constructor(
     private readonly chunks: ChunkRetriever,
@@ -64,6 +70,9 @@ export class SearchService implements OnModuleDestroy {
       request.mode === 'keyword' ? undefined : this.queryVector(workspaceId, request.query);
     queryVector?.catch(() => undefined);
     const stamp = await this.cache.contentStamp(workspaceId);
+    // Documents being deleted stay hidden until their delete workflow has taken them out of the
+    // indexes; read while the rest of the search runs.
+    const hidden = this.documentsBeingDeleted(workspaceId, stamp);
     const stampMs = elapsed(started);
     const cacheKey =
       stamp === undefined
@@ -73,7 +82,7 @@ export class SearchService implements OnModuleDestroy {
       const cached = await this.cache.readResult<SearchResponse>(cacheKey);
       // A document being deleted leaves the index only when its delete workflow has run; until
       // then the row's status already hides it, in cached answers as in fresh ones.
-      const hit = cached !== undefined && (await this.allVisible(workspaceId, cached));
+      const hit = cached !== undefined && noneHidden(cached, await hidden);
       searchCacheRequests.inc({ cache: 'result', result: hit ? 'hit' : 'miss' });
       if (hit) {
         searchDuration.observe({ mode: request.mode, cached: 'true' }, elapsed(started) / 1000);
@@ -85,6 +94,7 @@ export class SearchService implements OnModuleDestroy {
       request,
       stamp ?? 'unknown',
       queryVector,
+      hidden,
     );
     response.tookMs = elapsed(started);
     response.timings = { stamp: stampMs, ...response.timings };
@@ -99,6 +109,7 @@ export class SearchService implements OnModuleDestroy {
     request: SearchRequest,
     stamp: string,
     queryVector: Promise<Float32Array> | undefined,
+    hidden: Promise<Set<string>>,
   ): Promise<{ response: SearchResponse; complete: boolean }> {
     const { query, mode, hops, limit } = request;
     // A domainId was resolved by the controller into filters.documentIds (its members).
@@ -141,10 +152,28 @@ export class SearchService implements OnModuleDestroy {
     // While Weaviate answers, this thread links the query to the graph and, when the semantic
     // hits are not needed as seeds, walks it: CPU work overlapped with the wait.
     const links = this.linkQuery(graph, query);
+    lap('link');
+    // Only graph and auto rank by the walk; the other modes explain their hits without one.
+    const walks = mode === 'graph' || mode === 'auto';
     const entitiesFirst = mode === 'graph';
     const seedHits = this.seedHitCount(links, entitiesFirst);
-    let context =
-      seedHits === 0 ? this.walkGraph(graph, links, hops, [], entitiesFirst) : undefined;
+    let context: GraphContext | undefined;
+    if (walks && seedHits === 0) {
+      // One turn of the event loop first, so the Weaviate requests are on the wire before the
+      // walk holds this thread.
+      await new Promise((resolve) => setImmediate(resolve));
+      context = this.walkGraph(graph, links, hops, [], entitiesFirst);
+    }
+    // The chunks the walk ranks best are fetched while Weaviate still answers the retrieval.
+    const prefetched =
+      context === undefined
+        ? undefined
+        : this.chunks.byIds(
+            workspaceId,
+            rankChunks(graph, context.chunkScores, limit + HYDRATION_MARGIN),
+            filters,
+          );
+    prefetched?.catch(() => undefined);
     lap('walk');
     const [vectorHits, keywordHits] = await retrieval;
     lap('retrieve');
@@ -175,20 +204,28 @@ export class SearchService implements OnModuleDestroy {
       this.tuning.rrfK,
     );
 
-    // `graph` walks from what the query names; semantic hits seed it only when it names nothing.
-    context ??= this.walkGraph(graph, links, hops, semantic.slice(0, seedHits), entitiesFirst);
-    const walked = context;
+    if (walks) {
+      // `graph` walks from what the query names; semantic hits seed it only when it names nothing.
+      context ??= this.walkGraph(graph, links, hops, semantic.slice(0, seedHits), entitiesFirst);
+    }
     const graphRanking: Ranking = {
       signal: 'graph',
       weight: 1,
-      ids: rankChunks(graph, walked.chunkScores, pool).filter((chunkId) =>
-        passesChunkFilters(graph, chunkId, filters),
-      ),
+      ids:
+        context === undefined
+          ? []
+          : rankChunks(graph, context.chunkScores, pool).filter((chunkId) =>
+              passesChunkFilters(graph, chunkId, filters),
+            ),
     };
     const fused = this.rank(mode, vectorRanking, keywordRanking, graphRanking, semantic, byChunk);
+    const walked = context ?? this.explainWithoutWalk(graph, links, hops, fused.slice(0, limit));
     lap('walk');
 
-    const hits = await this.hydrate(workspaceId, fused, byChunk, filters, request, walked);
+    for (const chunk of (await prefetched?.catch(() => [])) ?? []) {
+      if (!byChunk.has(chunk.chunkId)) byChunk.set(chunk.chunkId, chunk);
+    }
+    const hits = await this.hydrate(workspaceId, fused, byChunk, filters, request, walked, hidden);
     lap('hydrate');
     const linkedEntities: LinkedEntity[] = walked.links.map((link) => ({
       ...entityRef(graph, link.entity),
@@ -295,6 +332,36 @@ export class SearchService implements OnModuleDestroy {
   }
 
   /**
+   * The explanation context of a mode that does not rank by the walk: relation paths from the
+   * query's entities, and entities scored by how often, how high and how specifically the best
+   * hits mention them (for "related entities").
+   */
+  private explainWithoutWalk(
+    graph: WorkspaceGraph,
+    links: QueryEntityLink[],
+    hops: number,
+    best: FusedItem[],
+  ): GraphContext {
+    const queryEntities = new Set(links.map((link) => link.entity));
+    const entityScores = new Float64Array(graph.entityCount);
+    best.forEach((item, rank) => {
+      const chunk = graph.chunkIndex.get(item.id);
+      if (chunk === undefined) return;
+      for (const entity of graph.chunkEntities[chunk]) {
+        entityScores[entity] += 1 / (rank + 1) / Math.log2(2 + graph.mentionCount(entity));
+      }
+    });
+    return {
+      graph,
+      links,
+      queryEntities,
+      entityScores,
+      chunkScores: new Float64Array(graph.chunkCount),
+      paths: new RelationPaths(graph, queryEntities, hops),
+    };
+  }
+
+  /**
    * Turns ranked ids into hits: fetches chunks only the graph found, drops those of documents
    * being deleted (their vectors may outlive the DELETE by a moment) and those without an entity
    * of the requested types, and explains each.
@@ -306,6 +373,7 @@ export class SearchService implements OnModuleDestroy {
     filters: ChunkFilters,
     request: SearchRequest,
     context: GraphContext,
+    hidden: Promise<Set<string>>,
   ): Promise<SearchHit[]> {
     const { graph } = context;
     const types = request.filters?.types === undefined ? undefined : new Set(request.filters.types);
@@ -313,19 +381,16 @@ export class SearchService implements OnModuleDestroy {
       .filter((item) => types === undefined || mentionsTypes(graph, item.id, types))
       .slice(0, request.limit + HYDRATION_MARGIN);
     const missing = candidates.map((item) => item.id).filter((id) => !byChunk.has(id));
-    const [fetched, visibleDocuments] = await Promise.all([
+    const [fetched, hiddenDocuments] = await Promise.all([
       this.chunks.byIds(workspaceId, missing, filters),
-      this.visibleDocuments(
-        workspaceId,
-        candidates.map((item) => documentOf(item.id)),
-      ),
+      hidden,
     ]);
     for (const chunk of fetched) byChunk.set(chunk.chunkId, chunk);
 
     const hits: SearchHit[] = [];
     for (const item of candidates) {
       const chunk = byChunk.get(item.id);
-      if (chunk === undefined || !visibleDocuments.has(chunk.documentId)) continue;
+      if (chunk === undefined || hiddenDocuments.has(chunk.documentId)) continue;
       const chunkNode = graph.chunkIndex.get(item.id);
       const explanation =
         chunkNode === undefined
@@ -365,29 +430,38 @@ export class SearchService implements OnModuleDestroy {
     return hits;
   }
 
-  private async allVisible(workspaceId: string, response: SearchResponse): Promise<boolean> {
-    const documentIds = [...new Set(response.hits.map((hit) => hit.documentId))];
-    const visible = await this.visibleDocuments(workspaceId, documentIds);
-    return documentIds.every((documentId) => visible.has(documentId));
-  }
-
-  /** Documents whose rows exist and are not being deleted. */
-  private async visibleDocuments(workspaceId: string, documentIds: string[]): Promise<Set<string>> {
-    const unique = [...new Set(documentIds)];
-    if (unique.length === 0) return new Set();
-    try {
-      const rows = await this.postgres.queryInWorkspace<{ id: string }>(
+  /**
+   * Documents whose delete has been accepted: their vectors may outlive the DELETE by a moment.
+   * Accepting a delete advances the content version, so the set is read once per version.
+   */
+  private documentsBeingDeleted(
+    workspaceId: string,
+    stamp: string | undefined,
+  ): Promise<Set<string>> {
+    const known = this.hiddenDocuments.get(workspaceId);
+    if (stamp !== undefined && known?.stamp === stamp) return known.hidden;
+    const hidden = this.postgres
+      .queryInWorkspace<{ id: string }>(
         workspaceId,
-        `SELECT id::text AS id FROM documents
-         WHERE workspace_id = $1 AND id = ANY($2::uuid[]) AND status <> 'deleting'`,
-        [workspaceId, unique],
-      );
-      return new Set(rows.map((row) => row.id));
-    } catch (error) {
-      // Postgres only refines the answer (documents mid-delete); the indexes are the truth.
-      this.logger.warn(`document visibility check skipped: ${String(error)}`);
-      return new Set(unique);
+        `SELECT id::text AS id FROM documents WHERE workspace_id = $1 AND status = 'deleting'`,
+        [workspaceId],
+      )
+      .then((rows) => new Set(rows.map((row) => row.id)));
+    if (stamp !== undefined) {
+      this.hiddenDocuments.delete(workspaceId);
+      this.hiddenDocuments.set(workspaceId, { stamp, hidden });
+      if (this.hiddenDocuments.size > MAX_HIDDEN_SETS) {
+        this.hiddenDocuments.delete(this.hiddenDocuments.keys().next().value as string);
+      }
     }
+    return hidden.catch((error: unknown) => {
+      // Postgres only refines the answer (documents mid-delete); the indexes are the truth.
+      if (this.hiddenDocuments.get(workspaceId)?.hidden === hidden) {
+        this.hiddenDocuments.delete(workspaceId);
+      }
+      this.logger.warn(`document visibility check skipped: ${String(error)}`);
+      return new Set<string>();
+    });
   }
 
   private async queryVector(workspaceId: string, query: string): Promise<Float32Array> {
@@ -431,8 +505,8 @@ function round(value: number): number {
   return Math.round(value * 1e6) / 1e6;
 }
 
-function documentOf(chunkId: string): string {
-  return chunkId.slice(0, chunkId.lastIndexOf(':'));
+function noneHidden(response: SearchResponse, hidden: Set<string>): boolean {
+  return response.hits.every((hit) => !hidden.has(hit.documentId));
 }
 
 function definedScores(a: ChunkCandidate, b: ChunkCandidate): Partial<ChunkCandidate> {
