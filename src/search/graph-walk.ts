@@ -251,58 +251,54 @@ function allowedSubgraph(
   seeds: WalkSeeds,
   options: WalkOptions,
 ): AllowedSubgraph {
+  // Plain indexed loops throughout: this runs once per search over thousands of nodes.
   const entities = Int32Array.from(entityDistance.keys());
+  const entityCount = entities.length;
   const entityLocal = new Int32Array(graph.entityCount).fill(-1);
-  entities.forEach((entity, local) => (entityLocal[entity] = local));
-  const specificity = new Float64Array(entities.length);
-  entities.forEach(
-    (entity, local) => (specificity[local] = entitySpecificity(graph, entity, options.dateWeight)),
-  );
+  const specificity = new Float64Array(entityCount);
+  for (let local = 0; local < entityCount; local++) {
+    const entity = entities[local];
+    entityLocal[entity] = local;
+    specificity[local] = entitySpecificity(graph, entity, options.dateWeight);
+  }
 
+  // Every chunk of an allowed entity is allowed (seed chunks first).
   const chunkLocal = new Int32Array(graph.chunkCount).fill(-1);
   const chunkList: number[] = [];
-  const allowChunk = (chunk: number) => {
-    if (chunkLocal[chunk] === -1) {
-      chunkLocal[chunk] = chunkList.length;
-      chunkList.push(chunk);
-    }
-  };
-  for (const chunk of seeds.chunks.keys()) allowChunk(chunk);
-  for (const entity of entities) {
-    for (
-      let edge = arrays.entityChunkStart[entity];
-      edge < arrays.entityChunkStart[entity + 1];
-      edge++
-    ) {
-      allowChunk(arrays.entityChunks[edge]);
-    }
+  for (const chunk of seeds.chunks.keys()) {
+    if (chunkLocal[chunk] === -1) chunkLocal[chunk] = chunkList.push(chunk) - 1;
   }
-  const chunks = Int32Array.from(chunkList);
-
-  // Entity rows: every chunk of an allowed entity is allowed; relations only to allowed entities
-  // (the others have specificity 0 in the walk, so they would receive nothing).
-  const entityChunkStart = new Int32Array(entities.length + 1);
-  const neighborStart = new Int32Array(entities.length + 1);
-  entities.forEach((entity, local) => {
-    entityChunkStart[local + 1] =
-      entityChunkStart[local] +
-      arrays.entityChunkStart[entity + 1] -
-      arrays.entityChunkStart[entity];
+  const entityChunkStart = new Int32Array(entityCount + 1);
+  const neighborStart = new Int32Array(entityCount + 1);
+  for (let local = 0; local < entityCount; local++) {
+    const entity = entities[local];
+    const firstChunk = arrays.entityChunkStart[entity];
+    const endChunk = arrays.entityChunkStart[entity + 1];
+    for (let edge = firstChunk; edge < endChunk; edge++) {
+      const chunk = arrays.entityChunks[edge];
+      if (chunkLocal[chunk] === -1) chunkLocal[chunk] = chunkList.push(chunk) - 1;
+    }
+    entityChunkStart[local + 1] = entityChunkStart[local] + endChunk - firstChunk;
+    // Relations only to allowed entities (the others would receive nothing in the walk).
     let allowed = 0;
     for (let edge = arrays.neighborStart[entity]; edge < arrays.neighborStart[entity + 1]; edge++) {
       if (entityLocal[arrays.neighbors[edge]] !== -1) allowed++;
     }
     neighborStart[local + 1] = neighborStart[local] + allowed;
-  });
-  const entityChunks = new Int32Array(entityChunkStart[entities.length]);
-  const neighbors = new Int32Array(neighborStart[entities.length]);
+  }
+  const chunks = Int32Array.from(chunkList);
+  const chunkCount = chunks.length;
+
+  const entityChunks = new Int32Array(entityChunkStart[entityCount]);
+  const neighbors = new Int32Array(neighborStart[entityCount]);
   const neighborWeights = new Float64Array(neighbors.length);
   const neighborSpecificity = new Float64Array(neighbors.length);
-  const chunkShare = new Float64Array(entities.length);
-  const chunkDivisor = new Float64Array(entities.length);
-  const relationShare = new Float64Array(entities.length);
-  const relationTotal = new Float64Array(entities.length);
-  entities.forEach((entity, local) => {
+  const chunkShare = new Float64Array(entityCount);
+  const chunkDivisor = new Float64Array(entityCount);
+  const relationShare = new Float64Array(entityCount);
+  const relationTotal = new Float64Array(entityCount);
+  for (let local = 0; local < entityCount; local++) {
+    const entity = entities[local];
     let out = entityChunkStart[local];
     for (
       let edge = arrays.entityChunkStart[entity];
@@ -316,10 +312,11 @@ function allowedSubgraph(
     for (let edge = arrays.neighborStart[entity]; edge < arrays.neighborStart[entity + 1]; edge++) {
       const neighbor = entityLocal[arrays.neighbors[edge]];
       if (neighbor === -1) continue;
+      const weight = arrays.neighborWeights[edge];
       neighbors[out] = neighbor;
-      neighborWeights[out] = arrays.neighborWeights[edge];
+      neighborWeights[out] = weight;
       neighborSpecificity[out] = specificity[neighbor];
-      total += arrays.neighborWeights[edge] * specificity[neighbor];
+      total += weight * specificity[neighbor];
       out++;
     }
     const chunkDegree = entityChunkStart[local + 1] - entityChunkStart[local];
@@ -327,26 +324,17 @@ function allowedSubgraph(
     relationShare[local] = total > 0 ? (chunkDegree > 0 ? options.relationShare : 1) : 0;
     chunkShare[local] = chunkDegree > 0 ? 1 - relationShare[local] : 0;
     chunkDivisor[local] = Math.max(1, chunkDegree);
-  });
+  }
 
-  // Chunk rows: only their allowed entities, each weighted by its specificity.
-  const chunkEntityStart = new Int32Array(chunks.length + 1);
-  chunks.forEach((chunk, local) => {
-    let allowed = 0;
-    for (
-      let edge = arrays.chunkEntityStart[chunk];
-      edge < arrays.chunkEntityStart[chunk + 1];
-      edge++
-    ) {
-      if (entityLocal[arrays.chunkEntities[edge]] !== -1) allowed++;
-    }
-    chunkEntityStart[local + 1] = chunkEntityStart[local] + allowed;
-  });
-  const chunkEntities = new Int32Array(chunkEntityStart[chunks.length]);
-  const chunkEntitySpecificity = new Float64Array(chunkEntities.length);
-  const chunkOutTotal = new Float64Array(chunks.length);
-  chunks.forEach((chunk, local) => {
-    let out = chunkEntityStart[local];
+  // Chunk rows: only their allowed entities, each weighted by its specificity. One pass with a
+  // growing buffer: a chunk names few entities, so the buffer stays small.
+  const chunkEntityStart = new Int32Array(chunkCount + 1);
+  let chunkEntities = new Int32Array(Math.max(16, chunkCount * 4));
+  let chunkEntitySpecificity = new Float64Array(chunkEntities.length);
+  const chunkOutTotal = new Float64Array(chunkCount);
+  let out = 0;
+  for (let local = 0; local < chunkCount; local++) {
+    const chunk = chunks[local];
     let total = 0;
     for (
       let edge = arrays.chunkEntityStart[chunk];
@@ -355,13 +343,22 @@ function allowedSubgraph(
     ) {
       const entity = entityLocal[arrays.chunkEntities[edge]];
       if (entity === -1) continue;
+      if (out === chunkEntities.length) {
+        const grownEntities = new Int32Array(out * 2);
+        grownEntities.set(chunkEntities);
+        chunkEntities = grownEntities;
+        const grownSpecificity = new Float64Array(out * 2);
+        grownSpecificity.set(chunkEntitySpecificity);
+        chunkEntitySpecificity = grownSpecificity;
+      }
       chunkEntities[out] = entity;
       chunkEntitySpecificity[out] = specificity[entity];
       total += specificity[entity];
       out++;
     }
+    chunkEntityStart[local + 1] = out;
     chunkOutTotal[local] = total;
-  });
+  }
 
   return {
     entities,
@@ -379,8 +376,8 @@ function allowedSubgraph(
     neighborWeights,
     neighborSpecificity,
     chunkEntityStart,
-    chunkEntities,
-    chunkEntitySpecificity,
+    chunkEntities: chunkEntities.subarray(0, out),
+    chunkEntitySpecificity: chunkEntitySpecificity.subarray(0, out),
     chunkOutTotal,
   };
 }
