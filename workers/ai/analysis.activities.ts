@@ -12,7 +12,6 @@ import type { DocumentsRepository } from '../../src/documents/documents.reposito
 import type { S3BlobStore } from '../../src/stores/s3/s3-blob.store';
 import { blobKey } from '../../src/stores/s3/blob-keys';
 import {
-  chunksArtifactKey,
   extractionArtifactKey,
   vectorsArtifactKey,
   type ChunksArtifact,
@@ -21,7 +20,7 @@ import {
 import { chunkIdFor } from '../../src/documents/document-ids';
 import type { DocumentBatch } from '../../src/documents/document.types';
 import { mapWithConcurrency } from '../../src/common/concurrency';
-import { readJsonArtifact, writeJsonArtifact } from '../artifact-io';
+import { readChunksArtifact, writeChunksArtifact, writeJsonArtifact } from '../artifact-io';
 import { embeddingSeconds, passagesEmbedded, secondsSince } from '../../src/observability/metrics';
 
 export interface RejectedDocument {
@@ -88,7 +87,7 @@ export const createAnalysisActivities = (deps: AnalysisDependencies) => ({
         ...(extracted.pages ? { pageCount: extracted.pages.length } : {}),
         chunks: chunkDocument(extracted),
       };
-      await writeJsonArtifact(deps.blobs, chunksArtifactKey(workspaceId, record.id), artifact);
+      await writeChunksArtifact(deps.blobs, workspaceId, artifact);
       analysed.push(record.id);
       deps.heartbeat(record.id);
       await new Promise((resolve) => setImmediate(resolve));
@@ -105,10 +104,7 @@ export const createAnalysisActivities = (deps: AnalysisDependencies) => ({
   async extractKnowledge({ workspaceId, documentIds }: DocumentBatch): Promise<number> {
     let entities = 0;
     await mapWithConcurrency(documentIds, IO_CONCURRENCY, async (documentId) => {
-      const chunks = await readJsonArtifact<ChunksArtifact>(
-        deps.blobs,
-        chunksArtifactKey(workspaceId, documentId),
-      );
+      const chunks = await readChunksArtifact(deps.blobs, workspaceId, documentId);
       const result = await deps.extractor.extract(
         chunks.chunks.map((chunk) => ({
           id: chunkIdFor(documentId, chunk.ord),
@@ -134,7 +130,7 @@ export const createAnalysisActivities = (deps: AnalysisDependencies) => ({
   async embedChunks({ workspaceId, documentIds }: DocumentBatch): Promise<number> {
     const embedder = await deps.embedder();
     const artifacts = await mapWithConcurrency(documentIds, IO_CONCURRENCY, (documentId) =>
-      readJsonArtifact<ChunksArtifact>(deps.blobs, chunksArtifactKey(workspaceId, documentId)),
+      readChunksArtifact(deps.blobs, workspaceId, documentId),
     );
     const texts = artifacts.flatMap((artifact) =>
       artifact.chunks.map((chunk) => `${artifact.title}\n${chunk.text}`),

@@ -4,17 +4,20 @@ import type { DocumentsRepository } from '../../src/documents/documents.reposito
 import type { DocumentGraphRepository } from '../../src/knowledge/document-graph.repository';
 import type { ChunkVectorIndex } from '../../src/knowledge/chunk-vector.index';
 import {
-  chunksArtifactKey,
   extractionArtifactKey,
   vectorsArtifactKey,
-  type ChunksArtifact,
   type ExtractionArtifact,
 } from '../../src/documents/artifacts';
 import type { DocumentBatch, DocumentCounts } from '../../src/documents/document.types';
 import { EntityResolver, entityKey } from '../../src/extraction';
 import { CHUNK_VECTOR_DIMENSIONS } from '../../src/stores/weaviate/weaviate-vector.store';
 import { mapWithConcurrency } from '../../src/common/concurrency';
-import { readJsonArtifact, splitVectors } from '../artifact-io';
+import {
+  forgetChunksArtifact,
+  readChunksArtifact,
+  readJsonArtifact,
+  splitVectors,
+} from '../artifact-io';
 
 const IO_CONCURRENCY = 8;
 
@@ -35,10 +38,7 @@ export const createStoreWriteActivities = (deps: StoreWriteDependencies) => ({
    */
   async writeGraph({ workspaceId, documentIds }: DocumentBatch): Promise<void> {
     const inputs = await mapWithConcurrency(documentIds, IO_CONCURRENCY, async (documentId) => ({
-      chunks: await readJsonArtifact<ChunksArtifact>(
-        deps.blobs,
-        chunksArtifactKey(workspaceId, documentId),
-      ),
+      chunks: await readChunksArtifact(deps.blobs, workspaceId, documentId),
       extraction: await readJsonArtifact<ExtractionArtifact>(
         deps.blobs,
         extractionArtifactKey(workspaceId, documentId),
@@ -72,10 +72,7 @@ export const createStoreWriteActivities = (deps: StoreWriteDependencies) => ({
   async indexVectors({ workspaceId, documentIds }: DocumentBatch): Promise<number> {
     const entityKeys = await deps.graph.chunkEntityKeys(workspaceId, documentIds);
     const documents = await mapWithConcurrency(documentIds, IO_CONCURRENCY, async (documentId) => {
-      const chunks = await readJsonArtifact<ChunksArtifact>(
-        deps.blobs,
-        chunksArtifactKey(workspaceId, documentId),
-      );
+      const chunks = await readChunksArtifact(deps.blobs, workspaceId, documentId);
       const vectors = splitVectors(
         await deps.blobs.get(vectorsArtifactKey(workspaceId, documentId)),
         CHUNK_VECTOR_DIMENSIONS,
@@ -109,6 +106,7 @@ export const createStoreWriteActivities = (deps: StoreWriteDependencies) => ({
     await deps.vectors.removeDocuments(workspaceId, documentIds);
     deps.heartbeat('vectors removed');
     await mapWithConcurrency(documentIds, IO_CONCURRENCY, async (documentId) => {
+      forgetChunksArtifact(workspaceId, documentId);
       const prefix = artifactKey(workspaceId, documentId, 'x').slice(0, -1);
       await deps.blobs.removeMany(await deps.blobs.list(prefix));
     });
