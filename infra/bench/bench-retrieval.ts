@@ -5,7 +5,7 @@
  * computed here on the same corpus.
  *
  *   npm run bench:retrieval -- [--dataset <dir>] [--api <url>] [--modes auto,graph,...]
- *                              [--hops 2] [--workspace <id> --skip-import] [--via imports|documents]
+ *                              [--hops N] [--workspace <id> --skip-import] [--via imports|documents]
  *
  * It prints the workspace it used; `npm run bench:search -- --workspace <id>` measures latency there.
  */
@@ -162,7 +162,8 @@ async function main(): Promise<void> {
   const modes = (flags.get('modes') ?? MODES.join(','))
     .split(',')
     .filter((mode) => mode !== '') as (typeof MODES)[number][];
-  const hops = Number(flags.get('hops') ?? '2');
+  // Without --hops, the API's default.
+  const hops = flags.get('hops') === undefined ? undefined : Number(flags.get('hops'));
   const dataset = loadDataset(datasetDir);
   console.log(
     `dataset ${datasetDir}: ${dataset.corpus.length} passages, ${dataset.questions.length} questions; API ${apiUrl}`,

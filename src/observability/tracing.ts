@@ -11,8 +11,10 @@ import { diag, DiagLogLevel, trace, ProxyTracerProvider } from '@opentelemetry/a
 import type { IResource } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import {
+  AlwaysOffSampler,
   BasicTracerProvider,
   NoopSpanProcessor,
+  ParentBasedSampler,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -67,9 +69,15 @@ export function startTracing(defaultServiceName: string): void {
     /(^|,)\s*service\.name\s*=/.test(process.env.OTEL_RESOURCE_ATTRIBUTES ?? '');
   sdk = new NodeSDK({
     ...(explicitServiceName ? {} : { serviceName: defaultServiceName }),
-    // "none" still needs a tracer provider: ids are generated, spans are dropped at the end.
-    // Otherwise the SDK builds the exporters named by OTEL_TRACES_EXPORTER with batching.
-    ...(exporters.includes('none') ? { spanProcessors: [new NoopSpanProcessor()] } : {}),
+    // "none" still needs a tracer provider, so that ids reach headers and logs; its spans are
+    // not sampled, which spares recording attributes and events nobody will read. Otherwise the
+    // SDK builds the exporters named by OTEL_TRACES_EXPORTER with batching.
+    ...(exporters.includes('none')
+      ? {
+          spanProcessors: [new NoopSpanProcessor()],
+          sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }),
+        }
+      : {}),
     // Cairn ships no OpenTelemetry logs or metrics (logs go to stdout, metrics to Prometheus).
     logRecordProcessors: [],
     instrumentations: [

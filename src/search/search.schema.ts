@@ -7,6 +7,12 @@ export type SearchMode = (typeof SEARCH_MODES)[number];
 export const MAX_QUERY_LENGTH = 2_000;
 export const MAX_LIMIT = 100;
 export const MAX_HOPS = 3;
+/**
+ * One step from the query's entities (a relation, or a passage naming both) already reaches the
+ * passages of a two-hop question. On MuSiQue-100, auto scored R@2/R@5 52.8/69.2 at 1 hop and
+ * 54.2/70.0 at 2, for a walk about ten times as long (0.7 vs 7.5 ms p50): 2 and 3 stay available.
+ */
+export const DEFAULT_HOPS = 1;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -33,7 +39,7 @@ export const searchRequestSchema = z
         errorMap: () => ({ message: `mode must be one of ${SEARCH_MODES.join(', ')}` }),
       })
       .default('auto'),
-    hops: wholeNumber('hops', 0, MAX_HOPS).default(2),
+    hops: wholeNumber('hops', 0, MAX_HOPS).default(DEFAULT_HOPS),
     domainId: z
       .string({ invalid_type_error: 'domainId must be a string' })
       .min(1, 'domainId must not be empty')
