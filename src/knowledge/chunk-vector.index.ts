@@ -9,6 +9,8 @@ import type { TextChunk } from '../analysis';
 import { inClientSpan, weaviateAttributes } from '../observability/spans';
 
 const INSERT_BATCH = 500;
+/** Documents whose surplus chunks one delete call covers (each adds two clauses to its filter). */
+const SURPLUS_DELETE_BATCH = 100;
 
 export interface DocumentVectors {
   documentId: string;
@@ -53,12 +55,18 @@ export class ChunkVectorIndex {
         };
       }),
     );
-    for (const document of documents) {
+    // Chunks beyond each document's new count (left by an earlier run), in one call per slice.
+    for (let offset = 0; offset < documents.length; offset += SURPLUS_DELETE_BATCH) {
+      const slice = documents.slice(offset, offset + SURPLUS_DELETE_BATCH);
       await inClientSpan('weaviate.deleteMany', weaviateAttributes('deleteMany', workspaceId), () =>
         collection.data.deleteMany(
-          Filters.and(
-            collection.filter.byProperty('documentId').equal(document.documentId),
-            collection.filter.byProperty('ord').greaterOrEqual(document.chunks.length),
+          Filters.or(
+            ...slice.map((document) =>
+              Filters.and(
+                collection.filter.byProperty('documentId').equal(document.documentId),
+                collection.filter.byProperty('ord').greaterOrEqual(document.chunks.length),
+              ),
+            ),
           ),
         ),
       );

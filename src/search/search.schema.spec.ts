@@ -11,7 +11,7 @@ describe('searchRequestSchema', () => {
       query: 'x',
       limit: 10,
       mode: 'auto',
-      hops: 2,
+      hops: 1,
       includeInactive: false,
     });
   });

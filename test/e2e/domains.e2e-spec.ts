@@ -258,6 +258,12 @@ describe('domain bootstrap with review', () => {
       });
       const expired = await waitForDomain(created.domain.id, (d) => d.status === 'expired');
       expect(expired.reviews).toEqual([]);
+      // The status is written before the event is published: give the event a moment to arrive.
+      const expiredEvent = (event: DomainEvent) =>
+        event.domainId === created.domain.id && event.event === 'domain.expired';
+      for (let waited = 0; waited < 10_000 && !events.some(expiredEvent); waited += 100) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       const mine = events.filter((event) => event.domainId === created.domain.id);
       const names = mine.map((event) => event.event);
       expect(names).toContain('domain.review_reminder');
