@@ -440,13 +440,22 @@ export class SearchService implements OnModuleDestroy {
   ): Promise<Set<string>> {
     const known = this.hiddenDocuments.get(workspaceId);
     if (stamp !== undefined && known?.stamp === stamp) return known.hidden;
-    const hidden = this.postgres
+    const hidden: Promise<Set<string>> = this.postgres
       .queryInWorkspace<{ id: string }>(
         workspaceId,
         `SELECT id::text AS id FROM documents WHERE workspace_id = $1 AND status = 'deleting'`,
         [workspaceId],
       )
-      .then((rows) => new Set(rows.map((row) => row.id)));
+      .then((rows) => new Set(rows.map((row) => row.id)))
+      .catch((error: unknown) => {
+        // Postgres only refines the answer (documents mid-delete); the indexes are the truth.
+        // A failed read is not kept: the next search of this version asks again.
+        if (this.hiddenDocuments.get(workspaceId)?.hidden === hidden) {
+          this.hiddenDocuments.delete(workspaceId);
+        }
+        this.logger.warn(`document visibility check skipped: ${String(error)}`);
+        return new Set<string>();
+      });
     if (stamp !== undefined) {
       this.hiddenDocuments.delete(workspaceId);
       this.hiddenDocuments.set(workspaceId, { stamp, hidden });
@@ -454,14 +463,7 @@ export class SearchService implements OnModuleDestroy {
         this.hiddenDocuments.delete(this.hiddenDocuments.keys().next().value as string);
       }
     }
-    return hidden.catch((error: unknown) => {
-      // Postgres only refines the answer (documents mid-delete); the indexes are the truth.
-      if (this.hiddenDocuments.get(workspaceId)?.hidden === hidden) {
-        this.hiddenDocuments.delete(workspaceId);
-      }
-      this.logger.warn(`document visibility check skipped: ${String(error)}`);
-      return new Set<string>();
-    });
+    return hidden;
   }
 
   private async queryVector(workspaceId: string, query: string): Promise<Float32Array> {
