@@ -1,9 +1,16 @@
 import type { S3BlobStore } from '../src/stores/s3/s3-blob.store';
 import { chunksArtifactKey, type ChunksArtifact } from '../src/documents/artifacts';
 
-export async function writeJsonArtifact(blobs: S3BlobStore, key: string, value: unknown) {
-  const body = Buffer.from(JSON.stringify(value));
+/** Stores the value as JSON; returns the JSON text written. */
+export async function writeJsonArtifact(
+  blobs: S3BlobStore,
+  key: string,
+  value: unknown,
+): Promise<string> {
+  const json = JSON.stringify(value);
+  const body = Buffer.from(json);
   await blobs.put(key, body, body.length, 'application/json');
+  return json;
 }
 
 export async function readJsonArtifact<T>(blobs: S3BlobStore, key: string): Promise<T> {
@@ -60,10 +67,7 @@ export async function writeChunksArtifact(
   artifact: ChunksArtifact,
 ): Promise<void> {
   const key = chunksArtifactKey(workspaceId, artifact.documentId);
-  const json = JSON.stringify(artifact);
-  const body = Buffer.from(json);
-  await blobs.put(key, body, body.length, 'application/json');
-  recentChunks.set(key, json);
+  recentChunks.set(key, await writeJsonArtifact(blobs, key, artifact));
 }
 
 export async function readChunksArtifact(

@@ -326,11 +326,15 @@ function allowedSubgraph(
     chunkDivisor[local] = Math.max(1, chunkDegree);
   }
 
-  // Chunk rows: only their allowed entities, each weighted by its specificity. One pass with a
-  // growing buffer: a chunk names few entities, so the buffer stays small.
+  // Chunk rows: only their allowed entities, each weighted by its specificity. The rows are
+  // sized for all of each chunk's entities and trimmed to the allowed ones at the end.
+  let capacity = 0;
+  for (let local = 0; local < chunkCount; local++) {
+    capacity += arrays.chunkEntityStart[chunks[local] + 1] - arrays.chunkEntityStart[chunks[local]];
+  }
   const chunkEntityStart = new Int32Array(chunkCount + 1);
-  let chunkEntities = new Int32Array(Math.max(16, chunkCount * 4));
-  let chunkEntitySpecificity = new Float64Array(chunkEntities.length);
+  const chunkEntities = new Int32Array(capacity);
+  const chunkEntitySpecificity = new Float64Array(capacity);
   const chunkOutTotal = new Float64Array(chunkCount);
   let out = 0;
   for (let local = 0; local < chunkCount; local++) {
@@ -343,14 +347,6 @@ function allowedSubgraph(
     ) {
       const entity = entityLocal[arrays.chunkEntities[edge]];
       if (entity === -1) continue;
-      if (out === chunkEntities.length) {
-        const grownEntities = new Int32Array(out * 2);
-        grownEntities.set(chunkEntities);
-        chunkEntities = grownEntities;
-        const grownSpecificity = new Float64Array(out * 2);
-        grownSpecificity.set(chunkEntitySpecificity);
-        chunkEntitySpecificity = grownSpecificity;
-      }
       chunkEntities[out] = entity;
       chunkEntitySpecificity[out] = specificity[entity];
       total += specificity[entity];
