@@ -53,6 +53,10 @@ CAIRN_ROOT="${CAIRN_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 # pseudo-version; it must end with CAIRN_MINIO_COMMIT (which names the cache folder).
 : "${CAIRN_MINIO_VERSION:=v0.0.0-20260212201848-$CAIRN_MINIO_COMMIT}"
 : "${CAIRN_NEO4J_VERSION:=5.26.30}"
+# MinIO's background scanner walks every object each minute at its default speed: during the
+# ingest benchmark that was 16 of MinIO's 40 CPU seconds. Cairn uses nothing it maintains
+# (lifecycle, replication, quotas) and a single drive needs no healing, so it runs slowest.
+: "${CAIRN_MINIO_SCANNER_SPEED:=slowest}"
 
 # How infra/stack.sh and infra/cairn.sh run things: seconds to wait for an engine (or the API)
 # to become ready and for a process to stop before SIGKILL; the JVM options of the Neo4j launcher.
@@ -132,7 +136,7 @@ export CAIRN_ROOT CAIRN_DATA_DIR CAIRN_CACHE_DIR CAIRN_LOG_DIR CAIRN_RUN_DIR \
   CAIRN_PG_PORT CAIRN_REDIS_PORT CAIRN_TEMPORAL_PORT CAIRN_TEMPORAL_UI_PORT \
   CAIRN_WEAVIATE_PORT CAIRN_WEAVIATE_GRPC_PORT CAIRN_MINIO_PORT CAIRN_MINIO_CONSOLE_PORT \
   CAIRN_NEO4J_PORT CAIRN_TEMPORAL_CLI_VERSION CAIRN_WEAVIATE_VERSION CAIRN_MINIO_COMMIT \
-  CAIRN_MINIO_VERSION CAIRN_WEAVIATE_GOSSIP_PORT CAIRN_WEAVIATE_DATA_PORT CAIRN_WEAVIATE_RAFT_PORT \
+  CAIRN_MINIO_VERSION CAIRN_MINIO_SCANNER_SPEED CAIRN_WEAVIATE_GOSSIP_PORT CAIRN_WEAVIATE_DATA_PORT CAIRN_WEAVIATE_RAFT_PORT \
   CAIRN_WEAVIATE_RAFT_RPC_PORT \
   CAIRN_CADDY_HTTPS_PORT CAIRN_CADDY_HTTP_PORT CAIRN_CADDY_ADMIN_PORT CAIRN_SITE_HOST \
   CAIRN_TEMPORAL_UI_PUBLIC_PATH CAIRN_API_UPSTREAM CAIRN_AUTH_UPSTREAM CAIRN_TEMPORAL_UI_UPSTREAM \

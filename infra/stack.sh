@@ -490,6 +490,7 @@ start_minio() {
   mkdir -p "$data"
   spawn_detached minio "$(log_file minio)" env \
     MINIO_ROOT_USER="$S3_ACCESS_KEY" MINIO_ROOT_PASSWORD="$S3_SECRET_KEY" MINIO_UPDATE=off \
+    MINIO_SCANNER_SPEED="$CAIRN_MINIO_SCANNER_SPEED" \
     "$(minio_bin)" server "$data" \
     --address "127.0.0.1:$CAIRN_MINIO_PORT" --console-address "127.0.0.1:$CAIRN_MINIO_CONSOLE_PORT"
 }
