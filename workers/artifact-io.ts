@@ -1,5 +1,7 @@
+import { ApplicationFailure } from '@temporalio/common';
 import type { S3BlobStore } from '../src/stores/s3/s3-blob.store';
 import { chunksArtifactKey, type ChunksArtifact } from '../src/documents/artifacts';
+import { HANDOFF_MISSING } from '../workflows/handoffs';
 
 /** Stores the value as JSON; returns the JSON text written. */
 export async function writeJsonArtifact(
@@ -70,6 +72,10 @@ export async function writeChunksArtifact(
   recentChunks.set(key, await writeJsonArtifact(blobs, key, artifact));
 }
 
+/**
+ * A document's chunks, from this process's memory or MinIO. Missing chunks (a failed run took
+ * them back, then a reset re-ran a later step) fail the step as a missing hand-off.
+ */
 export async function readChunksArtifact(
   blobs: S3BlobStore,
   workspaceId: string,
@@ -78,11 +84,84 @@ export async function readChunksArtifact(
   const key = chunksArtifactKey(workspaceId, documentId);
   let json = recentChunks.get(key);
   if (json === undefined) {
-    json = (await blobs.get(key)).toString('utf8');
+    json = (await readHandoff(blobs, key)).toString('utf8');
     recentChunks.set(key, json);
   }
   return JSON.parse(json) as ChunksArtifact;
 }
+
+/** Keeps chunks that arrived inside a batch hand-off, so later steps need not read them again. */
+export function rememberChunksArtifact(workspaceId: string, artifact: ChunksArtifact): void {
+  recentChunks.set(chunksArtifactKey(workspaceId, artifact.documentId), JSON.stringify(artifact));
+}
+
+/** What an earlier step of the run wrote for this one; gone means the run must start over. */
+export async function readHandoff(blobs: S3BlobStore, key: string): Promise<Buffer> {
+  const bytes = await blobs.getIfExists(key);
+  if (bytes) return bytes;
+  throw ApplicationFailure.nonRetryable(
+    `${key} is gone: the step that wrote it must run again`,
+    HANDOFF_MISSING,
+  );
+}
+
+/**
+ * The vectors of a batch as one object: a little-endian uint32 header length, the JSON header
+ * (dimensions and each document's chunk count, in order), padding to four bytes, then float32
+ * values, `dimensions` per chunk, document after document.
+ */
+export function encodeVectorsHandoff(
+  dimensions: number,
+  documents: { documentId: string; vectors: Float32Array[] }[],
+): Buffer {
+  const header = Buffer.from(
+    JSON.stringify({
+      dimensions,
+      documents: documents.map(({ documentId, vectors }) => ({
+        documentId,
+        chunks: vectors.length,
+      })),
+    }),
+  );
+  const dataOffset = align4(4 + header.length);
+  const chunkCount = documents.reduce((total, { vectors }) => total + vectors.length, 0);
+  const bytes = Buffer.alloc(dataOffset + chunkCount * dimensions * 4);
+  bytes.writeUInt32LE(header.length, 0);
+  header.copy(bytes, 4);
+  let offset = dataOffset;
+  for (const { vectors } of documents) {
+    for (const vector of vectors) {
+      if (vector.length !== dimensions) {
+        throw new Error(`a vector of ${vector.length} values, expected ${dimensions}`);
+      }
+      Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).copy(bytes, offset);
+      offset += dimensions * 4;
+    }
+  }
+  return bytes;
+}
+
+/** The vectors of each document of a batch hand-off, by document id. */
+export function decodeVectorsHandoff(bytes: Buffer): Map<string, Float32Array[]> {
+  const headerLength = bytes.readUInt32LE(0);
+  const header = JSON.parse(bytes.toString('utf8', 4, 4 + headerLength)) as {
+    dimensions: number;
+    documents: { documentId: string; chunks: number }[];
+  };
+  const values = splitVectors(bytes.subarray(align4(4 + headerLength)), header.dimensions);
+  const byDocument = new Map<string, Float32Array[]>();
+  let next = 0;
+  for (const { documentId, chunks } of header.documents) {
+    byDocument.set(documentId, values.slice(next, next + chunks));
+    next += chunks;
+  }
+  if (next !== values.length) {
+    throw new Error(`vectors hand-off: ${values.length} vectors for ${next} chunks`);
+  }
+  return byDocument;
+}
+
+const align4 = (length: number) => Math.ceil(length / 4) * 4;
 
 /** Forgets a document's chunks when its artifacts are removed (a later upload writes them anew). */
 export function forgetChunksArtifact(workspaceId: string, documentId: string): void {

@@ -1,13 +1,22 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   isCancellation,
   log,
+  patched,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { DocumentCounts, DocumentStage } from '../src/documents/document.types';
 import { StageAttribute } from './search-attributes';
 import { ai, bookkeeping, notifications, storage } from './document-activities';
+import { HANDOFF_MISSING } from './handoffs';
+
+/**
+ * Runs that started after steps began handing each other one object per batch (instead of one
+ * per document) delete those objects once the batch is indexed. Older histories replay without.
+ */
+const RELEASES_BATCH_HANDOFFS = 'release-batch-handoffs';
 
 export interface ProcessDocumentsInput {
   workspaceId: string;
@@ -39,40 +48,63 @@ export async function processDocumentsWorkflow(
     upsertSearchAttributes([{ key: StageAttribute, value: stage }]);
     await bookkeeping.enterStage({ workspaceId, documentIds, stage });
   };
+  const releasesHandoffs = patched(RELEASES_BATCH_HANDOFFS);
   try {
-    await enter('analyse');
-    const { analysed, rejected } = await ai.analyseDocuments(input);
-    for (const { documentId, reason } of rejected) {
-      await bookkeeping.markFailed({ workspaceId, documentIds: [documentId], error: reason });
+    // A second pass only when a step found its hand-off gone (a reset after the run released it).
+    for (let pass = 1; ; pass++) {
+      await enter('analyse');
+      const { analysed, rejected } = await ai.analyseDocuments(input);
+      for (const { documentId, reason } of rejected) {
+        await bookkeeping.markFailed({ workspaceId, documentIds: [documentId], error: reason });
+      }
+      documentIds = analysed;
+      if (documentIds.length === 0) {
+        upsertSearchAttributes([{ key: StageAttribute, value: 'failed' }]);
+        if (input.documentIds.length === 1) {
+          throw ApplicationFailure.nonRetryable(
+            rejected[0]?.reason ?? 'nothing to process',
+            'Unprocessable',
+          );
+        }
+        return { counts: {}, rejected };
+      }
+      const batch = { workspaceId, documentIds };
+      try {
+        await enter('extract');
+        await ai.extractKnowledge(batch);
+        await enter('graph');
+        await storage.writeGraph(batch);
+        await enter('vectors');
+        await ai.embedChunks(batch);
+        await storage.indexVectors(batch);
+      } catch (error) {
+        if (pass === 1 && isHandoffMissing(error)) {
+          log.warn('a hand-off between steps is gone; running the documents again', {
+            workspaceId,
+            documentIds,
+          });
+          continue;
+        }
+        throw error;
+      }
+      if (releasesHandoffs) await storage.releaseHandoffs(batch);
+      await enter('notify');
+      const counts = await storage.countContributions(batch);
+      await bookkeeping.markIndexed({ workspaceId, counts });
+      upsertSearchAttributes([{ key: StageAttribute, value: 'done' }]);
+      await notifications.notifyIndexed(batch);
+      return { counts, rejected };
     }
-    documentIds = analysed;
-    if (documentIds.length === 0) {
-      upsertSearchAttributes([{ key: StageAttribute, value: 'failed' }]);
-      if (input.documentIds.length === 1) {
-        throw ApplicationFailure.nonRetryable(
-          rejected[0]?.reason ?? 'nothing to process',
-          'Unprocessable',
+  } catch (error) {
+    if (isCancellation(error)) {
+      // The delete workflow cleans up the documents; the batch's hand-offs are this run's own.
+      if (releasesHandoffs) {
+        await CancellationScope.nonCancellable(() =>
+          storage.releaseHandoffs({ workspaceId, documentIds }),
         );
       }
-      return { counts: {}, rejected };
+      throw error;
     }
-    const batch = { workspaceId, documentIds };
-    await enter('extract');
-    await ai.extractKnowledge(batch);
-    await enter('graph');
-    await storage.writeGraph(batch);
-    await enter('vectors');
-    await ai.embedChunks(batch);
-    await storage.indexVectors(batch);
-    await enter('notify');
-    const counts = await storage.countContributions(batch);
-    await bookkeeping.markIndexed({ workspaceId, counts });
-    upsertSearchAttributes([{ key: StageAttribute, value: 'done' }]);
-    await notifications.notifyIndexed(batch);
-    return { counts, rejected };
-  } catch (error) {
-    // A cancelled run (the document is being deleted) leaves the clean-up to the delete workflow.
-    if (isCancellation(error)) throw error;
     const reason = failureReason(error);
     log.warn('document processing failed', { workspaceId, documentIds, reason });
     upsertSearchAttributes([{ key: StageAttribute, value: 'failed' }]);
@@ -91,6 +123,14 @@ export async function processDocumentWorkflow(
     workspaceId: input.workspaceId,
     documentIds: [input.documentId],
   });
+}
+
+function isHandoffMissing(error: unknown): boolean {
+  return (
+    error instanceof ActivityFailure &&
+    error.cause instanceof ApplicationFailure &&
+    error.cause.type === HANDOFF_MISSING
+  );
 }
 
 /** The most readable message of a failure chain (activity failures wrap the real cause). */

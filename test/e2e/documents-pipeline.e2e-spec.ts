@@ -1,3 +1,4 @@
+import { extractionHandoffKey, vectorsHandoffKey } from '../../src/documents/artifacts';
 import { testWorkspace } from '../support/auth';
 import { randomBytes } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -233,11 +234,13 @@ describe('documents: upload → workflow → knowledge, vectors, blobs', () => {
         expect(stored.minio.keys).toEqual(
           [
             `ws/${workspaceId}/artifacts/${id}/chunks.json`,
-            `ws/${workspaceId}/artifacts/${id}/extraction.json`,
-            `ws/${workspaceId}/artifacts/${id}/vectors.f32`,
             `ws/${workspaceId}/blobs/${document.sha256}`,
           ].sort(),
         );
+        // What the steps handed each other is released once the document is indexed.
+        for (const handoff of [extractionHandoffKey, vectorsHandoffKey]) {
+          expect(await stores.blobs.stat(handoff(workspaceId, [id]))).toBeNull();
+        }
 
         const content = await fetch(`${apiUrl}/documents/${id}/content`, {
           headers: await defaultAuthHeaders(),

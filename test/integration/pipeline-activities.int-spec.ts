@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
 import type { INestApplicationContext } from '@nestjs/common';
 import { DocumentsRepository } from '../../src/documents/documents.repository';
 import { DocumentEventsPublisher } from '../../src/documents/document-events.publisher';
@@ -8,6 +9,8 @@ import { ChunkVectorIndex } from '../../src/knowledge/chunk-vector.index';
 import { NlpKnowledgeExtractor } from '../../src/extraction';
 import { Embedder } from '../../src/embedding/embedder';
 import { blobKey } from '../../src/stores/s3/blob-keys';
+import { extractionHandoffKey, vectorsHandoffKey } from '../../src/documents/artifacts';
+import { HANDOFF_MISSING } from '../../workflows/handoffs';
 import { createAnalysisActivities } from '../../workers/ai/analysis.activities';
 import { createStoreWriteActivities } from '../../workers/storage/store-write.activities';
 import { createDocumentBookkeepingActivities } from '../../workers/general/document-bookkeeping.activities';
@@ -125,9 +128,7 @@ describe('pipeline activities: a second run with the same input leaves the state
       const { first, second, once } = await runTwice(() => ai.extractKnowledge(batch));
       expect(first).toBeGreaterThan(0);
       expect(second).toBe(first);
-      expect(once.minio.keys).toContain(
-        `ws/${workspaceId}/artifacts/${documentId}/extraction.json`,
-      );
+      expect(once.minio.keys).toContain(extractionHandoffKey(workspaceId, [documentId]));
     });
 
     it('writeGraph', async () => {
@@ -145,7 +146,7 @@ describe('pipeline activities: a second run with the same input leaves the state
       const { first, second, once } = await runTwice(() => ai.embedChunks(batch));
       expect(first).toBeGreaterThan(1);
       expect(second).toBe(first);
-      expect(once.minio.keys).toContain(`ws/${workspaceId}/artifacts/${documentId}/vectors.f32`);
+      expect(once.minio.keys).toContain(vectorsHandoffKey(workspaceId, [documentId]));
     });
 
     it('indexVectors', async () => {
@@ -153,6 +154,23 @@ describe('pipeline activities: a second run with the same input leaves the state
       expect(second).toBe(first);
       expect(once.weaviate.objectIds).toHaveLength(first);
       expect(first).toBe(once.neo4j.nodes.Chunk);
+    });
+
+    it('releaseHandoffs', async () => {
+      const { once } = await runTwice(() => storage.releaseHandoffs(batch));
+      expect(once.minio.keys.filter((key) => key.includes('/handoffs/'))).toEqual([]);
+      expect(once.minio.keys).toContain(`ws/${workspaceId}/artifacts/${documentId}/chunks.json`);
+    });
+
+    it('a step whose hand-off is gone fails for good, as a missing hand-off', async () => {
+      for (const step of [() => storage.writeGraph(batch), () => storage.indexVectors(batch)]) {
+        const failure = await step().then(
+          () => null,
+          (error: unknown) => error,
+        );
+        expect(failure).toBeInstanceOf(ApplicationFailure);
+        expect(failure).toMatchObject({ type: HANDOFF_MISSING, nonRetryable: true });
+      }
     });
 
     it('enterStage', async () => {

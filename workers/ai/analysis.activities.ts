@@ -12,15 +12,20 @@ import type { DocumentsRepository } from '../../src/documents/documents.reposito
 import type { S3BlobStore } from '../../src/stores/s3/s3-blob.store';
 import { blobKey } from '../../src/stores/s3/blob-keys';
 import {
-  extractionArtifactKey,
-  vectorsArtifactKey,
+  extractionHandoffKey,
+  vectorsHandoffKey,
   type ChunksArtifact,
-  type ExtractionArtifact,
+  type ExtractionHandoff,
 } from '../../src/documents/artifacts';
 import { chunkIdFor } from '../../src/documents/document-ids';
 import type { DocumentBatch } from '../../src/documents/document.types';
 import { mapWithConcurrency } from '../../src/common/concurrency';
-import { readChunksArtifact, writeChunksArtifact, writeJsonArtifact } from '../artifact-io';
+import {
+  encodeVectorsHandoff,
+  readChunksArtifact,
+  writeChunksArtifact,
+  writeJsonArtifact,
+} from '../artifact-io';
 import { embeddingSeconds, passagesEmbedded, secondsSince } from '../../src/observability/metrics';
 
 export interface RejectedDocument {
@@ -100,10 +105,13 @@ export const createAnalysisActivities = (deps: AnalysisDependencies) => ({
     return { analysed, rejected };
   },
 
-  /** Entities and relations per document → extraction.json (resolved later against the graph). */
+  /**
+   * Entities and relations per document (resolved later against the graph), handed to writeGraph
+   * in one object for the batch together with the chunks they were found in.
+   */
   async extractKnowledge({ workspaceId, documentIds }: DocumentBatch): Promise<number> {
     let entities = 0;
-    await mapWithConcurrency(documentIds, IO_CONCURRENCY, async (documentId) => {
+    const documents = await mapWithConcurrency(documentIds, IO_CONCURRENCY, async (documentId) => {
       const chunks = await readChunksArtifact(deps.blobs, workspaceId, documentId);
       const result = await deps.extractor.extract(
         chunks.chunks.map((chunk) => ({
@@ -112,21 +120,18 @@ export const createAnalysisActivities = (deps: AnalysisDependencies) => ({
           title: chunks.title,
         })),
       );
-      const artifact: ExtractionArtifact = {
-        documentId,
-        extractor: deps.extractor.name,
-        ...result,
-      };
-      await writeJsonArtifact(deps.blobs, extractionArtifactKey(workspaceId, documentId), artifact);
       entities += result.entities.length;
       deps.heartbeat(documentId);
       // Extraction is synchronous CPU work: let the worker's event loop breathe between documents.
       await new Promise((resolve) => setImmediate(resolve));
+      return { chunks, extraction: { documentId, extractor: deps.extractor.name, ...result } };
     });
+    const handoff: ExtractionHandoff = { documents };
+    await writeJsonArtifact(deps.blobs, extractionHandoffKey(workspaceId, documentIds), handoff);
     return entities;
   },
 
-  /** Embeds every chunk (title + text) with the local model → vectors.f32 per document. */
+  /** Embeds every chunk (title + text) with the local model, handed to indexVectors as one object. */
   async embedChunks({ workspaceId, documentIds }: DocumentBatch): Promise<number> {
     const embedder = await deps.embedder();
     const artifacts = await mapWithConcurrency(documentIds, IO_CONCURRENCY, (documentId) =>
@@ -135,36 +140,36 @@ export const createAnalysisActivities = (deps: AnalysisDependencies) => ({
     const texts = artifacts.flatMap((artifact) =>
       artifact.chunks.map((chunk) => `${artifact.title}\n${chunk.text}`),
     );
-    // Embedded in slices so the activity heartbeats while a large import batch is embedded.
-    const vectors: Float32Array[] = [];
-    for (let start = 0; start < texts.length; start += EMBEDDING_SLICE) {
-      const slice = texts.slice(start, start + EMBEDDING_SLICE);
+    // Slices of texts of similar length (the model pads each forward pass to its longest text);
+    // slices also let the activity heartbeat while a large import batch is embedded.
+    const byLength = texts
+      .map((_, index) => index)
+      .sort((a, b) => texts[a].length - texts[b].length);
+    const vectors = new Array<Float32Array>(texts.length);
+    let embedded = 0;
+    for (let start = 0; start < byLength.length; start += EMBEDDING_SLICE) {
+      const slice = byLength.slice(start, start + EMBEDDING_SLICE);
       const startedAt = process.hrtime.bigint();
-      vectors.push(...(await embedder.embed(slice)));
+      const sliceVectors = await embedder.embed(slice.map((index) => texts[index]));
+      slice.forEach((textIndex, position) => (vectors[textIndex] = sliceVectors[position]));
       passagesEmbedded.inc({ purpose: 'index' }, slice.length);
       embeddingSeconds.inc({ purpose: 'index' }, secondsSince(startedAt));
-      deps.heartbeat(`${vectors.length}/${texts.length}`);
+      embedded += slice.length;
+      deps.heartbeat(`${embedded}/${texts.length}`);
     }
     let offset = 0;
-    await mapWithConcurrency(artifacts, IO_CONCURRENCY, async (artifact) => {
-      const start = offset;
+    const documents = artifacts.map((artifact) => {
+      const own = vectors.slice(offset, offset + artifact.chunks.length);
       offset += artifact.chunks.length;
-      const own = vectors.slice(start, start + artifact.chunks.length);
-      const bytes = Buffer.alloc(own.length * embedder.dimensions * 4);
-      own.forEach((vector, index) => {
-        Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).copy(
-          bytes,
-          index * embedder.dimensions * 4,
-        );
-      });
-      await deps.blobs.put(
-        vectorsArtifactKey(workspaceId, artifact.documentId),
-        bytes,
-        bytes.length,
-        'application/octet-stream',
-      );
+      return { documentId: artifact.documentId, vectors: own };
     });
-    deps.heartbeat(documentIds.length);
+    const bytes = encodeVectorsHandoff(embedder.dimensions, documents);
+    await deps.blobs.put(
+      vectorsHandoffKey(workspaceId, documentIds),
+      bytes,
+      bytes.length,
+      'application/octet-stream',
+    );
     return texts.length;
   },
 });

@@ -4,19 +4,19 @@ import type { DocumentsRepository } from '../../src/documents/documents.reposito
 import type { DocumentGraphRepository } from '../../src/knowledge/document-graph.repository';
 import type { ChunkVectorIndex } from '../../src/knowledge/chunk-vector.index';
 import {
-  extractionArtifactKey,
-  vectorsArtifactKey,
-  type ExtractionArtifact,
+  extractionHandoffKey,
+  vectorsHandoffKey,
+  type ExtractionHandoff,
 } from '../../src/documents/artifacts';
 import type { DocumentBatch, DocumentCounts } from '../../src/documents/document.types';
 import { EntityResolver, entityKey } from '../../src/extraction';
-import { CHUNK_VECTOR_DIMENSIONS } from '../../src/stores/weaviate/weaviate-vector.store';
 import { mapWithConcurrency } from '../../src/common/concurrency';
 import {
+  decodeVectorsHandoff,
   forgetChunksArtifact,
   readChunksArtifact,
-  readJsonArtifact,
-  splitVectors,
+  readHandoff,
+  rememberChunksArtifact,
 } from '../artifact-io';
 
 const IO_CONCURRENCY = 8;
@@ -37,13 +37,13 @@ export const createStoreWriteActivities = (deps: StoreWriteDependencies) => ({
    * entities against the rest of the workspace, then MERGEs their knowledge.
    */
   async writeGraph({ workspaceId, documentIds }: DocumentBatch): Promise<void> {
-    const inputs = await mapWithConcurrency(documentIds, IO_CONCURRENCY, async (documentId) => ({
-      chunks: await readChunksArtifact(deps.blobs, workspaceId, documentId),
-      extraction: await readJsonArtifact<ExtractionArtifact>(
-        deps.blobs,
-        extractionArtifactKey(workspaceId, documentId),
+    const { documents: inputs } = JSON.parse(
+      (await readHandoff(deps.blobs, extractionHandoffKey(workspaceId, documentIds))).toString(
+        'utf8',
       ),
-    }));
+    ) as ExtractionHandoff;
+    // indexVectors, next on this queue, needs the chunks again.
+    for (const { chunks } of inputs) rememberChunksArtifact(workspaceId, chunks);
     const lookupKeys = new Set<string>();
     for (const { extraction } of inputs) {
       for (const entity of extraction.entities) {
@@ -71,12 +71,12 @@ export const createStoreWriteActivities = (deps: StoreWriteDependencies) => ({
   /** Writes each chunk with its vector and the entity keys it mentions into Weaviate. */
   async indexVectors({ workspaceId, documentIds }: DocumentBatch): Promise<number> {
     const entityKeys = await deps.graph.chunkEntityKeys(workspaceId, documentIds);
+    const vectorsByDocument = decodeVectorsHandoff(
+      await readHandoff(deps.blobs, vectorsHandoffKey(workspaceId, documentIds)),
+    );
     const documents = await mapWithConcurrency(documentIds, IO_CONCURRENCY, async (documentId) => {
       const chunks = await readChunksArtifact(deps.blobs, workspaceId, documentId);
-      const vectors = splitVectors(
-        await deps.blobs.get(vectorsArtifactKey(workspaceId, documentId)),
-        CHUNK_VECTOR_DIMENSIONS,
-      );
+      const vectors = vectorsByDocument.get(documentId) ?? [];
       if (vectors.length !== chunks.chunks.length) {
         throw new Error(
           `${documentId}: ${vectors.length} vectors for ${chunks.chunks.length} chunks`,
@@ -88,6 +88,14 @@ export const createStoreWriteActivities = (deps: StoreWriteDependencies) => ({
     return deps.vectors.indexDocuments(workspaceId, documents);
   },
 
+  /** Deletes what the steps of this batch handed each other; the documents are indexed. */
+  async releaseHandoffs({ workspaceId, documentIds }: DocumentBatch): Promise<void> {
+    await deps.blobs.removeMany([
+      extractionHandoffKey(workspaceId, documentIds),
+      vectorsHandoffKey(workspaceId, documentIds),
+    ]);
+  },
+
   async countContributions({
     workspaceId,
     documentIds,
@@ -96,7 +104,8 @@ export const createStoreWriteActivities = (deps: StoreWriteDependencies) => ({
   },
 
   /**
-   * Takes back everything these documents contributed: graph, vectors, artifacts and, unless kept
+   * Takes back everything these documents contributed: graph, vectors, artifacts, the hand-offs of
+   * a run over exactly this set and, unless kept
    * (a failed run may be retried), their blobs when no other document of the workspace uses them.
    */
   async removeContributions(input: DocumentBatch & { keepBlobs: boolean }): Promise<void> {
@@ -105,6 +114,10 @@ export const createStoreWriteActivities = (deps: StoreWriteDependencies) => ({
     deps.heartbeat('graph removed');
     await deps.vectors.removeDocuments(workspaceId, documentIds);
     deps.heartbeat('vectors removed');
+    await deps.blobs.removeMany([
+      extractionHandoffKey(workspaceId, documentIds),
+      vectorsHandoffKey(workspaceId, documentIds),
+    ]);
     await mapWithConcurrency(documentIds, IO_CONCURRENCY, async (documentId) => {
       forgetChunksArtifact(workspaceId, documentId);
       const prefix = artifactKey(workspaceId, documentId, 'x').slice(0, -1);

@@ -25,6 +25,17 @@ export function artifactKey(workspaceId: string, documentId: string, name: strin
   return `ws/${workspaceId}/artifacts/${documentId}/${name}`;
 }
 
+/**
+ * Hand-offs between the steps of one processing run over a set of documents (`batch` is a hash
+ * of the set), e.g. "extraction.json". They live only until the run has indexed the set.
+ */
+export function handoffKey(workspaceId: string, batch: string, name: string): string {
+  assertWorkspaceId(workspaceId);
+  if (!SHA256_PATTERN.test(batch)) throw new InvalidIdentifierError('batch', batch);
+  assertRelativePath(name, 'hand-off name');
+  return `ws/${workspaceId}/handoffs/${batch}/${name}`;
+}
+
 /** Files of one bulk import (its uploaded source, the list of its documents), e.g. "source". */
 export function importKey(workspaceId: string, importId: string, name: string): string {
   assertWorkspaceId(workspaceId);

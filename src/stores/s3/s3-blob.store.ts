@@ -76,6 +76,16 @@ export class S3BlobStore implements OnModuleDestroy {
     return Buffer.concat(parts);
   }
 
+  /** The object's bytes, or null when it does not exist. */
+  async getIfExists(key: string): Promise<Buffer | null> {
+    try {
+      return await this.get(key);
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
   async getStream(key: string): Promise<Readable> {
     assertObjectKey(key);
     return this.client.getObject(this.bucket, key);
