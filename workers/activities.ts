@@ -18,7 +18,7 @@ import {
 } from '../src/extraction';
 import { CONFIG } from '../src/config/config.module';
 import type { CairnConfig } from '../src/config/config';
-import { Embedder } from '../src/embedding/embedder';
+import { Embedder, bulkParallelPasses } from '../src/embedding/embedder';
 import { bumpContentVersion } from '../src/search/content-version';
 import { createGeneralSmokeActivities } from './general/smoke.activities';
 import { createDocumentBookkeepingActivities } from './general/document-bookkeeping.activities';
@@ -72,7 +72,7 @@ export function activitiesFor(queue: TaskQueueName, app: INestApplicationContext
           documents: app.get(DocumentsRepository),
           blobs: app.get(S3BlobStore),
           extractor: createExtractor(app.get<CairnConfig>(CONFIG)),
-          embedder: once(() => Embedder.load()),
+          embedder: bulkEmbedder(app.get<CairnConfig>(CONFIG)),
           heartbeat,
         }),
         ...createDomainResearchActivities({
@@ -120,13 +120,33 @@ function createExtractor(config: CairnConfig): KnowledgeExtractor {
 }
 
 /** Loads something expensive (the embedding model) on first use, once per process. */
-function once<T>(load: () => Promise<T>): () => Promise<T> {
+/**
+ * The ai worker's model: passes side by side on threads of their own, loaded on first use and
+ * loaded again if a thread has died (the next attempt of the activity then succeeds).
+ */
+function bulkEmbedder(config: CairnConfig): () => Promise<Embedder> {
+  const parallelPasses = bulkParallelPasses(config.CAIRN_EMBEDDING_PARALLEL_PASSES);
+  const load = once(() => Embedder.load({ parallelPasses }));
+  let current: Embedder | undefined;
+  return async () => {
+    if (current && !current.usable) {
+      void current.close().catch(() => undefined);
+      current = undefined;
+      load.forget();
+    }
+    current = await load();
+    return current;
+  };
+}
+
+function once<T>(load: () => Promise<T>): (() => Promise<T>) & { forget(): void } {
   let loaded: Promise<T> | undefined;
-  return () => {
+  const get = () => {
     loaded ??= load().catch((error: unknown) => {
       loaded = undefined;
       throw error;
     });
     return loaded;
   };
+  return Object.assign(get, { forget: () => (loaded = undefined) });
 }

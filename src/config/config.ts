@@ -58,6 +58,11 @@ export const configSchema = z.object({
   CAIRN_LLM_BASE_URL: z.string().default(''),
   CAIRN_LLM_MODEL: z.string().default(''),
   CAIRN_LLM_API_KEY: z.string().default(''),
+  /**
+   * Forward passes of the embedding model the ai worker runs side by side, each on a thread of
+   * its own with one core's worth of work; 0 means one per core.
+   */
+  CAIRN_EMBEDDING_PARALLEL_PASSES: z.coerce.number().int().min(0).max(64).default(0),
   /** Optional: POSTed when documents are indexed or deleted (retried by Temporal on failure). */
   CAIRN_WEBHOOK_URL: z.string().default(''),
   /** Supabase Auth tokens: HS256 with this shared secret, unless a JWKS URL is set. */

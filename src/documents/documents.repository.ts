@@ -68,6 +68,49 @@ export class DocumentsRepository {
     return { record: existing, created: false };
   }
 
+  /**
+   * insertIfAbsent for many documents of one workspace in one transaction (a bulk import's
+   * window): what each content hash's row is now, and whether this call created it.
+   */
+  async insertManyIfAbsent(
+    workspaceId: string,
+    documents: Omit<NewDocument, 'workspaceId'>[],
+  ): Promise<Map<string, { id: string; workflowId: string | null; created: boolean }>> {
+    const bySha = new Map(documents.map((document) => [document.sha256, document]));
+    const unique = [...bySha.values()];
+    return this.postgres.withWorkspace(workspaceId, async (client) => {
+      const inserted = await client.query<{ sha256: string }>(
+        `INSERT INTO documents (id, workspace_id, sha256, title, mime, size_bytes, workflow_id)
+         SELECT id, $1, sha256, title, mime, size_bytes, workflow_id
+         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[])
+           AS new (id, sha256, title, mime, size_bytes, workflow_id)
+         ON CONFLICT (workspace_id, sha256) DO NOTHING
+         RETURNING sha256`,
+        [
+          workspaceId,
+          unique.map((document) => document.id),
+          unique.map((document) => document.sha256),
+          unique.map((document) => document.title),
+          unique.map((document) => document.mime),
+          unique.map((document) => document.sizeBytes),
+          unique.map((document) => document.workflowId),
+        ],
+      );
+      const created = new Set(inserted.rows.map((row) => row.sha256));
+      const rows = await client.query<{ id: string; sha256: string; workflow_id: string | null }>(
+        `SELECT id, sha256, workflow_id FROM documents
+         WHERE workspace_id = $1 AND sha256 = ANY($2::text[])`,
+        [workspaceId, [...bySha.keys()]],
+      );
+      return new Map(
+        rows.rows.map((row) => [
+          row.sha256,
+          { id: row.id, workflowId: row.workflow_id, created: created.has(row.sha256) },
+        ]),
+      );
+    });
+  }
+
   async findById(workspaceId: string, id: string): Promise<DocumentRecord | null> {
     const rows = await this.postgres.queryInWorkspace<DocumentRow>(
       workspaceId,

@@ -161,3 +161,49 @@ describe('Embedder (all-MiniLM-L6-v2 int8 on onnxruntime-node)', () => {
     );
   });
 });
+
+describe('Embedder with forward passes side by side on threads (as the ai worker runs it)', () => {
+  let EmbedderClass: typeof Embedder;
+  let threaded: Embedder;
+  let onThisThread: Embedder;
+
+  beforeAll(async () => {
+    ({ Embedder: EmbedderClass } = await import('../../src/embedding/embedder'));
+    threaded = await EmbedderClass.load({ batchSize: 2, parallelPasses: 2 });
+    onThisThread = await EmbedderClass.load({ batchSize: 2 });
+  }, 60_000);
+
+  afterAll(async () => {
+    await threaded?.close();
+    await onThisThread?.close();
+  });
+
+  it('gives the vectors of a session on this thread, in order, however the passes interleave', async () => {
+    const texts = Array.from(
+      { length: 25 },
+      (_, index) => `Passage ${index}: ${'a graph of entities and relations '.repeat(index % 7)}`,
+    );
+    // Two calls at once: their passes share the threads.
+    const [first, second] = await Promise.all([
+      threaded.embed(texts),
+      threaded.embed([...texts].reverse()),
+    ]);
+    const expected = await onThisThread.embed(texts);
+    expect(first).toHaveLength(texts.length);
+    for (const [index, vector] of first.entries()) {
+      expect(cosine(vector, expected[index])).toBeGreaterThan(0.9999);
+      expect(Array.from(second[texts.length - 1 - index])).toEqual(Array.from(vector));
+    }
+    expect(
+      cosine(await threaded.embedOne('A man is eating food.'), referenceVector),
+    ).toBeGreaterThan(0.999);
+  });
+
+  it('refuses work once closed, and says it is no longer usable', async () => {
+    const spare = await EmbedderClass.load({ parallelPasses: 1 });
+    expect(spare.usable).toBe(true);
+    await spare.close();
+    expect(spare.usable).toBe(false);
+    await expect(spare.embed(['too late'])).rejects.toThrow('closed');
+  });
+});

@@ -67,6 +67,8 @@ export interface ImportRef {
 /** Entries stored and recorded at once: enough parallel I/O to hide MinIO and Postgres latency. */
 const WINDOW = 64;
 const STORE_CONCURRENCY = 16;
+/** Entries up to this size are written without asking MinIO first whether it has them. */
+const REWRITE_BELOW_BYTES = 256 * 1024;
 
 type StoredEntry =
   | { kind: 'document'; documentId: string; ours: boolean }
@@ -74,33 +76,60 @@ type StoredEntry =
 
 /** Bulk-import bookkeeping on the `general` queue; every activity is idempotent. */
 export const createImportActivities = (deps: ImportDependencies) => {
-  async function storeEntry(
+  /**
+   * Stores the blobs of a window of entries and records their rows in one transaction. Every
+   * step is idempotent: blobs are content-addressed, rows are keyed by the content hash.
+   */
+  async function storeWindow(
     { workspaceId, importId }: ImportRef,
-    item: ImportItem,
-  ): Promise<StoredEntry> {
-    if (item.kind === 'rejected') {
-      return { kind: 'rejected', rejection: { entry: item.entry, reason: item.reason } };
-    }
-    const sha256 = createHash('sha256').update(item.bytes).digest('hex');
-    const key = blobKey(workspaceId, sha256);
-    // Content-addressed: the same bytes are stored once, however often they are imported.
-    const stored = await deps.blobs.stat(key);
-    if (stored?.size !== item.bytes.length) {
-      await deps.blobs.put(key, item.bytes, item.bytes.length, item.mime);
-    }
+    items: ImportItem[],
+  ): Promise<StoredEntry[]> {
     const workflowId = importWorkflowId(workspaceId, importId);
-    const documentId = documentIdFor(workspaceId, sha256);
-    const { record, created } = await deps.documents.insertIfAbsent({
-      id: documentId,
-      workspaceId,
-      sha256,
-      title: item.title,
-      mime: item.mime,
-      sizeBytes: item.bytes.length,
-      workflowId,
+    const hashes = items.map((item) =>
+      item.kind === 'rejected' ? '' : createHash('sha256').update(item.bytes).digest('hex'),
+    );
+    await mapWithConcurrency(items, STORE_CONCURRENCY, async (item, index) => {
+      if (item.kind === 'rejected') return;
+      const key = blobKey(workspaceId, hashes[index]);
+      // Content-addressed: the same bytes are stored once, however often they are imported.
+      // Small ones are simply written again (cheaper than asking first); large ones only if absent.
+      if (item.bytes.length > REWRITE_BELOW_BYTES) {
+        const stored = await deps.blobs.stat(key);
+        if (stored?.size === item.bytes.length) return;
+      }
+      await deps.blobs.put(key, item.bytes, item.bytes.length, item.mime);
     });
-    // A retry after a crash finds the rows it created itself by their workflow id.
-    return { kind: 'document', documentId, ours: created || record.workflowId === workflowId };
+    const documents = items.flatMap((item, index) =>
+      item.kind === 'rejected'
+        ? []
+        : [
+            {
+              id: documentIdFor(workspaceId, hashes[index]),
+              sha256: hashes[index],
+              title: item.title,
+              mime: item.mime,
+              sizeBytes: item.bytes.length,
+              workflowId,
+            },
+          ],
+    );
+    const rows =
+      documents.length > 0
+        ? await deps.documents.insertManyIfAbsent(workspaceId, documents)
+        : new Map();
+    return items.map((item, index) => {
+      if (item.kind === 'rejected') {
+        return { kind: 'rejected', rejection: { entry: item.entry, reason: item.reason } };
+      }
+      const row = rows.get(hashes[index]);
+      if (!row) throw new Error(`document ${hashes[index]} vanished during insert`);
+      // A retry after a crash finds the rows it created itself by their workflow id.
+      return {
+        kind: 'document',
+        documentId: row.id,
+        ours: row.created || row.workflowId === workflowId,
+      };
+    });
   }
 
   async function setState(
@@ -139,9 +168,7 @@ export const createImportActivities = (deps: ImportDependencies) => {
           rejected: 0,
         };
         const flush = async (window: ImportItem[]) => {
-          const stored = await mapWithConcurrency(window, STORE_CONCURRENCY, (item) =>
-            storeEntry(ref, item),
-          );
+          const stored = await storeWindow(ref, window);
           const ours: string[] = [];
           for (const entry of stored) {
             expansion.entries += 1;
