@@ -78,6 +78,7 @@ export class DocumentsRepository {
   ): Promise<Map<string, { id: string; workflowId: string | null; created: boolean }>> {
     const bySha = new Map(documents.map((document) => [document.sha256, document]));
     const unique = [...bySha.values()];
+    if (unique.length === 0) return new Map();
     return this.postgres.withWorkspace(workspaceId, async (client) => {
       const inserted = await client.query<{ sha256: string }>(
         `INSERT INTO documents (id, workspace_id, sha256, title, mime, size_bytes, workflow_id)

@@ -113,10 +113,7 @@ export const createImportActivities = (deps: ImportDependencies) => {
             },
           ],
     );
-    const rows =
-      documents.length > 0
-        ? await deps.documents.insertManyIfAbsent(workspaceId, documents)
-        : new Map();
+    const rows = await deps.documents.insertManyIfAbsent(workspaceId, documents);
     return items.map((item, index) => {
       if (item.kind === 'rejected') {
         return { kind: 'rejected', rejection: { entry: item.entry, reason: item.reason } };
