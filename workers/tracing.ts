@@ -2,4 +2,4 @@
 // tracing must start before pg, ioredis and http are loaded, so that they get instrumented.
 import { startTracing } from '../src/observability/tracing';
 
-startTracing('cairn-worker');
+startTracing('cairn-worker', { instrumentOnlyWhenExported: true });

@@ -51,9 +51,16 @@ export function chosenTracesExporters(env: NodeJS.ProcessEnv = process.env): str
 
 /**
  * Starts tracing for this process once. `defaultServiceName` applies unless OTEL_SERVICE_NAME
- * (or service.name in OTEL_RESOURCE_ATTRIBUTES) names the service.
+ * (or service.name in OTEL_RESOURCE_ATTRIBUTES) names the service. `instrumentOnlyWhenExported`
+ * leaves http, pg and ioredis unpatched when no span leaves the process: in a worker their spans
+ * would only be dropped, at a cost on every MinIO, Postgres and Redis call, while the trace ids
+ * of its logs come from the activity's own span. The API keeps them: its server span is what
+ * puts the trace id in every response.
  */
-export function startTracing(defaultServiceName: string): void {
+export function startTracing(
+  defaultServiceName: string,
+  options: { instrumentOnlyWhenExported?: boolean } = {},
+): void {
   if (sdk || tracingDisabled()) return;
   if (process.env.OTEL_LOG_LEVEL) {
     // The SDK's own diagnostics (export failures, bad settings), on stderr.
@@ -80,12 +87,15 @@ export function startTracing(defaultServiceName: string): void {
       : {}),
     // Cairn ships no OpenTelemetry logs or metrics (logs go to stdout, metrics to Prometheus).
     logRecordProcessors: [],
-    instrumentations: [
-      new HttpInstrumentation(),
-      // Database spans only inside a trace: pool upkeep and background polling make no root spans.
-      new PgInstrumentation({ requireParentSpan: true }),
-      new IORedisInstrumentation({ requireParentSpan: true }),
-    ],
+    instrumentations:
+      options.instrumentOnlyWhenExported && exporters.includes('none')
+        ? []
+        : [
+            new HttpInstrumentation(),
+            // Database spans only inside a trace: pool upkeep and polling make no root spans.
+            new PgInstrumentation({ requireParentSpan: true }),
+            new IORedisInstrumentation({ requireParentSpan: true }),
+          ],
   });
   sdk.start();
   pipeline = currentPipeline();
