@@ -104,8 +104,19 @@ export function activitiesFor(queue: TaskQueueName, app: INestApplicationContext
   }
 }
 
-/** Reports liveness to Temporal from inside an activity. */
-const heartbeat = (details?: unknown) => Context.current().heartbeat(details);
+/**
+ * Reports liveness to Temporal from inside an activity, at most once a second: the steps call it
+ * per document, and the SDK sends the server far fewer beats than that anyway.
+ */
+const HEARTBEAT_EVERY_MS = 1_000;
+const lastHeartbeat = new WeakMap<Context, number>();
+const heartbeat = (details?: unknown) => {
+  const context = Context.current();
+  const now = Date.now();
+  if (now - (lastHeartbeat.get(context) ?? 0) < HEARTBEAT_EVERY_MS) return;
+  lastHeartbeat.set(context, now);
+  context.heartbeat(details);
+};
 
 /** The configured knowledge extractor: local NLP by default, or an OpenAI-compatible endpoint. */
 function createExtractor(config: CairnConfig): KnowledgeExtractor {
@@ -119,7 +130,6 @@ function createExtractor(config: CairnConfig): KnowledgeExtractor {
   return new NlpKnowledgeExtractor();
 }
 
-/** Loads something expensive (the embedding model) on first use, once per process. */
 /**
  * The ai worker's model: passes side by side on threads of their own, loaded on first use and
  * loaded again if a thread has died (the next attempt of the activity then succeeds).
@@ -139,6 +149,7 @@ function bulkEmbedder(config: CairnConfig): () => Promise<Embedder> {
   };
 }
 
+/** Loads something expensive (the embedding model) on first use, once per process. */
 function once<T>(load: () => Promise<T>): (() => Promise<T>) & { forget(): void } {
   let loaded: Promise<T> | undefined;
   const get = () => {
