@@ -1,6 +1,8 @@
 import { extractionHandoffKey, vectorsHandoffKey } from '../../src/documents/artifacts';
 import { testWorkspace } from '../support/auth';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { HANDOFF_MISSING } from '../../workflows/handoffs';
+import { connectTemporal } from '../support/temporal';
 import type { INestApplicationContext } from '@nestjs/common';
 import { extractText, type DocumentKind } from '../../src/analysis';
 import {
@@ -336,6 +338,62 @@ describe('documents: upload → workflow → knowledge, vectors, blobs', () => {
         rows.map(({ stage_timings: _timings, ...row }) => row);
       expect(withoutTimings(after.postgres)).toEqual(withoutTimings(before.postgres));
     });
+  });
+
+  it('a Temporal reset to before the graph write, after the run released its hand-offs, runs the document again to the same stores', async () => {
+    const id = await uploadText(
+      `Lovelace ${run}`,
+      `Ada Lovelace worked with Charles Babbage in London on the Analytical Engine. Note ${run}.`,
+    );
+    created.add(id);
+    const indexed = await waitUntilSettled(id);
+    expect(indexed.status).toBe('indexed');
+    const temporal = await connectTemporal();
+    try {
+      const handle = temporal.client.workflow.getHandle(indexed.workflowId!);
+      await handle.result();
+      const before = await snapshotWorkspace(stores, workspaceId);
+      const { events } = await handle.fetchHistory();
+      const writeGraph = events!.find(
+        (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'writeGraph',
+      );
+      // The workflow task that scheduled writeGraph: the reset runs it again.
+      const resetTo =
+        writeGraph!.activityTaskScheduledEventAttributes!.workflowTaskCompletedEventId;
+      const response: { runId?: string | null } =
+        await temporal.client.workflowService.resetWorkflowExecution({
+          namespace: process.env.TEMPORAL_NAMESPACE,
+          workflowExecution: { workflowId: indexed.workflowId },
+          workflowTaskFinishEventId: resetTo,
+          reason: 'e2e: reset after the hand-offs were released',
+          requestId: randomUUID(),
+        });
+      const runId = response.runId ?? undefined;
+      const reset = temporal.client.workflow.getHandle(indexed.workflowId!, runId);
+      await reset.result();
+
+      // writeGraph found its hand-off gone, so the run went back to analyse once.
+      const history = (await reset.fetchHistory()).events!;
+      const failures = history.filter(
+        (event) =>
+          event.activityTaskFailedEventAttributes?.failure?.applicationFailureInfo?.type ===
+          HANDOFF_MISSING,
+      );
+      expect(failures).toHaveLength(1);
+      const scheduled = history
+        .map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name)
+        .filter((name) => name === 'analyseDocuments');
+      expect(scheduled).toHaveLength(2);
+
+      const again = await getDocument(id);
+      expect(again).toMatchObject({ status: 'indexed', counts: indexed.counts });
+      const after = await snapshotWorkspace(stores, workspaceId);
+      expect(after.neo4j).toEqual(before.neo4j);
+      expect(after.weaviate).toEqual(before.weaviate);
+      expect(after.minio).toEqual(before.minio);
+    } finally {
+      await temporal.close();
+    }
   });
 
   it('an encrypted PDF ends failed with a readable reason and leaves no knowledge behind', async () => {
