@@ -1,3 +1,4 @@
+import { extractionHandoffKey, vectorsHandoffKey } from '../../src/documents/artifacts';
 import { testWorkspace } from '../support/auth';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -417,7 +418,13 @@ describe('a worker killed with SIGKILL mid-processing', () => {
     const afterCrash = await contributions(indexed);
     for (const snapshot of Object.values(afterCrash)) {
       expect(snapshot.weaviate.objectIds).toHaveLength(snapshot.neo4j.chunks);
-      expect(snapshot.minio.keys).toHaveLength(4); // blob, chunks, extraction, vectors
+      expect(snapshot.minio.keys).toHaveLength(2); // blob, chunks
+    }
+    // What the steps handed each other went once each document was indexed, crash or not.
+    for (const document of indexed) {
+      for (const handoff of [extractionHandoffKey, vectorsHandoffKey]) {
+        expect(await stores.blobs.stat(handoff(workspaceId, [document.id]))).toBeNull();
+      }
     }
 
     // The clean run: the same documents processed again, with no crash.
