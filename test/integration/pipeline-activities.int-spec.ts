@@ -261,7 +261,13 @@ describe('pipeline activities: a second run with the same input leaves the state
       );
       expect(aliases).toContain('NYC');
 
+      // A failed run takes back its hand-offs with the rest, and only its own.
+      const handoffOf = (documentId: string) =>
+        stores.blobs.stat(extractionHandoffKey(workspaceId, [documentId]));
+      expect(await handoffOf(first)).not.toBeNull();
       await storage.removeContributions({ workspaceId, documentIds: [first], keepBlobs: true });
+      expect(await handoffOf(first)).toBeNull();
+      expect(await handoffOf(second)).not.toBeNull();
       const afterFirstRemoved = await snapshot();
       // The graph is exactly the one the second document made alone (entities, mentions, relations).
       expect(afterFirstRemoved.neo4j).toEqual(secondAlone.neo4j);
@@ -269,6 +275,7 @@ describe('pipeline activities: a second run with the same input leaves the state
       expect(await mentionsOf(city)).toEqual({ [second]: 3 });
 
       await storage.removeContributions({ workspaceId, documentIds: [second], keepBlobs: true });
+      expect(await handoffOf(second)).toBeNull();
       const nothing = await stores.graph.run<{ count: number }>(
         'MATCH (n {workspaceId: $workspaceId}) RETURN count(n) AS count',
         { workspaceId },
