@@ -131,33 +131,24 @@ function createExtractor(config: CairnConfig): KnowledgeExtractor {
 }
 
 /**
- * The ai worker's model: passes side by side on threads of their own, loaded on first use and
- * loaded again if a thread has died (the next attempt of the activity then succeeds).
+ * The ai worker's model: passes side by side on threads of their own, loaded on first use (once
+ * per process) and loaded again if a thread has died (the next attempt of the activity succeeds).
  */
 function bulkEmbedder(config: CairnConfig): () => Promise<Embedder> {
   const parallelPasses = bulkParallelPasses(config.CAIRN_EMBEDDING_PARALLEL_PASSES);
-  const load = once(() => Embedder.load({ parallelPasses }));
+  let loading: Promise<Embedder> | undefined;
   let current: Embedder | undefined;
   return async () => {
     if (current && !current.usable) {
       void current.close().catch(() => undefined);
       current = undefined;
-      load.forget();
+      loading = undefined;
     }
-    current = await load();
-    return current;
-  };
-}
-
-/** Loads something expensive (the embedding model) on first use, once per process. */
-function once<T>(load: () => Promise<T>): (() => Promise<T>) & { forget(): void } {
-  let loaded: Promise<T> | undefined;
-  const get = () => {
-    loaded ??= load().catch((error: unknown) => {
-      loaded = undefined;
+    loading ??= Embedder.load({ parallelPasses }).catch((error: unknown) => {
+      loading = undefined;
       throw error;
     });
-    return loaded;
+    current = await loading;
+    return current;
   };
-  return Object.assign(get, { forget: () => (loaded = undefined) });
 }

@@ -13,7 +13,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import '../../test/support/load-stack-env';
 import { benchHeaders, freshWorkspaceId, useBenchWorkspace } from './retrieval-dataset';
-import { cpuSpent, stackCpuSeconds } from './stack-cpu';
+import { cpuSpent, stackCpuSeconds, totalSeconds } from './stack-cpu';
 import { timeEmbedding } from './time-embedding';
 import { bulkParallelPasses } from '../../src/embedding/embedder';
 
@@ -143,10 +143,7 @@ async function main(): Promise<void> {
   if (!values['skip-raw']) {
     const idleBefore = stackCpuSeconds();
     raw = await timeEmbedding(texts, { parallelPasses });
-    const stackDuringRaw = cpuSpent(idleBefore, stackCpuSeconds()).reduce(
-      (total, [, seconds]) => total + seconds,
-      0,
-    );
+    const stackDuringRaw = totalSeconds(cpuSpent(idleBefore, stackCpuSeconds()));
     console.log(
       `raw embedding (same passages, same machine, ${parallelPasses} passes side by side as in the ai worker): ${raw.seconds.toFixed(1)} s, cpu ${raw.cpuSeconds.toFixed(1)} s, ${(texts.length / raw.seconds).toFixed(1)} passages/s; the stack meanwhile used ${stackDuringRaw.toFixed(1)} CPU s`,
     );
@@ -165,7 +162,7 @@ async function main(): Promise<void> {
   console.log(`wall time (accepted → all indexed = searchable): ${wallSeconds.toFixed(1)} s`);
   console.log(`pipeline: ${pipelinePerSecond.toFixed(1)} new passages/s end to end`);
   // CPU time does not depend on what else the machine runs: it says where ingestion's work goes.
-  const stackCpu = spent.reduce((total, [, seconds]) => total + seconds, 0);
+  const stackCpu = totalSeconds(spent);
   if (spent.length > 0 && processed > 0) {
     console.log(
       `stack CPU during the import: ${stackCpu.toFixed(1)} s (${((stackCpu / processed) * 1000).toFixed(1)} ms per passage): ` +

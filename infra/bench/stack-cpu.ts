@@ -63,3 +63,8 @@ export function cpuSpent(before: CpuByProcess, after: CpuByProcess): [string, nu
     .map(([name, seconds]): [string, number] => [name, seconds - (before.get(name) ?? 0)])
     .sort((a, b) => b[1] - a[1]);
 }
+
+/** The CPU seconds of a cpuSpent list, all processes together. */
+export function totalSeconds(spent: [string, number][]): number {
+  return spent.reduce((total, [, seconds]) => total + seconds, 0);
+}

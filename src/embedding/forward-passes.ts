@@ -13,7 +13,6 @@ export interface ForwardInput {
  * dimensions], row-major) to `consume`, which must be done with them when it returns.
  */
 export interface ForwardPasses {
-  readonly outputName: string;
   readonly inputNames: readonly string[];
   /** False once closed, or once a thread died. */
   readonly usable: boolean;
@@ -35,11 +34,15 @@ const tensors = (input: ForwardInput) => ({
  * waits for it; its operators may use several threads. Passes run one at a time.
  */
 export class SessionOnThisThread implements ForwardPasses {
-  readonly outputName: string;
   readonly inputNames: readonly string[];
+  private readonly outputName: string;
   private states = new Float32Array(0);
   private previous: Promise<unknown> = Promise.resolve();
-  usable = true;
+  private released = false;
+
+  get usable(): boolean {
+    return !this.released;
+  }
 
   private constructor(
     private readonly session: InferenceSession,
@@ -74,7 +77,7 @@ export class SessionOnThisThread implements ForwardPasses {
   }
 
   async close(): Promise<void> {
-    this.usable = false;
+    this.released = true;
     await this.session.release();
   }
 }
@@ -85,7 +88,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { InferenceSession, Tensor } = require(workerData.runtime);
 InferenceSession.create(workerData.modelPath, workerData.settings).then((session) => {
   const outputName = session.outputNames[0];
-  parentPort.postMessage({ ready: true, outputName, inputNames: session.inputNames });
+  parentPort.postMessage({ ready: true, inputNames: session.inputNames });
   parentPort.on('message', ({ id, inputIds, attentionMask, shape }) => {
     const states = new Float32Array(inputIds.length * workerData.dimensions);
     session
@@ -134,7 +137,6 @@ export class SessionThreads implements ForwardPasses {
 
   private constructor(
     private readonly threads: SessionThread[],
-    readonly outputName: string,
     readonly inputNames: readonly string[],
   ) {
     for (const thread of threads) {
@@ -169,7 +171,6 @@ export class SessionThreads implements ForwardPasses {
       const ready = await Promise.all(workers.map((worker) => firstReply(worker)));
       return new SessionThreads(
         workers.map((worker) => ({ worker, busy: null })),
-        ready[0].outputName,
         ready[0].inputNames,
       );
     } catch (error) {
@@ -229,14 +230,12 @@ export class SessionThreads implements ForwardPasses {
   }
 }
 
-function firstReply(
-  worker: Worker,
-): Promise<{ outputName: string; inputNames: readonly string[] }> {
+function firstReply(worker: Worker): Promise<{ inputNames: readonly string[] }> {
   return new Promise((resolve, reject) => {
     worker.once('error', reject);
     worker.once(
       'message',
-      (message: { ready?: boolean; outputName: string; inputNames: string[]; failed?: string }) => {
+      (message: { ready?: boolean; inputNames: string[]; failed?: string }) => {
         if (message.ready) resolve(message);
         else reject(new Error(`the embedding model did not load: ${message.failed}`));
       },
