@@ -62,7 +62,10 @@ CAIRN_ROOT="${CAIRN_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 # to become ready and for a process to stop before SIGKILL; the JVM options of the Neo4j launcher.
 : "${CAIRN_READY_TIMEOUT:=180}"
 : "${CAIRN_STOP_TIMEOUT:=20}"
-: "${CAIRN_NEO4J_JAVA_OPTS:=-Xms256m -Xmx1g}"
+# Only the quick JIT (C1): a fresh JVM's optimising compiler spent ~28 CPU s on the first
+# corpus import (ahead of 13 s of Neo4j's actual work), while C1 alone costs ~2 s more per
+# import once warm and searches were no slower. See the README's figures.
+: "${CAIRN_NEO4J_JAVA_OPTS:=-Xms256m -Xmx1g -XX:TieredStopAtLevel=1}"
 # onnxruntime-node's install script would download CUDA binaries from outside the package
 # registries (unreachable here, and not needed: the CPU build is in the npm package).
 : "${ONNXRUNTIME_NODE_INSTALL:=skip}"
