@@ -140,9 +140,8 @@ export class DocumentGraphRepository {
     if (documentIds.length === 0) return;
     await this.graph.run(
       `UNWIND $documentIds AS documentId
-       MATCH (:Document {workspaceId: $workspaceId, id: documentId})-[:HAS_CHUNK]->(c:Chunk)
-       MATCH (c)-[:MENTIONS]->(e:Entity)
-       MATCH (e)-[r:RELATED_TO {documentId: documentId}]-()
+       MATCH (source:Entity)-[r:RELATED_TO {documentId: documentId}]->()
+       WHERE source.workspaceId = $workspaceId
        DELETE r`,
       { workspaceId, documentIds },
     );
@@ -179,8 +178,9 @@ export class DocumentGraphRepository {
        OPTIONAL MATCH (:Document {workspaceId: $workspaceId, id: documentId})-[:HAS_CHUNK]->(c:Chunk)
        OPTIONAL MATCH (c)-[m:MENTIONS]->(e:Entity)
        WITH documentId, count(DISTINCT c) AS chunks, count(m) AS mentions, count(DISTINCT e) AS entities
-       OPTIONAL MATCH (:Chunk {workspaceId: $workspaceId, documentId: documentId})-[:MENTIONS]->(:Entity)-[r:RELATED_TO {documentId: documentId}]->()
-       RETURN documentId, chunks, mentions, entities, count(DISTINCT r) AS relations`,
+       OPTIONAL MATCH (source:Entity)-[r:RELATED_TO {documentId: documentId}]->()
+       WHERE source.workspaceId = $workspaceId
+       RETURN documentId, chunks, mentions, entities, count(r) AS relations`,
       { workspaceId, documentIds },
       'read',
     );
