@@ -1,5 +1,5 @@
 import { AuditService } from '../src/auth/audit.service';
-import type { INestApplicationContext } from '@nestjs/common';
+import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { Context } from '@temporalio/activity';
 import type { TaskQueueName } from '../src/config/config';
 import { PostgresStore } from '../src/stores/postgres/postgres.store';
@@ -131,14 +131,15 @@ function createExtractor(config: CairnConfig): KnowledgeExtractor {
 }
 
 /**
- * The ai worker's model: passes side by side on threads of their own, loaded on first use (once
- * per process) and loaded again if a thread has died (the next attempt of the activity succeeds).
+ * The ai worker's model: passes side by side on threads of their own, loaded as the worker starts
+ * (so the first batch does not wait for it; a failed load is tried again on first use) and loaded
+ * again if a thread has died (the next attempt of the activity succeeds).
  */
 function bulkEmbedder(config: CairnConfig): () => Promise<Embedder> {
   const parallelPasses = bulkParallelPasses(config.CAIRN_EMBEDDING_PARALLEL_PASSES);
   let loading: Promise<Embedder> | undefined;
   let current: Embedder | undefined;
-  return async () => {
+  const embedder = async () => {
     if (current && !current.usable) {
       void current.close().catch(() => undefined);
       current = undefined;
@@ -151,4 +152,10 @@ function bulkEmbedder(config: CairnConfig): () => Promise<Embedder> {
     current = await loading;
     return current;
   };
+  void embedder().catch((error: unknown) =>
+    new Logger('Embedder').warn(
+      `the model did not load at start; it is tried again on first use: ${String(error)}`,
+    ),
+  );
+  return embedder;
 }
