@@ -99,6 +99,7 @@ export function activitiesFor(queue: TaskQueueName, app: INestApplicationContext
           domains: app.get(DomainsRepository),
           graph: app.get(DomainGraphRepository),
           blobs: app.get(S3BlobStore),
+          chunks: app.get(ChunkVectorIndex),
         }),
       };
   }

@@ -1,6 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { S3BlobStore } from '../src/stores/s3/s3-blob.store';
-import { chunksArtifactKey, type ChunksArtifact } from '../src/documents/artifacts';
+import {
+  chunksHandoffKey,
+  type ChunksArtifact,
+  type ChunksHandoff,
+} from '../src/documents/artifacts';
 import { HANDOFF_MISSING } from '../workflows/handoffs';
 
 /** Stores the value as JSON; returns the JSON text written. */
@@ -62,37 +66,62 @@ class RecentChunkArtifacts {
 
 /** 32 million characters (up to 64 MB): some 15,000 passage-sized documents. */
 const recentChunks = new RecentChunkArtifacts(32 * 1024 * 1024);
+const recentKey = (workspaceId: string, documentId: string) => `${workspaceId}/${documentId}`;
 
-export async function writeChunksArtifact(
+/** Hands the batch's chunks to the later steps: one object in MinIO, and this process's memory. */
+export async function writeChunksHandoff(
   blobs: S3BlobStore,
   workspaceId: string,
-  artifact: ChunksArtifact,
+  artifacts: ChunksArtifact[],
 ): Promise<void> {
-  const key = chunksArtifactKey(workspaceId, artifact.documentId);
-  recentChunks.set(key, await writeJsonArtifact(blobs, key, artifact));
+  const handoff: ChunksHandoff = { documents: artifacts };
+  await writeJsonArtifact(
+    blobs,
+    chunksHandoffKey(
+      workspaceId,
+      artifacts.map((artifact) => artifact.documentId),
+    ),
+    handoff,
+  );
+  for (const artifact of artifacts) rememberChunksArtifact(workspaceId, artifact);
 }
 
 /**
- * A document's chunks, from this process's memory or MinIO. Missing chunks (a failed run took
- * them back, then a reset re-ran a later step) fail the step as a missing hand-off.
+ * The chunks of the batch's documents, in order, from this process's memory or else the batch's
+ * hand-off. A hand-off that is gone (the run released it, then a reset re-ran a later step)
+ * fails the step as a missing hand-off.
  */
-export async function readChunksArtifact(
+export async function readBatchChunks(
   blobs: S3BlobStore,
   workspaceId: string,
-  documentId: string,
-): Promise<ChunksArtifact> {
-  const key = chunksArtifactKey(workspaceId, documentId);
-  let json = recentChunks.get(key);
-  if (json === undefined) {
-    json = (await readHandoff(blobs, key)).toString('utf8');
-    recentChunks.set(key, json);
+  documentIds: readonly string[],
+): Promise<ChunksArtifact[]> {
+  const remembered = documentIds.map((documentId) =>
+    recentChunks.get(recentKey(workspaceId, documentId)),
+  );
+  if (remembered.every((json) => json !== undefined)) {
+    return remembered.map((json) => JSON.parse(json) as ChunksArtifact);
   }
-  return JSON.parse(json) as ChunksArtifact;
+  const json = (await readHandoff(blobs, chunksHandoffKey(workspaceId, documentIds))).toString(
+    'utf8',
+  );
+  const byDocument = new Map(
+    (JSON.parse(json) as ChunksHandoff).documents.map((artifact) => [
+      artifact.documentId,
+      artifact,
+    ]),
+  );
+  return documentIds.map((documentId) => {
+    const artifact = byDocument.get(documentId);
+    if (!artifact) throw new Error(`the batch's chunks hand-off has no document ${documentId}`);
+    rememberChunksArtifact(workspaceId, artifact);
+    return artifact;
+  });
 }
 
 /** Keeps chunks that arrived inside a batch hand-off, so later steps need not read them again. */
 export function rememberChunksArtifact(workspaceId: string, artifact: ChunksArtifact): void {
-  recentChunks.set(chunksArtifactKey(workspaceId, artifact.documentId), JSON.stringify(artifact));
+  recentChunks.set(recentKey(workspaceId, artifact.documentId), JSON.stringify(artifact));
 }
 
 /** What an earlier step of the run wrote for this one; gone means the run must start over. */
@@ -165,7 +194,7 @@ const align4 = (length: number) => Math.ceil(length / 4) * 4;
 
 /** Forgets a document's chunks when its artifacts are removed (a later upload writes them anew). */
 export function forgetChunksArtifact(workspaceId: string, documentId: string): void {
-  recentChunks.delete(chunksArtifactKey(workspaceId, documentId));
+  recentChunks.delete(recentKey(workspaceId, documentId));
 }
 
 /** Splits a vectors.f32 artifact into one Float32Array per chunk. */

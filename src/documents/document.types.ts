@@ -39,6 +39,8 @@ export interface DocumentRecord {
   workflowId: string | null;
   counts: DocumentCounts;
   stageTimings: Partial<Record<DocumentStage, StageTiming>>;
+  /** Set by analysis: ISO 639-1, or 'und' when it cannot tell. */
+  language: string | null;
   createdAt: string;
   updatedAt: string;
 }

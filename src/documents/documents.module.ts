@@ -5,6 +5,7 @@ import { DocumentsController } from './documents.controller';
 import { DocumentsRepository } from './documents.repository';
 import { DocumentsService } from './documents.service';
 import { UploadBodyParsingBypass } from './upload/upload-body-bypass';
+import { ChunkVectorIndex } from '../knowledge/chunk-vector.index';
 
 @Module({
   controllers: [DocumentsController],
@@ -14,6 +15,7 @@ import { UploadBodyParsingBypass } from './upload/upload-body-bypass';
     DocumentsService,
     DocumentEventsPublisher,
     DocumentEventsService,
+    ChunkVectorIndex,
   ],
   exports: [DocumentsRepository, DocumentsService],
 })

@@ -20,6 +20,7 @@ interface DocumentRow {
   workflow_id: string | null;
   counts: DocumentCounts;
   stage_timings: DocumentRecord['stageTimings'];
+  language: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -35,7 +36,7 @@ export interface NewDocument {
 }
 
 const COLUMNS = `id, workspace_id, sha256, title, mime, size_bytes, status, stage, error, workflow_id,
-  counts, stage_timings, created_at, updated_at`;
+  counts, stage_timings, language, created_at, updated_at`;
 
 /** Document rows in Postgres. Every statement is parametrised and scoped to one workspace. */
 @Injectable()
@@ -194,6 +195,24 @@ export class DocumentsRepository {
     return rows.map(toRecord);
   }
 
+  /** Records the language analysis found in each document (ISO 639-1, or 'und'). */
+  async setLanguages(
+    workspaceId: string,
+    languages: { documentId: string; language: string }[],
+  ): Promise<void> {
+    await this.postgres.queryInWorkspace(
+      workspaceId,
+      `UPDATE documents d SET language = l.language
+       FROM unnest($2::uuid[], $3::text[]) AS l(id, language)
+       WHERE d.workspace_id = $1 AND d.id = l.id`,
+      [
+        workspaceId,
+        languages.map(({ documentId }) => documentId),
+        languages.map(({ language }) => language),
+      ],
+    );
+  }
+
   /** Clears a previous run's state before processing starts again (retry or re-process). */
   async resetForRun(workspaceId: string, ids: string[], workflowId: string): Promise<void> {
     await this.postgres.queryInWorkspace(
@@ -283,6 +302,7 @@ function toRecord(row: DocumentRow): DocumentRecord {
     workflowId: row.workflow_id,
     counts: row.counts,
     stageTimings: row.stage_timings,
+    language: row.language,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

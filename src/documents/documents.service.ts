@@ -33,7 +33,7 @@ import {
   WorkspaceIdAttribute,
 } from '../../workflows/search-attributes';
 import { TASK_QUEUES } from '../../workflows/task-queues';
-import { chunksArtifactKey, type ChunksArtifact } from './artifacts';
+import { ChunkVectorIndex } from '../knowledge/chunk-vector.index';
 import { RedisStore } from '../stores/redis/redis.store';
 import { bumpContentVersion } from '../search/content-version';
 import { deleteWorkflowId, documentIdFor, documentWorkflowId } from './document-ids';
@@ -99,6 +99,7 @@ export class DocumentsService {
     private readonly temporal: TemporalClientService,
     private readonly events: DocumentEventsPublisher,
     private readonly redis: RedisStore,
+    private readonly vectors: ChunkVectorIndex,
   ) {
     this.maxUploadBytes = config.CAIRN_MAX_UPLOAD_BYTES;
   }
@@ -270,23 +271,23 @@ export class DocumentsService {
     });
   }
 
+  /** The chunks of an indexed document, as the vector index holds them (search returns these). */
   async chunks(workspaceId: string, id: string): Promise<DocumentChunksDto> {
     const record = await this.require(workspaceId, id);
-    const key = chunksArtifactKey(workspaceId, id);
-    if (!(await this.blobs.stat(key))) {
+    const chunks = record.status === 'indexed' ? await this.vectors.chunksOf(workspaceId, id) : [];
+    if (record.status !== 'indexed' || (chunks.length === 0 && record.counts.chunks !== 0)) {
       const why =
         record.status === 'failed'
           ? `processing failed${record.error ? `: ${record.error}` : ''}`
           : `its status is ${record.status}${record.stage ? `, stage ${record.stage}` : ''}`;
-      throw new ConflictException(`Document ${id} has not been analysed yet (${why}).`);
+      throw new ConflictException(
+        `Document ${id} has no chunks yet; they are listed once it is indexed (${why}).`,
+      );
     }
-    const artifact = JSON.parse((await this.blobs.get(key)).toString('utf8')) as ChunksArtifact;
     return {
       documentId: id,
-      language: artifact.language,
-      chunks: artifact.chunks.map(({ ord, text, start, end, page }) =>
-        page === undefined ? { ord, text, start, end } : { ord, text, start, end, page },
-      ),
+      language: record.language ?? 'und',
+      chunks,
     };
   }
 

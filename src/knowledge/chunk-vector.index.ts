@@ -9,6 +9,8 @@ import type { TextChunk } from '../analysis';
 import { inClientSpan, weaviateAttributes } from '../observability/spans';
 
 const INSERT_BATCH = 500;
+/** Chunks per read when a document's chunks are listed. */
+const CHUNK_PAGE = 1_000;
 /** Documents whose surplus chunks one delete call covers (each adds two clauses to its filter). */
 const SURPLUS_DELETE_BATCH = 100;
 
@@ -100,6 +102,40 @@ export class ChunkVectorIndex {
         collection.filter.byProperty('documentId').containsAny(documentIds),
       ),
     );
+  }
+
+  /** A document's indexed chunks in order: text, offsets and page, as analysis made them. */
+  async chunksOf(workspaceId: string, documentId: string): Promise<TextChunk[]> {
+    await this.weaviate.ensureTenant(workspaceId);
+    const collection = this.weaviate.collection(workspaceId);
+    const chunks: TextChunk[] = [];
+    // Pages by position (ord), not by offset: Weaviate stops offset paging at 10,000 objects.
+    for (;;) {
+      const result = await inClientSpan(
+        'weaviate.fetchObjects',
+        weaviateAttributes('fetchObjects', workspaceId),
+        () =>
+          collection.query.fetchObjects({
+            limit: CHUNK_PAGE,
+            filters: Filters.and(
+              collection.filter.byProperty('documentId').equal(documentId),
+              collection.filter.byProperty('ord').greaterOrEqual(chunks.length),
+            ),
+            sort: collection.sort.byProperty('ord'),
+            returnProperties: ['text', 'ord', 'startOffset', 'endOffset', 'page'],
+          }),
+      );
+      for (const { properties } of result.objects) {
+        chunks.push({
+          ord: properties.ord,
+          text: properties.text,
+          start: properties.startOffset,
+          end: properties.endOffset,
+          ...(typeof properties.page === 'number' ? { page: properties.page } : {}),
+        });
+      }
+      if (result.objects.length < CHUNK_PAGE) return chunks;
+    }
   }
 
   async countDocumentObjects(workspaceId: string, documentId: string): Promise<number> {

@@ -1,4 +1,8 @@
-import { extractionHandoffKey, vectorsHandoffKey } from '../../src/documents/artifacts';
+import {
+  chunksHandoffKey,
+  extractionHandoffKey,
+  vectorsHandoffKey,
+} from '../../src/documents/artifacts';
 import { testWorkspace } from '../support/auth';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -418,11 +422,11 @@ describe('a worker killed with SIGKILL mid-processing', () => {
     const afterCrash = await contributions(indexed);
     for (const snapshot of Object.values(afterCrash)) {
       expect(snapshot.weaviate.objectIds).toHaveLength(snapshot.neo4j.chunks);
-      expect(snapshot.minio.keys).toHaveLength(2); // blob, chunks
+      expect(snapshot.minio.keys).toHaveLength(1); // the original
     }
     // What the steps handed each other went once each document was indexed, crash or not.
     for (const document of indexed) {
-      for (const handoff of [extractionHandoffKey, vectorsHandoffKey]) {
+      for (const handoff of [chunksHandoffKey, extractionHandoffKey, vectorsHandoffKey]) {
         expect(await stores.blobs.stat(handoff(workspaceId, [document.id]))).toBeNull();
       }
     }

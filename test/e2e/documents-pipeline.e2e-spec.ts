@@ -1,4 +1,8 @@
-import { extractionHandoffKey, vectorsHandoffKey } from '../../src/documents/artifacts';
+import {
+  chunksHandoffKey,
+  extractionHandoffKey,
+  vectorsHandoffKey,
+} from '../../src/documents/artifacts';
 import { testWorkspace } from '../support/auth';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { HANDOFF_MISSING } from '../../workflows/handoffs';
@@ -233,14 +237,10 @@ describe('documents: upload → workflow → knowledge, vectors, blobs', () => {
         expect(stored.neo4j.chunks).toBe(document.counts.chunks);
         expect(stored.neo4j.entityKeys).toContain('marie curie');
         expect(stored.weaviate.objectIds).toHaveLength(document.counts.chunks!);
-        expect(stored.minio.keys).toEqual(
-          [
-            `ws/${workspaceId}/artifacts/${id}/chunks.json`,
-            `ws/${workspaceId}/blobs/${document.sha256}`,
-          ].sort(),
-        );
+        // Only the original stays in MinIO: GET /chunks reads the chunks from the vector index.
+        expect(stored.minio.keys).toEqual([`ws/${workspaceId}/blobs/${document.sha256}`]);
         // What the steps handed each other is released once the document is indexed.
-        for (const handoff of [extractionHandoffKey, vectorsHandoffKey]) {
+        for (const handoff of [chunksHandoffKey, extractionHandoffKey, vectorsHandoffKey]) {
           expect(await stores.blobs.stat(handoff(workspaceId, [id]))).toBeNull();
         }
 

@@ -329,7 +329,7 @@ describe('documents API: upload and read back', () => {
         `/documents/${accepted.id}/chunks`,
       );
       if (first.status === 409) {
-        expect((first.body as ErrorBody).message).toMatch(/has not been analysed yet/);
+        expect((first.body as ErrorBody).message).toMatch(/has no chunks yet/);
       } else {
         expect(first.status).toBe(200);
       }

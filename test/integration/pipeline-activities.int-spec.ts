@@ -9,7 +9,12 @@ import { ChunkVectorIndex } from '../../src/knowledge/chunk-vector.index';
 import { NlpKnowledgeExtractor } from '../../src/extraction';
 import { Embedder } from '../../src/embedding/embedder';
 import { blobKey } from '../../src/stores/s3/blob-keys';
-import { extractionHandoffKey, vectorsHandoffKey } from '../../src/documents/artifacts';
+import {
+  chunksHandoffKey,
+  extractionHandoffKey,
+  vectorsHandoffKey,
+} from '../../src/documents/artifacts';
+import { forgetChunksArtifact } from '../../workers/artifact-io';
 import { HANDOFF_MISSING } from '../../workflows/handoffs';
 import { createAnalysisActivities } from '../../workers/ai/analysis.activities';
 import { createStoreWriteActivities } from '../../workers/storage/store-write.activities';
@@ -121,7 +126,10 @@ describe('pipeline activities: a second run with the same input leaves the state
       const { first, second, once } = await runTwice(() => ai.analyseDocuments(batch));
       expect(first).toEqual({ analysed: [documentId], rejected: [] });
       expect(second).toEqual(first);
-      expect(once.minio.keys).toContain(`ws/${workspaceId}/artifacts/${documentId}/chunks.json`);
+      // The chunks go to the next steps as the batch's hand-off; the language goes to the row.
+      expect(once.minio.keys).toContain(chunksHandoffKey(workspaceId, [documentId]));
+      expect(once.minio.keys.filter((key) => key.includes('/artifacts/'))).toEqual([]);
+      expect(once.postgres[0]).toMatchObject({ language: 'en' });
     });
 
     it('extractKnowledge', async () => {
@@ -158,12 +166,19 @@ describe('pipeline activities: a second run with the same input leaves the state
 
     it('releaseHandoffs', async () => {
       const { once } = await runTwice(() => storage.releaseHandoffs(batch));
-      expect(once.minio.keys.filter((key) => key.includes('/handoffs/'))).toEqual([]);
-      expect(once.minio.keys).toContain(`ws/${workspaceId}/artifacts/${documentId}/chunks.json`);
+      // Only the original stays: an indexed document's chunks are read from the vector index.
+      expect(once.minio.keys).toEqual([blobKey(workspaceId, once.postgres[0].sha256 as string)]);
     });
 
     it('a step whose hand-off is gone fails for good, as a missing hand-off', async () => {
-      for (const step of [() => storage.writeGraph(batch), () => storage.indexVectors(batch)]) {
+      // Steps on a worker that has not seen the batch's chunks read them from the hand-off.
+      forgetChunksArtifact(workspaceId, documentId);
+      for (const step of [
+        () => ai.extractKnowledge(batch),
+        () => ai.embedChunks(batch),
+        () => storage.writeGraph(batch),
+        () => storage.indexVectors(batch),
+      ]) {
         const failure = await step().then(
           () => null,
           (error: unknown) => error,

@@ -271,7 +271,7 @@ async function documentRows(
   return postgres.queryInWorkspace(
     workspaceId,
     `SELECT id, sha256, title, mime, size_bytes, status, stage, error, workflow_id, counts,
-            stage_timings, created_at
+            stage_timings, language, created_at
      FROM documents WHERE workspace_id = $1 ORDER BY id`,
     [workspaceId],
   );

@@ -22,8 +22,8 @@ import type { DocumentBatch } from '../../src/documents/document.types';
 import { mapWithConcurrency } from '../../src/common/concurrency';
 import {
   encodeVectorsHandoff,
-  readChunksArtifact,
-  writeChunksArtifact,
+  readBatchChunks,
+  writeChunksHandoff,
   writeJsonArtifact,
 } from '../artifact-io';
 import { embeddingSeconds, passagesEmbedded, secondsSince } from '../../src/observability/metrics';
@@ -58,8 +58,9 @@ export interface AnalysisDependencies {
 /** CPU-bound steps of the pipeline, on the `ai` queue. Each reads and writes MinIO artifacts. */
 export const createAnalysisActivities = (deps: AnalysisDependencies) => ({
   /**
-   * Text extraction, language, chunking → chunks.json. A document whose content cannot be parsed
-   * is reported in `rejected` (for good: retrying cannot help); the others go on.
+   * Text extraction, language, chunking → the batch's chunks hand-off (keyed by the documents
+   * that go on) and each document's language in Postgres. A document whose content cannot be
+   * parsed is reported in `rejected` (for good: retrying cannot help); the others go on.
    */
   async analyseDocuments({ workspaceId, documentIds }: DocumentBatch): Promise<AnalysisOutcome> {
     const records = await deps.documents.findManyByIds(workspaceId, documentIds);
@@ -67,7 +68,7 @@ export const createAnalysisActivities = (deps: AnalysisDependencies) => ({
     const rejected: RejectedDocument[] = documentIds
       .filter((documentId) => !found.has(documentId))
       .map((documentId) => ({ documentId, reason: 'the document no longer exists' }));
-    const analysed: string[] = [];
+    const artifacts: ChunksArtifact[] = [];
     await mapWithConcurrency(records, IO_CONCURRENCY, async (record) => {
       const kind = KIND_BY_MIME.get(record.mime);
       const bytes = await deps.blobs.get(blobKey(workspaceId, record.sha256));
@@ -92,17 +93,23 @@ export const createAnalysisActivities = (deps: AnalysisDependencies) => ({
         ...(extracted.pages ? { pageCount: extracted.pages.length } : {}),
         chunks: chunkDocument(extracted),
       };
-      await writeChunksArtifact(deps.blobs, workspaceId, artifact);
-      analysed.push(record.id);
+      artifacts.push(artifact);
       deps.heartbeat(record.id);
       await new Promise((resolve) => setImmediate(resolve));
     });
     // Keep the caller's order so that the result is the same on every retry.
     const order = new Map(documentIds.map((documentId, index) => [documentId, index]));
     const byOrder = (a: string, b: string) => (order.get(a) ?? 0) - (order.get(b) ?? 0);
-    analysed.sort(byOrder);
+    artifacts.sort((a, b) => byOrder(a.documentId, b.documentId));
     rejected.sort((a, b) => byOrder(a.documentId, b.documentId));
-    return { analysed, rejected };
+    if (artifacts.length > 0) {
+      await deps.documents.setLanguages(
+        workspaceId,
+        artifacts.map(({ documentId, language }) => ({ documentId, language })),
+      );
+      await writeChunksHandoff(deps.blobs, workspaceId, artifacts);
+    }
+    return { analysed: artifacts.map((artifact) => artifact.documentId), rejected };
   },
 
   /**
@@ -111,8 +118,9 @@ export const createAnalysisActivities = (deps: AnalysisDependencies) => ({
    */
   async extractKnowledge({ workspaceId, documentIds }: DocumentBatch): Promise<number> {
     let entities = 0;
-    const documents = await mapWithConcurrency(documentIds, IO_CONCURRENCY, async (documentId) => {
-      const chunks = await readChunksArtifact(deps.blobs, workspaceId, documentId);
+    const batchChunks = await readBatchChunks(deps.blobs, workspaceId, documentIds);
+    const documents = await mapWithConcurrency(batchChunks, IO_CONCURRENCY, async (chunks) => {
+      const { documentId } = chunks;
       const result = await deps.extractor.extract(
         chunks.chunks.map((chunk) => ({
           id: chunkIdFor(documentId, chunk.ord),
@@ -134,9 +142,7 @@ export const createAnalysisActivities = (deps: AnalysisDependencies) => ({
   /** Embeds every chunk (title + text) with the local model, handed to indexVectors as one object. */
   async embedChunks({ workspaceId, documentIds }: DocumentBatch): Promise<number> {
     const embedder = await deps.embedder();
-    const artifacts = await mapWithConcurrency(documentIds, IO_CONCURRENCY, (documentId) =>
-      readChunksArtifact(deps.blobs, workspaceId, documentId),
-    );
+    const artifacts = await readBatchChunks(deps.blobs, workspaceId, documentIds);
     const texts = artifacts.flatMap((artifact) =>
       artifact.chunks.map((chunk) => `${artifact.title}\n${chunk.text}`),
     );

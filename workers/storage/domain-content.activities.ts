@@ -1,5 +1,3 @@
-import type { ChunksArtifact } from '../../src/documents/artifacts';
-import { chunksArtifactKey } from '../../src/documents/artifacts';
 import { chunkIdFor } from '../../src/documents/document-ids';
 import type { DomainGraphRepository } from '../../src/domains/domain-graph.repository';
 import { domainManifestKey, domainOverviewKey } from '../../src/domains/domain-keys';
@@ -7,12 +5,15 @@ import type { DomainsRepository } from '../../src/domains/domains.repository';
 import type { DomainOverview, OverviewSummary } from '../../src/domains/domain.types';
 import { draftOverview, type DraftChunk } from '../../src/domains/overview-draft';
 import type { S3BlobStore } from '../../src/stores/s3/s3-blob.store';
-import { readJsonArtifact, writeJsonArtifact } from '../artifact-io';
+import type { ChunkVectorIndex } from '../../src/knowledge/chunk-vector.index';
+import { writeJsonArtifact } from '../artifact-io';
 
 export interface DomainContentDependencies {
   domains: DomainsRepository;
   graph: DomainGraphRepository;
   blobs: S3BlobStore;
+  /** Where the member documents' chunk texts are read. */
+  chunks: Pick<ChunkVectorIndex, 'chunksOf'>;
   now?: () => Date;
 }
 
@@ -68,10 +69,7 @@ export const createDomainContentActivities = (deps: DomainContentDependencies) =
     const chunks: DraftChunk[] = [];
     for (const member of members) {
       if (!linked.has(member.documentId)) continue;
-      const key = chunksArtifactKey(workspaceId, member.documentId);
-      if (!(await deps.blobs.stat(key))) continue;
-      const artifact = await readJsonArtifact<ChunksArtifact>(deps.blobs, key);
-      for (const chunk of artifact.chunks) {
+      for (const chunk of await deps.chunks.chunksOf(workspaceId, member.documentId)) {
         const chunkId = chunkIdFor(member.documentId, chunk.ord);
         if (!wantedChunks.has(chunkId)) continue;
         chunks.push({

@@ -1,9 +1,11 @@
 import type { S3BlobStore } from '../../src/stores/s3/s3-blob.store';
-import { artifactKey, blobKey } from '../../src/stores/s3/blob-keys';
+import { blobKey } from '../../src/stores/s3/blob-keys';
 import type { DocumentsRepository } from '../../src/documents/documents.repository';
 import type { DocumentGraphRepository } from '../../src/knowledge/document-graph.repository';
 import type { ChunkVectorIndex } from '../../src/knowledge/chunk-vector.index';
 import {
+  chunksHandoffKey,
+  documentArtifactsPrefix,
   extractionHandoffKey,
   vectorsHandoffKey,
   type ExtractionHandoff,
@@ -14,12 +16,19 @@ import { mapWithConcurrency } from '../../src/common/concurrency';
 import {
   decodeVectorsHandoff,
   forgetChunksArtifact,
-  readChunksArtifact,
+  readBatchChunks,
   readHandoff,
   rememberChunksArtifact,
 } from '../artifact-io';
 
 const IO_CONCURRENCY = 8;
+
+/** Everything the steps of a run over exactly these documents hand each other. */
+const batchHandoffKeys = (workspaceId: string, documentIds: readonly string[]) => [
+  chunksHandoffKey(workspaceId, documentIds),
+  extractionHandoffKey(workspaceId, documentIds),
+  vectorsHandoffKey(workspaceId, documentIds),
+];
 
 export interface StoreWriteDependencies {
   documents: DocumentsRepository;
@@ -74,26 +83,22 @@ export const createStoreWriteActivities = (deps: StoreWriteDependencies) => ({
     const vectorsByDocument = decodeVectorsHandoff(
       await readHandoff(deps.blobs, vectorsHandoffKey(workspaceId, documentIds)),
     );
-    const documents = await mapWithConcurrency(documentIds, IO_CONCURRENCY, async (documentId) => {
-      const chunks = await readChunksArtifact(deps.blobs, workspaceId, documentId);
-      const vectors = vectorsByDocument.get(documentId) ?? [];
-      if (vectors.length !== chunks.chunks.length) {
-        throw new Error(
-          `${documentId}: ${vectors.length} vectors for ${chunks.chunks.length} chunks`,
-        );
-      }
-      return { documentId, title: chunks.title, chunks: chunks.chunks, vectors, entityKeys };
-    });
+    const documents = (await readBatchChunks(deps.blobs, workspaceId, documentIds)).map(
+      ({ documentId, title, chunks }) => {
+        const vectors = vectorsByDocument.get(documentId) ?? [];
+        if (vectors.length !== chunks.length) {
+          throw new Error(`${documentId}: ${vectors.length} vectors for ${chunks.length} chunks`);
+        }
+        return { documentId, title, chunks, vectors, entityKeys };
+      },
+    );
     deps.heartbeat('vectors read');
     return deps.vectors.indexDocuments(workspaceId, documents);
   },
 
   /** Deletes what the steps of this batch handed each other; the documents are indexed. */
   async releaseHandoffs({ workspaceId, documentIds }: DocumentBatch): Promise<void> {
-    await deps.blobs.removeMany([
-      extractionHandoffKey(workspaceId, documentIds),
-      vectorsHandoffKey(workspaceId, documentIds),
-    ]);
+    await deps.blobs.removeMany(batchHandoffKeys(workspaceId, documentIds));
   },
 
   async countContributions({
@@ -114,13 +119,10 @@ export const createStoreWriteActivities = (deps: StoreWriteDependencies) => ({
     deps.heartbeat('graph removed');
     await deps.vectors.removeDocuments(workspaceId, documentIds);
     deps.heartbeat('vectors removed');
-    await deps.blobs.removeMany([
-      extractionHandoffKey(workspaceId, documentIds),
-      vectorsHandoffKey(workspaceId, documentIds),
-    ]);
+    await deps.blobs.removeMany(batchHandoffKeys(workspaceId, documentIds));
     await mapWithConcurrency(documentIds, IO_CONCURRENCY, async (documentId) => {
       forgetChunksArtifact(workspaceId, documentId);
-      const prefix = artifactKey(workspaceId, documentId, 'x').slice(0, -1);
+      const prefix = documentArtifactsPrefix(workspaceId, documentId);
       await deps.blobs.removeMany(await deps.blobs.list(prefix));
     });
     if (input.keepBlobs) return;

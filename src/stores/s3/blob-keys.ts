@@ -16,7 +16,10 @@ export function blobKey(workspaceId: string, sha256: string): string {
   return `ws/${workspaceId}/blobs/${sha256}`;
 }
 
-/** Intermediate results of one document (parsed text, chunks, extraction), e.g. name "chunks.json". */
+/**
+ * Files of one document under its own prefix, e.g. name "chunks.json" (where documents processed
+ * before batch hand-offs keep their chunks; removing a document clears the prefix).
+ */
 export function artifactKey(workspaceId: string, documentId: string, name: string): string {
   assertWorkspaceId(workspaceId);
   if (!DOCUMENT_ID_PATTERN.test(documentId))
