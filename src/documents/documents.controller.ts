@@ -155,9 +155,9 @@ export class DocumentsController {
   }
 
   @Get(':id/chunks')
-  @ApiOperation({ summary: 'The chunks analysis produced, with offsets and pages' })
+  @ApiOperation({ summary: 'The chunks of an indexed document, with offsets and pages' })
   @ApiOkResponse({ type: DocumentChunksDto })
-  @ApiConflictResponse({ description: 'Not analysed yet' })
+  @ApiConflictResponse({ description: 'Not indexed (yet, or any more: failed or re-processing)' })
   @ApiNotFoundResponse()
   chunks(
     @CurrentWorkspace() workspaceId: string,
