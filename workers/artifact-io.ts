@@ -119,8 +119,8 @@ export async function readBatchChunks(
   });
 }
 
-/** Keeps chunks that arrived inside a batch hand-off, so later steps need not read them again. */
-export function rememberChunksArtifact(workspaceId: string, artifact: ChunksArtifact): void {
+/** Keeps a document's chunks, so later steps on this process need not read them again. */
+function rememberChunksArtifact(workspaceId: string, artifact: ChunksArtifact): void {
   recentChunks.set(recentKey(workspaceId, artifact.documentId), JSON.stringify(artifact));
 }
 

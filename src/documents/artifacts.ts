@@ -42,9 +42,9 @@ export interface ChunksHandoff {
 export const chunksHandoffKey = (workspaceId: string, documentIds: readonly string[]) =>
   handoffKey(workspaceId, batchHandoffId(documentIds), 'chunks.json');
 
-/** extractKnowledge → writeGraph: each document's chunks with what was extracted from them. */
+/** extractKnowledge → writeGraph: what was extracted from each document (chunks: see above). */
 export interface ExtractionHandoff {
-  documents: { chunks: ChunksArtifact; extraction: ExtractionArtifact }[];
+  documents: ExtractionArtifact[];
 }
 
 export const extractionHandoffKey = (workspaceId: string, documentIds: readonly string[]) =>

@@ -114,7 +114,7 @@ export const createAnalysisActivities = (deps: AnalysisDependencies) => ({
 
   /**
    * Entities and relations per document (resolved later against the graph), handed to writeGraph
-   * in one object for the batch together with the chunks they were found in.
+   * in one object for the batch.
    */
   async extractKnowledge({ workspaceId, documentIds }: DocumentBatch): Promise<number> {
     let entities = 0;
@@ -132,7 +132,7 @@ export const createAnalysisActivities = (deps: AnalysisDependencies) => ({
       deps.heartbeat(documentId);
       // Extraction is synchronous CPU work: let the worker's event loop breathe between documents.
       await new Promise((resolve) => setImmediate(resolve));
-      return { chunks, extraction: { documentId, extractor: deps.extractor.name, ...result } };
+      return { documentId, extractor: deps.extractor.name, ...result };
     });
     const handoff: ExtractionHandoff = { documents };
     await writeJsonArtifact(deps.blobs, extractionHandoffKey(workspaceId, documentIds), handoff);

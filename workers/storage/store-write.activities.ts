@@ -18,7 +18,6 @@ import {
   forgetChunksArtifact,
   readBatchChunks,
   readHandoff,
-  rememberChunksArtifact,
 } from '../artifact-io';
 
 const IO_CONCURRENCY = 8;
@@ -46,13 +45,21 @@ export const createStoreWriteActivities = (deps: StoreWriteDependencies) => ({
    * entities against the rest of the workspace, then MERGEs their knowledge.
    */
   async writeGraph({ workspaceId, documentIds }: DocumentBatch): Promise<void> {
-    const { documents: inputs } = JSON.parse(
+    const { documents: extractions } = JSON.parse(
       (await readHandoff(deps.blobs, extractionHandoffKey(workspaceId, documentIds))).toString(
         'utf8',
       ),
     ) as ExtractionHandoff;
-    // indexVectors, next on this queue, needs the chunks again.
-    for (const { chunks } of inputs) rememberChunksArtifact(workspaceId, chunks);
+    const extractionOf = new Map(
+      extractions.map((extraction) => [extraction.documentId, extraction]),
+    );
+    // Also kept in memory: indexVectors, next on this queue, needs the chunks again.
+    const inputs = (await readBatchChunks(deps.blobs, workspaceId, documentIds)).map((chunks) => {
+      const extraction = extractionOf.get(chunks.documentId);
+      if (!extraction)
+        throw new Error(`the extraction hand-off has no document ${chunks.documentId}`);
+      return { chunks, extraction };
+    });
     const lookupKeys = new Set<string>();
     for (const { extraction } of inputs) {
       for (const entity of extraction.entities) {
