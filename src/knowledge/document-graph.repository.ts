@@ -20,6 +20,9 @@ export interface DocumentGraph {
  * (:Document)-[:HAS_CHUNK]->(:Chunk)-[:MENTIONS]->(:Entity)-[:RELATED_TO]->(:Entity).
  * A RELATED_TO edge exists once per evidencing chunk, so deleting a document removes exactly the
  * relations it alone evidences. Every statement is parametrised and scoped by $workspaceId.
+ * Lookups name their index (`USING INDEX`): on a new database the planner's statistics say every
+ * index is empty, so a scan of the whole workspace looks as cheap, and Neo4j keeps that cached plan
+ * while the workspace grows, until its statistics diverge enough to plan again.
  */
 @Injectable()
 export class DocumentGraphRepository {
@@ -35,6 +38,7 @@ export class DocumentGraphRepository {
     return this.graph.run<KnownEntity>(
       `UNWIND $keys AS key
        MATCH (e:Entity {workspaceId: $workspaceId, key: key})
+       USING INDEX e:Entity(workspaceId, key)
        RETURN e.key AS key, e.name AS name, [] AS aliases`,
       { workspaceId, keys },
       'read',
@@ -141,6 +145,7 @@ export class DocumentGraphRepository {
     await this.graph.run(
       `UNWIND $documentIds AS documentId
        MATCH (source:Entity)-[r:RELATED_TO {documentId: documentId}]->()
+       USING INDEX r:RELATED_TO(documentId)
        WHERE source.workspaceId = $workspaceId
        DELETE r`,
       { workspaceId, documentIds },
@@ -179,6 +184,7 @@ export class DocumentGraphRepository {
        OPTIONAL MATCH (c)-[m:MENTIONS]->(e:Entity)
        WITH documentId, count(DISTINCT c) AS chunks, count(m) AS mentions, count(DISTINCT e) AS entities
        OPTIONAL MATCH (source:Entity)-[r:RELATED_TO {documentId: documentId}]->()
+       USING INDEX r:RELATED_TO(documentId)
        WHERE source.workspaceId = $workspaceId
        RETURN documentId, chunks, mentions, entities, count(r) AS relations`,
       { workspaceId, documentIds },
@@ -197,6 +203,7 @@ export class DocumentGraphRepository {
     const rows = await this.graph.run<{ chunkId: string; keys: string[] }>(
       `UNWIND $documentIds AS documentId
        MATCH (c:Chunk {workspaceId: $workspaceId, documentId: documentId})-[:MENTIONS]->(e:Entity)
+       USING INDEX c:Chunk(workspaceId, documentId)
        RETURN c.id AS chunkId, collect(DISTINCT e.key) AS keys`,
       { workspaceId, documentIds },
       'read',
