@@ -47,4 +47,23 @@ describe('PinoTemporalLogger', () => {
       },
     ]);
   });
+
+  it('writes the failure an entry carries with its type, message and cause', () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino(
+      { base: undefined, timestamp: false },
+      { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
+    );
+    const cause = new RangeError('Neo4j is unavailable');
+    new PinoTemporalLogger(logger).warn('Activity failed', {
+      activityType: 'writeGraph',
+      error: new Error('writeGraph failed', { cause }),
+    });
+    expect(lines[0].error).toMatchObject({
+      type: 'Error',
+      message: 'writeGraph failed',
+      stack: expect.stringContaining('writeGraph failed') as unknown,
+      cause: { type: 'RangeError', message: 'Neo4j is unavailable' },
+    });
+  });
 });

@@ -13,7 +13,7 @@ import {
   OpenTelemetryActivityInboundInterceptor,
   OpenTelemetryActivityOutboundInterceptor,
 } from '@temporalio/interceptors-opentelemetry';
-import type { Logger as PinoLogger } from 'pino';
+import { stdSerializers, type Logger as PinoLogger } from 'pino';
 import { tracingPipeline } from '../src/observability/tracing';
 
 const pinoLevels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
@@ -42,6 +42,8 @@ export class PinoTemporalLogger implements TemporalLogger {
     delete fields.taskToken;
     if (typeof trace_id === 'string') fields.traceId = trace_id;
     if (typeof span_id === 'string') fields.spanId = span_id;
+    // The SDK passes failures as `error`; an Error has no enumerable fields, so JSON shows `{}`.
+    if (meta.error instanceof Error) fields.error = stdSerializers.errWithCause(meta.error);
     this.logger[pinoLevels[level] ?? 'info'](fields, message);
   }
   trace(message: string, meta?: LogMetadata): void {
