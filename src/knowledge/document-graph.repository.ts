@@ -1,11 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { Neo4jGraphStore } from '../stores/neo4j/neo4j-graph.store';
 import type { TextChunk } from '../analysis';
-import type { ExtractedRelation, ExtractionResult, KnownEntity } from '../extraction';
+import type {
+  EntityMention,
+  ExtractedRelation,
+  ExtractionResult,
+  KnownEntity,
+} from '../extraction';
 import { chunkIdFor } from '../documents/document-ids';
 import type { DocumentCounts } from '../documents/document.types';
 
 const WRITE_BATCH = 2_000;
+
+/** Deletes the relations these documents evidence. */
+const REMOVE_RELATIONS = `UNWIND $documentIds AS documentId
+       MATCH (source:Entity)-[r:RELATED_TO {documentId: documentId}]->()
+       USING INDEX r:RELATED_TO(documentId)
+       WHERE source.workspaceId = $workspaceId
+       DELETE r`;
 
 export interface DocumentGraph {
   documentId: string;
@@ -46,10 +58,17 @@ export class DocumentGraphRepository {
   }
 
   /**
-   * Writes these documents' graph in ONE transaction; call removeDocuments first when they may have
-   * one already. One transaction matters: another document's removal may garbage-collect a shared
-   * entity at any moment, and it must never fall between this write's entity MERGE and the
-   * MENTIONS that keep the entity alive (see removeDocuments).
+   * Writes these documents' graph in ONE transaction; writeGraph calls removeDocuments first, so
+   * that the documents are resolved without their own previous graph. One transaction matters:
+   * another document's removal may garbage-collect a shared entity at any moment, and it must
+   * never fall between this write's entity MERGE and the MENTIONS that keep the entity alive.
+   *
+   * Only entities are MERGEd: they are shared with other documents. Chunks, mentions and
+   * relations belong to these documents alone, so they are CREATEd, which spares Neo4j a look
+   * through every relationship of an entity for each of them (an entity such as a country has
+   * thousands). That is safe because the first statement locks the documents' nodes and the
+   * second removes whatever they still have (normally nothing): a concurrent writer of the same
+   * documents waits for this one, then replaces its result instead of adding to it.
    */
   async writeDocuments(workspaceId: string, documents: DocumentGraph[]): Promise<void> {
     const chunkRows = documents.flatMap((document) =>
@@ -63,25 +82,44 @@ export class DocumentGraphRepository {
         page: chunk.page ?? null,
       })),
     );
-    type Mention = { chunkId: string; start: number; end: number; surface: string };
     const entityRows = new Map<
       string,
-      { key: string; name: string; type: string; aliases: string[]; mentions: Mention[] }
+      {
+        key: string;
+        name: string;
+        type: string;
+        aliases: string[];
+        mentions: Map<string, EntityMention>;
+      }
     >();
-    const relationRows: (ExtractedRelation & { documentId: string })[] = [];
+    // One relation per (source, target, chunk, predicate), the strongest, as CREATE needs.
+    const relationRows = new Map<string, ExtractedRelation & { documentId: string }>();
     for (const document of documents) {
       for (const entity of document.knowledge.entities) {
-        const seen = entityRows.get(entity.key);
-        entityRows.set(entity.key, {
+        const row = entityRows.get(entity.key) ?? {
           key: entity.key,
-          name: seen?.name ?? entity.name,
-          type: seen?.type ?? entity.type,
-          aliases: [...new Set([...(seen?.aliases ?? []), ...entity.aliases])],
-          mentions: [...(seen?.mentions ?? []), ...entity.mentions],
-        });
+          name: entity.name,
+          type: entity.type,
+          aliases: [],
+          mentions: new Map<string, EntityMention>(),
+        };
+        row.aliases = [...new Set([...row.aliases, ...entity.aliases])];
+        for (const mention of entity.mentions) {
+          row.mentions.set(`${mention.chunkId}\u0000${mention.start}\u0000${mention.end}`, mention);
+        }
+        entityRows.set(entity.key, row);
       }
       for (const relation of document.knowledge.relations) {
-        relationRows.push({ ...relation, documentId: document.documentId });
+        const identity = [
+          relation.sourceKey,
+          relation.targetKey,
+          relation.chunkId,
+          relation.predicate,
+        ].join('\u0000');
+        const kept = relationRows.get(identity);
+        if (kept === undefined || relation.weight > kept.weight) {
+          relationRows.set(identity, { ...relation, documentId: document.documentId });
+        }
       }
     }
 
@@ -100,6 +138,7 @@ export class DocumentGraphRepository {
       // Later statements find the nodes written here by element id (valid within this
       // transaction): a record lookup instead of a seek in a composite index for every chunk,
       // mention and relation (two per relation, ~45,000 relations per 1,890 short passages).
+      // SET takes the document's write lock even when the title is unchanged.
       const documentNodes = await inBatches(
         documents.map((document) => ({ id: document.documentId, title: document.title })),
         `UNWIND $rows AS row
@@ -107,14 +146,23 @@ export class DocumentGraphRepository {
        SET d.title = row.title
        RETURN row.id AS key, elementId(d) AS node`,
       );
+      const documentIds = [...documentNodes.keys()];
+      await tx.run(REMOVE_RELATIONS, { documentIds });
+      const [{ entities: maybeOrphaned }] = await tx.run<{ entities: string[] }>(
+        `UNWIND $documentIds AS documentId
+       MATCH (d:Document {workspaceId: $workspaceId, id: documentId})-[:HAS_CHUNK]->(c:Chunk)
+       OPTIONAL MATCH (c)-[:MENTIONS]->(e:Entity)
+       WITH collect(DISTINCT c) AS chunks, collect(DISTINCT e) AS entities
+       FOREACH (chunk IN chunks | DETACH DELETE chunk)
+       RETURN [entity IN entities | elementId(entity)] AS entities`,
+        { documentIds },
+      );
       const chunkNodes = await inBatches(
         chunkRows.map((row) => ({ ...row, document: nodeOf(documentNodes, row.documentId) })),
         `UNWIND $rows AS row
        MATCH (d:Document) WHERE elementId(d) = row.document AND d.workspaceId = $workspaceId
-       MERGE (c:Chunk {workspaceId: $workspaceId, id: row.id})
-       SET c.documentId = row.documentId, c.ord = row.ord, c.start = row.start, c.end = row.end,
-           c.page = row.page
-       MERGE (d)-[:HAS_CHUNK]->(c)
+       CREATE (d)-[:HAS_CHUNK]->(c:Chunk {workspaceId: $workspaceId, id: row.id,
+         documentId: row.documentId, ord: row.ord, start: row.start, end: row.end, page: row.page})
        RETURN row.id AS key, elementId(c) AS node`,
       );
       // An entity keeps the first name and type it was created with; aliases accumulate. The
@@ -123,7 +171,7 @@ export class DocumentGraphRepository {
       const entityNodes = await inBatches(
         [...entityRows.values()].map(({ mentions, ...entity }) => ({
           ...entity,
-          mentions: mentions.map(({ chunkId, ...mention }) => ({
+          mentions: [...mentions.values()].map(({ chunkId, ...mention }) => ({
             ...mention,
             chunk: nodeOf(chunkNodes, chunkId),
           })),
@@ -138,13 +186,12 @@ export class DocumentGraphRepository {
        CALL (e, row) {
          UNWIND row.mentions AS mention
          MATCH (c:Chunk) WHERE elementId(c) = mention.chunk AND c.workspaceId = $workspaceId
-         MERGE (c)-[m:MENTIONS {start: mention.start, end: mention.end}]->(e)
-         SET m.surface = mention.surface
+         CREATE (c)-[:MENTIONS {start: mention.start, end: mention.end, surface: mention.surface}]->(e)
        }
        RETURN row.key AS key, elementId(e) AS node`,
       );
       await inBatches(
-        relationRows.map(({ sourceKey, targetKey, ...relation }) => ({
+        [...relationRows.values()].map(({ sourceKey, targetKey, ...relation }) => ({
           ...relation,
           source: nodeOf(entityNodes, sourceKey),
           target: nodeOf(entityNodes, targetKey),
@@ -152,9 +199,18 @@ export class DocumentGraphRepository {
         `UNWIND $rows AS row
        MATCH (a:Entity) WHERE elementId(a) = row.source AND a.workspaceId = $workspaceId
        MATCH (b:Entity) WHERE elementId(b) = row.target AND b.workspaceId = $workspaceId
-       MERGE (a)-[r:RELATED_TO {chunkId: row.chunkId, predicate: row.predicate}]->(b)
-       SET r.documentId = row.documentId, r.evidence = row.evidence, r.weight = row.weight`,
+       CREATE (a)-[:RELATED_TO {chunkId: row.chunkId, predicate: row.predicate,
+         documentId: row.documentId, evidence: row.evidence, weight: row.weight}]->(b)`,
       );
+      if (maybeOrphaned.length > 0) {
+        await tx.run(
+          `UNWIND $entities AS entity
+       MATCH (e:Entity) WHERE elementId(e) = entity AND e.workspaceId = $workspaceId
+       AND NOT (e)--()
+       DELETE e`,
+          { entities: maybeOrphaned },
+        );
+      }
     });
   }
 
@@ -166,14 +222,7 @@ export class DocumentGraphRepository {
    */
   async removeDocuments(workspaceId: string, documentIds: string[]): Promise<void> {
     if (documentIds.length === 0) return;
-    await this.graph.run(
-      `UNWIND $documentIds AS documentId
-       MATCH (source:Entity)-[r:RELATED_TO {documentId: documentId}]->()
-       USING INDEX r:RELATED_TO(documentId)
-       WHERE source.workspaceId = $workspaceId
-       DELETE r`,
-      { workspaceId, documentIds },
-    );
+    await this.graph.run(REMOVE_RELATIONS, { workspaceId, documentIds });
     await this.graph.run(
       `UNWIND $documentIds AS documentId
        MATCH (d:Document {workspaceId: $workspaceId, id: documentId})

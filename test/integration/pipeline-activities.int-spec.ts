@@ -150,6 +150,14 @@ describe('pipeline activities: a second run with the same input leaves the state
       expect(once.neo4j.relationships.RELATED_TO).toBeGreaterThan(0);
     });
 
+    it('writeGraph twice at once (an import batch and a re-process) leaves the graph of one run', async () => {
+      const once = await snapshot();
+      // The graph writes CREATE chunks, mentions and relations; the later writer must replace
+      // the earlier one's result, neither add to it nor fail on the chunks' uniqueness.
+      await Promise.all([storage.writeGraph(batch), storage.writeGraph(batch)]);
+      expect(await snapshot()).toEqual(once);
+    });
+
     it('embedChunks', async () => {
       const { first, second, once } = await runTwice(() => ai.embedChunks(batch));
       expect(first).toBeGreaterThan(1);
