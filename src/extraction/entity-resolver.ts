@@ -253,18 +253,17 @@ function dedupeMentions(mentions: EntityMention[]): EntityMention[] {
   );
 }
 
-/** One relation per (source, target, predicate, chunk, evidence), the strongest kept; no self-loops. */
+/**
+ * One relation per (source, target, predicate, chunk), the graph's identity of a RELATED_TO edge,
+ * the strongest kept; no self-loops. The graph write CREATEs the edges, so they must be unique.
+ */
 export function dedupeRelations(relations: readonly ExtractedRelation[]): ExtractedRelation[] {
   const strongest = new Map<string, ExtractedRelation>();
   for (const relation of relations) {
     if (relation.sourceKey === relation.targetKey) continue;
-    const id = [
-      relation.sourceKey,
-      relation.targetKey,
-      relation.predicate,
-      relation.chunkId,
-      relation.evidence,
-    ].join('\u0000');
+    const id = [relation.sourceKey, relation.targetKey, relation.predicate, relation.chunkId].join(
+      '\u0000',
+    );
     const existing = strongest.get(id);
     if (existing === undefined || relation.weight > existing.weight) strongest.set(id, relation);
   }

@@ -23,7 +23,10 @@ export interface DocumentGraph {
   documentId: string;
   title: string;
   chunks: TextChunk[];
-  /** Already resolved against the workspace: keys are the ones to MERGE on. */
+  /**
+   * Already resolved against the workspace (EntityResolver.resolveResult): keys are the ones to
+   * MERGE on, and mentions and relations are unique, as the CREATEs below need.
+   */
   knowledge: ExtractionResult;
 }
 
@@ -84,42 +87,22 @@ export class DocumentGraphRepository {
     );
     const entityRows = new Map<
       string,
-      {
-        key: string;
-        name: string;
-        type: string;
-        aliases: string[];
-        mentions: Map<string, EntityMention>;
-      }
+      { key: string; name: string; type: string; aliases: string[]; mentions: EntityMention[] }
     >();
-    // One relation per (source, target, chunk, predicate), the strongest, as CREATE needs.
-    const relationRows = new Map<string, ExtractedRelation & { documentId: string }>();
+    const relationRows: (ExtractedRelation & { documentId: string })[] = [];
     for (const document of documents) {
       for (const entity of document.knowledge.entities) {
-        const row = entityRows.get(entity.key) ?? {
+        const seen = entityRows.get(entity.key);
+        entityRows.set(entity.key, {
           key: entity.key,
-          name: entity.name,
-          type: entity.type,
-          aliases: [],
-          mentions: new Map<string, EntityMention>(),
-        };
-        row.aliases = [...new Set([...row.aliases, ...entity.aliases])];
-        for (const mention of entity.mentions) {
-          row.mentions.set(`${mention.chunkId}\u0000${mention.start}\u0000${mention.end}`, mention);
-        }
-        entityRows.set(entity.key, row);
+          name: seen?.name ?? entity.name,
+          type: seen?.type ?? entity.type,
+          aliases: [...new Set([...(seen?.aliases ?? []), ...entity.aliases])],
+          mentions: [...(seen?.mentions ?? []), ...entity.mentions],
+        });
       }
       for (const relation of document.knowledge.relations) {
-        const identity = [
-          relation.sourceKey,
-          relation.targetKey,
-          relation.chunkId,
-          relation.predicate,
-        ].join('\u0000');
-        const kept = relationRows.get(identity);
-        if (kept === undefined || relation.weight > kept.weight) {
-          relationRows.set(identity, { ...relation, documentId: document.documentId });
-        }
+        relationRows.push({ ...relation, documentId: document.documentId });
       }
     }
 
@@ -171,7 +154,7 @@ export class DocumentGraphRepository {
       const entityNodes = await inBatches(
         [...entityRows.values()].map(({ mentions, ...entity }) => ({
           ...entity,
-          mentions: [...mentions.values()].map(({ chunkId, ...mention }) => ({
+          mentions: mentions.map(({ chunkId, ...mention }) => ({
             ...mention,
             chunk: nodeOf(chunkNodes, chunkId),
           })),
@@ -191,7 +174,7 @@ export class DocumentGraphRepository {
        RETURN row.key AS key, elementId(e) AS node`,
       );
       await inBatches(
-        [...relationRows.values()].map(({ sourceKey, targetKey, ...relation }) => ({
+        relationRows.map(({ sourceKey, targetKey, ...relation }) => ({
           ...relation,
           source: nodeOf(entityNodes, sourceKey),
           target: nodeOf(entityNodes, targetKey),
