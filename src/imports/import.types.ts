@@ -59,7 +59,7 @@ export interface RejectedEntry {
 export interface ImportExpansion {
   /** Entries in the source. */
   entries: number;
-  /** Distinct new documents to process, in source order. */
+  /** Distinct new documents to process (largest first, see expandImport). */
   documents: number;
   /** Entries whose bytes occur earlier in the same source. */
   duplicates: number;
