@@ -64,8 +64,11 @@ CAIRN_ROOT="${CAIRN_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 : "${CAIRN_STOP_TIMEOUT:=20}"
 # Only the quick JIT (C1): a fresh JVM's optimising compiler spent ~28 CPU s on the first
 # corpus import (ahead of 13 s of Neo4j's actual work), while C1 alone costs ~2 s more per
-# import once warm and searches were no slower. See the README's figures.
-: "${CAIRN_NEO4J_JAVA_OPTS:=-Xms256m -Xmx1g -XX:TieredStopAtLevel=1}"
+# import once warm and searches were no slower. The throughput collector with one thread: G1's
+# barriers and concurrent threads cost more on two shared cores; replaying the corpus's graph
+# writes took Neo4j 1.0-3.0 CPU s less on a fresh JVM and 0.9-1.4 s less warm (three rounds).
+# See the README's figures.
+: "${CAIRN_NEO4J_JAVA_OPTS:=-Xms256m -Xmx1g -XX:TieredStopAtLevel=1 -XX:+UseParallelGC -XX:ParallelGCThreads=1}"
 # onnxruntime-node's install script would download CUDA binaries from outside the package
 # registries (unreachable here, and not needed: the CPU build is in the npm package).
 : "${ONNXRUNTIME_NODE_INSTALL:=skip}"
