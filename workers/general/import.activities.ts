@@ -146,8 +146,9 @@ export const createImportActivities = (deps: ImportDependencies) => {
      * imports/{id}/documents.json and the refused entries to rejected.json; returns counts only.
      *
      * Batches are consecutive slices of that list, so each batch holds documents of similar
-     * length: the embedding model pads every text of a forward pass to the longest one, and in
-     * batches of source order it computed 7% more tokens than the texts have (MuSiQue-100).
+     * length: the embedding model pads every text of a forward pass to the longest one. In batches
+     * of 200 in source order that was 4% more tokens than the texts have, 8% more in attention's
+     * quadratic term (MuSiQue-100); largest first, under 0.5%.
      * Largest first also leaves the lightest batches for the end, when fewer run side by side.
      */
     async expandImport(input: ImportRef & { format: ImportFormat }): Promise<ImportExpansion> {
