@@ -43,7 +43,13 @@ const COLUMNS = `id, workspace_id, sha256, title, mime, size_bytes, status, stag
 export class DocumentsRepository {
   constructor(private readonly postgres: PostgresStore) {}
 
-  /** Inserts the row unless the workspace already has these bytes; says which happened. */
+  /**
+   * Inserts the row unless the workspace already has these bytes; says which happened.
+   * ON CONFLICT names no constraint on purpose: the id derives from (workspace, sha256), so a
+   * racing insert of the same bytes can clash on the primary key as well as on the
+   * (workspace_id, sha256) key, and only a clash on a named arbiter is skipped; any other
+   * would surface as a unique violation.
+   */
   async insertIfAbsent(
     document: NewDocument,
   ): Promise<{ record: DocumentRecord; created: boolean }> {
@@ -51,7 +57,7 @@ export class DocumentsRepository {
       document.workspaceId,
       `INSERT INTO documents (id, workspace_id, sha256, title, mime, size_bytes, workflow_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (workspace_id, sha256) DO NOTHING
+       ON CONFLICT DO NOTHING
        RETURNING ${COLUMNS}`,
       [
         document.id,
@@ -81,12 +87,16 @@ export class DocumentsRepository {
     const unique = [...bySha.values()];
     if (unique.length === 0) return new Map();
     return this.postgres.withWorkspace(workspaceId, async (client) => {
+      // Rows go in by id, one order for every caller: imports that share documents then wait
+      // for each other in turn instead of each holding a row the other needs (a deadlock).
+      // No named conflict target, for the reason given at insertIfAbsent.
       const inserted = await client.query<{ sha256: string }>(
         `INSERT INTO documents (id, workspace_id, sha256, title, mime, size_bytes, workflow_id)
          SELECT id, $1, sha256, title, mime, size_bytes, workflow_id
          FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[])
            AS new (id, sha256, title, mime, size_bytes, workflow_id)
-         ON CONFLICT (workspace_id, sha256) DO NOTHING
+         ORDER BY id
+         ON CONFLICT DO NOTHING
          RETURNING sha256`,
         [
           workspaceId,

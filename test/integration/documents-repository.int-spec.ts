@@ -1,0 +1,106 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { loadConfig } from '../../src/config/config';
+import { DocumentsRepository, type NewDocument } from '../../src/documents/documents.repository';
+import { documentIdFor, documentWorkflowId } from '../../src/documents/document-ids';
+import { PostgresStore } from '../../src/stores/postgres/postgres.store';
+
+jest.setTimeout(60_000);
+
+// Concurrent uploads (and imports) of the same bytes race to insert the same row. Both the
+// primary key and (workspace_id, sha256) are unique, so a racing insert must treat a clash on
+// either as "already there" instead of failing the request with a 500.
+const ROUNDS = 25;
+const RACERS = 10;
+
+describe('DocumentsRepository under concurrent inserts of the same bytes (real PostgreSQL)', () => {
+  const postgres = new PostgresStore(loadConfig());
+  const documents = new DocumentsRepository(postgres);
+  const workspaceId = `t-${randomBytes(5).toString('hex')}`;
+
+  function newDocument(text: string): NewDocument {
+    const sha256 = createHash('sha256').update(text).digest('hex');
+    const id = documentIdFor(workspaceId, sha256);
+    return {
+      id,
+      workspaceId,
+      sha256,
+      title: text,
+      mime: 'text/plain',
+      sizeBytes: Buffer.byteLength(text),
+      workflowId: documentWorkflowId(workspaceId, id),
+    };
+  }
+
+  async function rowsWithSha(sha256: string): Promise<number> {
+    const rows = await postgres.queryInWorkspace<{ n: number }>(
+      workspaceId,
+      'SELECT count(*)::int AS n FROM documents WHERE workspace_id = $1 AND sha256 = $2',
+      [workspaceId, sha256],
+    );
+    return rows[0].n;
+  }
+
+  beforeAll(async () => {
+    await postgres.ensureSchema();
+    await postgres.ensureWorkspace(workspaceId);
+  });
+  afterAll(async () => {
+    await postgres.query('DELETE FROM workspaces WHERE id = $1', [workspaceId]);
+    await postgres.onModuleDestroy();
+  });
+
+  it(`insertIfAbsent: ${RACERS} racers per round, ${ROUNDS} rounds, one creator and one row each`, async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const document = newDocument(`single ${round} ${randomBytes(8).toString('hex')}`);
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: RACERS }, () => documents.insertIfAbsent(document)),
+      );
+      const failures = outcomes.filter((outcome) => outcome.status === 'rejected');
+      expect(failures).toEqual([]);
+      const results = outcomes.map(
+        (outcome) =>
+          (outcome as PromiseFulfilledResult<{ created: boolean; record: { id: string } }>).value,
+      );
+      expect(results.filter((result) => result.created)).toHaveLength(1);
+      expect(new Set(results.map((result) => result.record.id))).toEqual(new Set([document.id]));
+      expect(await rowsWithSha(document.sha256)).toBe(1);
+    }
+  });
+
+  it('insertManyIfAbsent: overlapping batches in parallel create each row once', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const shared = Array.from({ length: 20 }, (_, index) =>
+        newDocument(`many ${round} ${index} ${randomBytes(8).toString('hex')}`),
+      );
+      const batches = Array.from({ length: RACERS }, (_, racer) =>
+        // Each racer sends the shared documents in its own order, as separate imports might.
+        [...shared.slice(racer % shared.length), ...shared.slice(0, racer % shared.length)].map(
+          ({ workspaceId: _workspace, ...document }) => document,
+        ),
+      );
+      const outcomes = await Promise.allSettled(
+        batches.map((batch) => documents.insertManyIfAbsent(workspaceId, batch)),
+      );
+      expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
+      const maps = outcomes.map(
+        (outcome) =>
+          (
+            outcome as PromiseFulfilledResult<
+              Awaited<ReturnType<DocumentsRepository['insertManyIfAbsent']>>
+            >
+          ).value,
+      );
+      for (const document of shared) {
+        const creators = maps.filter((map) => map.get(document.sha256)?.created).length;
+        expect(creators).toBe(1);
+        expect(maps.every((map) => map.get(document.sha256)?.id === document.id)).toBe(true);
+      }
+      const rows = await postgres.queryInWorkspace<{ n: number }>(
+        workspaceId,
+        'SELECT count(*)::int AS n FROM documents WHERE workspace_id = $1 AND sha256 = ANY($2::text[])',
+        [workspaceId, shared.map((document) => document.sha256)],
+      );
+      expect(rows[0].n).toBe(shared.length);
+    }
+  });
+});
