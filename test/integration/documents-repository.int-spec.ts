@@ -45,7 +45,10 @@ describe('DocumentsRepository under concurrent inserts of the same bytes (real P
     await postgres.ensureWorkspace(workspaceId);
   });
   afterAll(async () => {
-    await postgres.query('DELETE FROM workspaces WHERE id = $1', [workspaceId]);
+    // The workspace's rows go with it (ON DELETE CASCADE).
+    await postgres.queryInWorkspace(workspaceId, 'DELETE FROM workspaces WHERE id = $1', [
+      workspaceId,
+    ]);
     await postgres.onModuleDestroy();
   });
 
