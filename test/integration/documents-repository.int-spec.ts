@@ -31,11 +31,12 @@ describe('DocumentsRepository under concurrent inserts of the same bytes (real P
     };
   }
 
-  async function rowsWithSha(sha256: string): Promise<number> {
+  /** How many rows the workspace holds for these content hashes. */
+  async function rowsWithShas(sha256s: string[]): Promise<number> {
     const rows = await postgres.queryInWorkspace<{ n: number }>(
       workspaceId,
-      'SELECT count(*)::int AS n FROM documents WHERE workspace_id = $1 AND sha256 = $2',
-      [workspaceId, sha256],
+      'SELECT count(*)::int AS n FROM documents WHERE workspace_id = $1 AND sha256 = ANY($2::text[])',
+      [workspaceId, sha256s],
     );
     return rows[0].n;
   }
@@ -66,7 +67,7 @@ describe('DocumentsRepository under concurrent inserts of the same bytes (real P
       );
       expect(results.filter((result) => result.created)).toHaveLength(1);
       expect(new Set(results.map((result) => result.record.id))).toEqual(new Set([document.id]));
-      expect(await rowsWithSha(document.sha256)).toBe(1);
+      expect(await rowsWithShas([document.sha256])).toBe(1);
     }
   });
 
@@ -98,12 +99,7 @@ describe('DocumentsRepository under concurrent inserts of the same bytes (real P
         expect(creators).toBe(1);
         expect(maps.every((map) => map.get(document.sha256)?.id === document.id)).toBe(true);
       }
-      const rows = await postgres.queryInWorkspace<{ n: number }>(
-        workspaceId,
-        'SELECT count(*)::int AS n FROM documents WHERE workspace_id = $1 AND sha256 = ANY($2::text[])',
-        [workspaceId, shared.map((document) => document.sha256)],
-      );
-      expect(rows[0].n).toBe(shared.length);
+      expect(await rowsWithShas(shared.map((document) => document.sha256))).toBe(shared.length);
     }
   });
 });
