@@ -17,6 +17,12 @@ import { HANDOFF_MISSING } from './handoffs';
  * per document) delete those objects once the batch is indexed. Older histories replay without.
  */
 const RELEASES_BATCH_HANDOFFS = 'release-batch-handoffs';
+/**
+ * Runs that started after embedding stopped waiting for the graph: the chunks are embedded while
+ * knowledge is extracted and written (the ai worker would otherwise sit idle while Neo4j writes),
+ * and the vectors stage waits for that embedding. Older histories replay in the old order.
+ */
+const EMBEDS_BESIDE_GRAPH = 'embed-beside-graph';
 
 export interface ProcessDocumentsInput {
   workspaceId: string;
@@ -49,6 +55,13 @@ export async function processDocumentsWorkflow(
     await bookkeeping.enterStage({ workspaceId, documentIds, stage });
   };
   const releasesHandoffs = patched(RELEASES_BATCH_HANDOFFS);
+  // The embedding running beside extraction and graph, if any: awaited before anything that
+  // removes hand-offs, so that it cannot write one after they are gone.
+  let embedding: Promise<number> | undefined;
+  const embeddingSettled = async () => {
+    await embedding?.catch(() => undefined);
+    embedding = undefined;
+  };
   try {
     // A second pass only when a step found its hand-off gone (a reset after the run released it).
     for (let pass = 1; ; pass++) {
@@ -70,14 +83,21 @@ export async function processDocumentsWorkflow(
       }
       const batch = { workspaceId, documentIds };
       try {
+        if (patched(EMBEDS_BESIDE_GRAPH)) {
+          embedding = ai.embedChunks(batch);
+          // Its failure surfaces where the vectors stage awaits it, not as an unhandled rejection.
+          embedding.catch(() => undefined);
+        }
         await enter('extract');
         await ai.extractKnowledge(batch);
         await enter('graph');
         await storage.writeGraph(batch);
         await enter('vectors');
-        await ai.embedChunks(batch);
+        await (embedding ?? ai.embedChunks(batch));
+        embedding = undefined;
         await storage.indexVectors(batch);
       } catch (error) {
+        await embeddingSettled();
         if (pass === 1 && isHandoffMissing(error)) {
           log.warn('a hand-off between steps is gone; running the documents again', {
             workspaceId,
@@ -99,9 +119,10 @@ export async function processDocumentsWorkflow(
     if (isCancellation(error)) {
       // The delete workflow cleans up the documents; the batch's hand-offs are this run's own.
       if (releasesHandoffs) {
-        await CancellationScope.nonCancellable(() =>
-          storage.releaseHandoffs({ workspaceId, documentIds }),
-        );
+        await CancellationScope.nonCancellable(async () => {
+          await embeddingSettled();
+          await storage.releaseHandoffs({ workspaceId, documentIds });
+        });
       }
       throw error;
     }
@@ -109,6 +130,7 @@ export async function processDocumentsWorkflow(
     log.warn('document processing failed', { workspaceId, documentIds, reason });
     upsertSearchAttributes([{ key: StageAttribute, value: 'failed' }]);
     // No partial knowledge survives a failure: take back whatever the documents contributed.
+    await embeddingSettled();
     await storage.removeContributions({ workspaceId, documentIds, keepBlobs: true });
     await bookkeeping.markFailed({ workspaceId, documentIds, error: reason });
     throw ApplicationFailure.nonRetryable(reason, 'DocumentProcessingFailed');
