@@ -55,13 +55,6 @@ export async function processDocumentsWorkflow(
     await bookkeeping.enterStage({ workspaceId, documentIds, stage });
   };
   const releasesHandoffs = patched(RELEASES_BATCH_HANDOFFS);
-  // The embedding running beside extraction and graph, if any: awaited before anything that
-  // removes hand-offs, so that it cannot write one after they are gone.
-  let embedding: Promise<number> | undefined;
-  const embeddingSettled = async () => {
-    await embedding?.catch(() => undefined);
-    embedding = undefined;
-  };
   try {
     // A second pass only when a step found its hand-off gone (a reset after the run released it).
     for (let pass = 1; ; pass++) {
@@ -82,6 +75,8 @@ export async function processDocumentsWorkflow(
         return { counts: {}, rejected };
       }
       const batch = { workspaceId, documentIds };
+      // The embedding running beside extraction and graph, if any.
+      let embedding: Promise<number> | undefined;
       try {
         if (patched(EMBEDS_BESIDE_GRAPH)) {
           embedding = ai.embedChunks(batch);
@@ -94,10 +89,10 @@ export async function processDocumentsWorkflow(
         await storage.writeGraph(batch);
         await enter('vectors');
         await (embedding ?? ai.embedChunks(batch));
-        embedding = undefined;
         await storage.indexVectors(batch);
       } catch (error) {
-        await embeddingSettled();
+        // Settled before anything removes hand-offs, so that it cannot write one after they are gone.
+        await embedding?.catch(() => undefined);
         if (pass === 1 && isHandoffMissing(error)) {
           log.warn('a hand-off between steps is gone; running the documents again', {
             workspaceId,
@@ -119,10 +114,9 @@ export async function processDocumentsWorkflow(
     if (isCancellation(error)) {
       // The delete workflow cleans up the documents; the batch's hand-offs are this run's own.
       if (releasesHandoffs) {
-        await CancellationScope.nonCancellable(async () => {
-          await embeddingSettled();
-          await storage.releaseHandoffs({ workspaceId, documentIds });
-        });
+        await CancellationScope.nonCancellable(() =>
+          storage.releaseHandoffs({ workspaceId, documentIds }),
+        );
       }
       throw error;
     }
@@ -130,7 +124,6 @@ export async function processDocumentsWorkflow(
     log.warn('document processing failed', { workspaceId, documentIds, reason });
     upsertSearchAttributes([{ key: StageAttribute, value: 'failed' }]);
     // No partial knowledge survives a failure: take back whatever the documents contributed.
-    await embeddingSettled();
     await storage.removeContributions({ workspaceId, documentIds, keepBlobs: true });
     await bookkeeping.markFailed({ workspaceId, documentIds, error: reason });
     throw ApplicationFailure.nonRetryable(reason, 'DocumentProcessingFailed');
