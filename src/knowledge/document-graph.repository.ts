@@ -13,10 +13,9 @@ import type { DocumentCounts } from '../documents/document.types';
 const WRITE_BATCH = 2_000;
 
 /** Deletes the relations these documents evidence. */
-const REMOVE_RELATIONS = `UNWIND $documentIds AS documentId
-       MATCH (source:Entity)-[r:RELATED_TO {documentId: documentId}]->()
+const REMOVE_RELATIONS = `MATCH (source:Entity)-[r:RELATED_TO]->()
        USING INDEX r:RELATED_TO(documentId)
-       WHERE source.workspaceId = $workspaceId
+       WHERE r.documentId IN $documentIds AND source.workspaceId = $workspaceId
        DELETE r`;
 
 export interface DocumentGraph {
@@ -38,6 +37,12 @@ export interface DocumentGraph {
  * Lookups name their index (`USING INDEX`): on a new database the planner's statistics say every
  * index is empty, so a scan of the whole workspace looks as cheap, and Neo4j keeps that cached plan
  * while the workspace grows, until its statistics diverge enough to plan again.
+ * Lookups of many keys pass them as one list (`key IN $keys`), not as rows of an UNWIND: a value
+ * from an UNWIND row is only usable in a seek when the planner nests the lookup under that row,
+ * and on a new database it sometimes did not: the lookup then took time in proportion to the
+ * workspace's entities, ~2 s per 5,000 for each batch, until Neo4j planned again (10 of 28
+ * replays of the corpus's graph writes into a new Neo4j: 24–26 CPU s instead of 12–16). A list
+ * is sought key by key under any plan (11 of 11 replays in 12–18 CPU s).
  */
 @Injectable()
 export class DocumentGraphRepository {
@@ -51,9 +56,9 @@ export class DocumentGraphRepository {
   async findKnownEntities(workspaceId: string, keys: string[]): Promise<KnownEntity[]> {
     if (keys.length === 0) return [];
     return this.graph.run<KnownEntity>(
-      `UNWIND $keys AS key
-       MATCH (e:Entity {workspaceId: $workspaceId, key: key})
+      `MATCH (e:Entity)
        USING INDEX e:Entity(workspaceId, key)
+       WHERE e.workspaceId = $workspaceId AND e.key IN $keys
        RETURN e.key AS key, e.name AS name, [] AS aliases`,
       { workspaceId, keys },
       'read',
@@ -256,9 +261,9 @@ export class DocumentGraphRepository {
     documentIds: string[],
   ): Promise<Map<string, string[]>> {
     const rows = await this.graph.run<{ chunkId: string; keys: string[] }>(
-      `UNWIND $documentIds AS documentId
-       MATCH (c:Chunk {workspaceId: $workspaceId, documentId: documentId})-[:MENTIONS]->(e:Entity)
+      `MATCH (c:Chunk)-[:MENTIONS]->(e:Entity)
        USING INDEX c:Chunk(workspaceId, documentId)
+       WHERE c.workspaceId = $workspaceId AND c.documentId IN $documentIds
        RETURN c.id AS chunkId, collect(DISTINCT e.key) AS keys`,
       { workspaceId, documentIds },
       'read',
