@@ -227,32 +227,56 @@ export class DocumentGraphRepository {
     );
   }
 
-  /** Per document: chunks, mentions, distinct entities mentioned, relations it evidences. */
+  /**
+   * Per document: chunks, mentions, distinct entities mentioned, relations it evidences; zeros
+   * for a document the graph does not have. Two lookups by list in one read transaction, so that
+   * both see the same graph (see the class comment on lists).
+   */
   async countContributions(
     workspaceId: string,
     documentIds: string[],
   ): Promise<Record<string, DocumentCounts>> {
-    const rows = await this.graph.run<{
-      documentId: string;
-      chunks: number;
-      mentions: number;
-      entities: number;
-      relations: number;
-    }>(
-      `UNWIND $documentIds AS documentId
-       OPTIONAL MATCH (:Document {workspaceId: $workspaceId, id: documentId})-[:HAS_CHUNK]->(c:Chunk)
+    const counts = Object.fromEntries(
+      documentIds.map((documentId) => [
+        documentId,
+        { chunks: 0, mentions: 0, entities: 0, relations: 0 } satisfies DocumentCounts,
+      ]),
+    );
+    if (documentIds.length === 0) return counts;
+    await this.graph.transaction(
+      workspaceId,
+      async (tx) => {
+        const knowledge = await tx.run<{
+          documentId: string;
+          chunks: number;
+          mentions: number;
+          entities: number;
+        }>(
+          `MATCH (d:Document)-[:HAS_CHUNK]->(c:Chunk)
+       USING INDEX d:Document(workspaceId, id)
+       WHERE d.workspaceId = $workspaceId AND d.id IN $documentIds
        OPTIONAL MATCH (c)-[m:MENTIONS]->(e:Entity)
-       WITH documentId, count(DISTINCT c) AS chunks, count(m) AS mentions, count(DISTINCT e) AS entities
-       OPTIONAL MATCH (source:Entity)-[r:RELATED_TO {documentId: documentId}]->()
+       RETURN d.id AS documentId, count(DISTINCT c) AS chunks, count(m) AS mentions,
+         count(DISTINCT e) AS entities`,
+          { documentIds },
+        );
+        for (const { documentId, ...documentCounts } of knowledge) {
+          Object.assign(counts[documentId], documentCounts);
+        }
+        const relations = await tx.run<{ documentId: string; relations: number }>(
+          `MATCH (source:Entity)-[r:RELATED_TO]->()
        USING INDEX r:RELATED_TO(documentId)
-       WHERE source.workspaceId = $workspaceId
-       RETURN documentId, chunks, mentions, entities, count(r) AS relations`,
-      { workspaceId, documentIds },
+       WHERE r.documentId IN $documentIds AND source.workspaceId = $workspaceId
+       RETURN r.documentId AS documentId, count(r) AS relations`,
+          { documentIds },
+        );
+        for (const { documentId, relations: count } of relations) {
+          counts[documentId].relations = count;
+        }
+      },
       'read',
     );
-    return Object.fromEntries(
-      rows.map(({ documentId, ...counts }) => [documentId, counts satisfies DocumentCounts]),
-    );
+    return counts;
   }
 
   /** Entity keys each chunk of these documents mentions, for the vector index's filterable keys. */
