@@ -137,8 +137,9 @@ export class DocumentGraphRepository {
       const documentIds = [...documentNodes.keys()];
       await tx.run(REMOVE_RELATIONS, { documentIds });
       const [{ entities: maybeOrphaned }] = await tx.run<{ entities: string[] }>(
-        `UNWIND $documentIds AS documentId
-       MATCH (d:Document {workspaceId: $workspaceId, id: documentId})-[:HAS_CHUNK]->(c:Chunk)
+        `MATCH (d:Document)-[:HAS_CHUNK]->(c:Chunk)
+       USING INDEX d:Document(workspaceId, id)
+       WHERE d.workspaceId = $workspaceId AND d.id IN $documentIds
        OPTIONAL MATCH (c)-[:MENTIONS]->(e:Entity)
        WITH collect(DISTINCT c) AS chunks, collect(DISTINCT e) AS entities
        FOREACH (chunk IN chunks | DETACH DELETE chunk)
@@ -211,8 +212,9 @@ export class DocumentGraphRepository {
     if (documentIds.length === 0) return;
     await this.graph.run(REMOVE_RELATIONS, { workspaceId, documentIds });
     await this.graph.run(
-      `UNWIND $documentIds AS documentId
-       MATCH (d:Document {workspaceId: $workspaceId, id: documentId})
+      `MATCH (d:Document)
+       USING INDEX d:Document(workspaceId, id)
+       WHERE d.workspaceId = $workspaceId AND d.id IN $documentIds
        OPTIONAL MATCH (d)-[:HAS_CHUNK]->(c:Chunk)
        OPTIONAL MATCH (c)-[:MENTIONS]->(e:Entity)
        WITH d, collect(DISTINCT c) AS chunks, collect(DISTINCT e) AS entities
