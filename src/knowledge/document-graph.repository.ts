@@ -42,7 +42,7 @@ export interface DocumentGraph {
  * and on a new database it sometimes did not: the lookup then took time in proportion to the
  * workspace's entities, ~2 s per 5,000 for each batch, until Neo4j planned again (10 of 28
  * replays of the corpus's graph writes into a new Neo4j: 24–26 CPU s instead of 12–16). A list
- * is sought key by key under any plan (11 of 11 replays in 12–18 CPU s).
+ * is sought key by key under any plan (11 of 11 replays in 13–18 CPU s).
  */
 @Injectable()
 export class DocumentGraphRepository {
