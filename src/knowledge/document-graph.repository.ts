@@ -238,16 +238,19 @@ export class DocumentGraphRepository {
     workspaceId: string,
     documentIds: string[],
   ): Promise<Record<string, DocumentCounts>> {
-    const counts = Object.fromEntries(
-      documentIds.map((documentId) => [
-        documentId,
-        { chunks: 0, mentions: 0, entities: 0, relations: 0 } satisfies DocumentCounts,
-      ]),
-    );
-    if (documentIds.length === 0) return counts;
-    await this.graph.transaction(
+    const zeros = () =>
+      Object.fromEntries(
+        documentIds.map((documentId) => [
+          documentId,
+          { chunks: 0, mentions: 0, entities: 0, relations: 0 } satisfies DocumentCounts,
+        ]),
+      );
+    if (documentIds.length === 0) return zeros();
+    return this.graph.transaction(
       workspaceId,
       async (tx) => {
+        // Built afresh by every attempt: a retried transaction must not keep a failed one's rows.
+        const counts = zeros();
         const knowledge = await tx.run<{
           documentId: string;
           chunks: number;
@@ -275,10 +278,10 @@ export class DocumentGraphRepository {
         for (const { documentId, relations: count } of relations) {
           counts[documentId].relations = count;
         }
+        return counts;
       },
       'read',
     );
-    return counts;
   }
 
   /** Entity keys each chunk of these documents mentions, for the vector index's filterable keys. */
