@@ -12,10 +12,18 @@ import type { DocumentCounts } from '../documents/document.types';
 
 const WRITE_BATCH = 2_000;
 
-/** Deletes the relations these documents evidence. */
-const REMOVE_RELATIONS = `MATCH (source:Entity)-[r:RELATED_TO]->()
+/** Matches `r`, each relation these documents ($documentIds) evidence. */
+const MATCH_EVIDENCED_RELATIONS = `MATCH (source:Entity)-[r:RELATED_TO]->()
        USING INDEX r:RELATED_TO(documentId)
-       WHERE r.documentId IN $documentIds AND source.workspaceId = $workspaceId
+       WHERE r.documentId IN $documentIds AND source.workspaceId = $workspaceId`;
+
+/** Matches `d` and `c`, each document of $documentIds that has chunks and each of its chunks. */
+const MATCH_DOCUMENT_CHUNKS = `MATCH (d:Document)-[:HAS_CHUNK]->(c:Chunk)
+       USING INDEX d:Document(workspaceId, id)
+       WHERE d.workspaceId = $workspaceId AND d.id IN $documentIds`;
+
+/** Deletes the relations these documents evidence. */
+const REMOVE_RELATIONS = `${MATCH_EVIDENCED_RELATIONS}
        DELETE r`;
 
 export interface DocumentGraph {
@@ -137,9 +145,7 @@ export class DocumentGraphRepository {
       const documentIds = [...documentNodes.keys()];
       await tx.run(REMOVE_RELATIONS, { documentIds });
       const [{ entities: maybeOrphaned }] = await tx.run<{ entities: string[] }>(
-        `MATCH (d:Document)-[:HAS_CHUNK]->(c:Chunk)
-       USING INDEX d:Document(workspaceId, id)
-       WHERE d.workspaceId = $workspaceId AND d.id IN $documentIds
+        `${MATCH_DOCUMENT_CHUNKS}
        OPTIONAL MATCH (c)-[:MENTIONS]->(e:Entity)
        WITH collect(DISTINCT c) AS chunks, collect(DISTINCT e) AS entities
        FOREACH (chunk IN chunks | DETACH DELETE chunk)
@@ -257,9 +263,7 @@ export class DocumentGraphRepository {
           mentions: number;
           entities: number;
         }>(
-          `MATCH (d:Document)-[:HAS_CHUNK]->(c:Chunk)
-       USING INDEX d:Document(workspaceId, id)
-       WHERE d.workspaceId = $workspaceId AND d.id IN $documentIds
+          `${MATCH_DOCUMENT_CHUNKS}
        OPTIONAL MATCH (c)-[m:MENTIONS]->(e:Entity)
        RETURN d.id AS documentId, count(DISTINCT c) AS chunks, count(m) AS mentions,
          count(DISTINCT e) AS entities`,
@@ -269,9 +273,7 @@ export class DocumentGraphRepository {
           Object.assign(counts[documentId], documentCounts);
         }
         const relations = await tx.run<{ documentId: string; relations: number }>(
-          `MATCH (source:Entity)-[r:RELATED_TO]->()
-       USING INDEX r:RELATED_TO(documentId)
-       WHERE r.documentId IN $documentIds AND source.workspaceId = $workspaceId
+          `${MATCH_EVIDENCED_RELATIONS}
        RETURN r.documentId AS documentId, count(r) AS relations`,
           { documentIds },
         );
