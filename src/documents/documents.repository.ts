@@ -179,6 +179,10 @@ export class DocumentsRepository {
   /**
    * Enters a stage for many documents at once: closes the previous stage's timing and opens this
    * one. Idempotent: re-entering the same stage keeps its first start time.
+   *
+   * This and the other run writes below leave a document that is being deleted alone: Temporal
+   * does not recall an activity already running when its run is cancelled, and such a late write
+   * must not show the document as processing (or searchable) again while the delete cleans up.
    */
   async enterStage(
     workspaceId: string,
@@ -198,7 +202,7 @@ export class DocumentsRepository {
                 || jsonb_build_object($3::text, jsonb_build_object('startedAt', $4::timestamptz))
          END,
          updated_at = now()
-       WHERE workspace_id = $1 AND id = ANY($2::uuid[])
+       WHERE workspace_id = $1 AND id = ANY($2::uuid[]) AND status <> 'deleting'
        RETURNING ${COLUMNS}`,
       [workspaceId, ids, stage, at.toISOString()],
     );
@@ -249,7 +253,7 @@ export class DocumentsRepository {
          stage_timings = close_stage(d.stage_timings, d.stage, $3::timestamptz),
          updated_at = now()
        FROM jsonb_each($2::jsonb) AS c(id, counts)
-       WHERE d.workspace_id = $1 AND d.id = c.id::uuid
+       WHERE d.workspace_id = $1 AND d.id = c.id::uuid AND d.status <> 'deleting'
        RETURNING ${COLUMNS.split(',')
          .map((column) => `d.${column.trim()}`)
          .join(', ')}`,
@@ -262,7 +266,7 @@ export class DocumentsRepository {
     const rows = await this.postgres.queryInWorkspace<DocumentRow>(
       workspaceId,
       `UPDATE documents SET status = 'failed', error = $3, updated_at = now()
-       WHERE workspace_id = $1 AND id = ANY($2::uuid[])
+       WHERE workspace_id = $1 AND id = ANY($2::uuid[]) AND status <> 'deleting'
        RETURNING ${COLUMNS}`,
       [workspaceId, ids, error],
     );

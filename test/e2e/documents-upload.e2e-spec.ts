@@ -24,7 +24,6 @@ import {
   eventually,
   objectKeys,
   rowsWithSha,
-  queryInWorkspace,
   testWorkspace,
   workflowIds,
   type DocumentStores,
@@ -38,6 +37,7 @@ import {
   type UploadFixture,
 } from '../support/fixtures';
 import { connectTemporal } from '../support/temporal';
+import { buildEncryptedPdf } from '../../src/analysis/testing/document-fixtures';
 
 // How long a test may wait for the workers (the queues may be busy with other suites' work).
 const WORKER_TIMEOUT_MS = Number(process.env.CAIRN_TEST_INDEX_TIMEOUT_MS ?? 60_000);
@@ -54,6 +54,15 @@ interface ErrorBody {
 
 const uploadFile = (fixture: UploadFixture, title?: string) =>
   callApi<DocumentAcceptedDto>('POST', '/documents', { body: fileForm(fixture, title) });
+
+/** The document once a run has settled it (indexed or failed), or as it stands at the timeout. */
+function eventuallySettled(documentId: string): Promise<DocumentDto> {
+  return eventually(
+    async () => (await callApi<DocumentDto>('GET', `/documents/${documentId}`)).body,
+    ({ status }) => status === 'indexed' || status === 'failed',
+    WORKER_TIMEOUT_MS,
+  );
+}
 
 /** The processing runs of a document, once there are at least two (a retry or re-process). */
 function eventuallyTwoProcessingRuns(client: Client, documentId: string): Promise<string[]> {
@@ -408,29 +417,35 @@ describe('documents API: upload and read back', () => {
 
   describe('lifecycle', () => {
     it('retries only failed documents (409 otherwise), with the same workflow id', async () => {
-      const { docx } = await documentFixtures();
-      const { body: accepted } = await uploadFile(docx);
-      const handle = temporal.client.workflow.getHandle(accepted.workflowId);
-      // As an operator would: stop the run, then record the failure the pipeline would have.
-      await handle.terminate('e2e: simulate a failed run').catch(() => undefined);
-      const refused = await callApi<ErrorBody>('POST', `/documents/${accepted.id}/retry`);
+      const { text } = await documentFixtures();
+      const { body: unfailed } = await uploadFile(text);
+      const refused = await callApi<ErrorBody>('POST', `/documents/${unfailed.id}/retry`);
       expect(refused.status).toBe(409);
       expect(refused.body.message).toMatch(/Only failed documents can be retried/);
 
-      await queryInWorkspace(
-        stores.postgres,
-        workspaceId,
-        `UPDATE documents SET status = 'failed', error = 'e2e: simulated' WHERE workspace_id = $1 AND id = $2`,
-        [workspaceId, accepted.id],
-      );
+      // A run that really fails: the pipeline cannot open a password-protected PDF. (Marking a
+      // terminated run failed by hand races its last activity, which Temporal does not recall.)
+      const locked: UploadFixture = {
+        fileName: `locked-${uniqueToken()}.pdf`,
+        mime: 'application/pdf',
+        bytes: buildEncryptedPdf(uniqueToken()),
+      };
+      const { body: accepted } = await uploadFile(locked);
+      const failed = await eventuallySettled(accepted.id);
+      expect(failed).toMatchObject({
+        status: 'failed',
+        error: expect.stringMatching(/encrypted/i),
+      });
+
       const retried = await callApi<DocumentAcceptedDto>('POST', `/documents/${accepted.id}/retry`);
       expect(retried.status).toBe(202);
       expect(retried.body).toEqual({ ...accepted, status: 'pending' });
-      const { body: document } = await callApi<DocumentDto>('GET', `/documents/${accepted.id}`);
-      expect(document.error).toBeNull();
-      expect(document.status).not.toBe('failed');
       const runs = await eventuallyTwoProcessingRuns(temporal.client, accepted.id);
       expect(runs).toEqual([accepted.workflowId, accepted.workflowId]);
+      // The second run starts from a cleared row and fails again for the same reason.
+      const again = await eventuallySettled(accepted.id);
+      expect(again).toMatchObject({ status: 'failed', error: failed.error });
+      expect(Date.parse(again.updatedAt)).toBeGreaterThan(Date.parse(failed.updatedAt));
     });
 
     it('re-processes a document whose run has closed, with the same workflow id, and refuses while it runs', async () => {

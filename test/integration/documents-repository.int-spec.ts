@@ -8,11 +8,12 @@ jest.setTimeout(60_000);
 
 // Concurrent uploads (and imports) of the same bytes race to insert the same row. Both the
 // primary key and (workspace_id, sha256) are unique, so a racing insert must treat a clash on
-// either as "already there" instead of failing the request with a 500.
+// either as "already there" instead of failing the request with a 500. Separately, a cancelled
+// run's late writes must not bring a document that is being deleted back.
 const ROUNDS = 25;
 const RACERS = 10;
 
-describe('DocumentsRepository under concurrent inserts of the same bytes (real PostgreSQL)', () => {
+describe('DocumentsRepository against real PostgreSQL', () => {
   const postgres = new PostgresStore(loadConfig());
   const documents = new DocumentsRepository(postgres);
   const workspaceId = `t-${randomBytes(5).toString('hex')}`;
@@ -101,5 +102,43 @@ describe('DocumentsRepository under concurrent inserts of the same bytes (real P
       }
       expect(await rowsWithShas(shared.map((document) => document.sha256))).toBe(shared.length);
     }
+  });
+
+  it("a run's late stage, indexed and failed writes leave a document being deleted alone", async () => {
+    const [deleting, sibling] = ['deleting', 'sibling'].map((label) =>
+      newDocument(`${label} ${randomBytes(8).toString('hex')}`),
+    );
+    for (const document of [deleting, sibling]) await documents.insertIfAbsent(document);
+    const batch = [deleting.id, sibling.id];
+    await documents.enterStage(workspaceId, batch, 'extract', new Date());
+    await documents.markDeleting(workspaceId, deleting.id);
+
+    const ids = (records: { id: string }[]) => records.map((record) => record.id);
+    expect(ids(await documents.enterStage(workspaceId, batch, 'graph', new Date()))).toEqual([
+      sibling.id,
+    ]);
+    const counts = { chunks: 1, entities: 2, relations: 1, mentions: 2 };
+    const indexed = await documents.markIndexed(
+      workspaceId,
+      { [deleting.id]: counts, [sibling.id]: counts },
+      new Date(),
+    );
+    expect(ids(indexed)).toEqual([sibling.id]);
+    expect(ids(await documents.markFailed(workspaceId, batch, 'late failure'))).toEqual([
+      sibling.id,
+    ]);
+
+    expect(await documents.findById(workspaceId, deleting.id)).toMatchObject({
+      status: 'deleting',
+      stage: 'extract',
+      error: null,
+      counts: {},
+    });
+    expect(await documents.findById(workspaceId, sibling.id)).toMatchObject({
+      status: 'failed',
+      stage: 'done',
+      error: 'late failure',
+      counts,
+    });
   });
 });

@@ -92,8 +92,9 @@ export async function buildPdf(pages: string[][], title?: string): Promise<Buffe
 /**
  * A one-page PDF whose trailer names an /Encrypt dictionary (RC4, revision 3) whose /U does not
  * match the empty user password, so a reader must ask for a password. pdf-lib cannot encrypt.
+ * A token, if given, goes into a comment line so that the bytes (and their hash) are new.
  */
-export function buildEncryptedPdf(): Buffer {
+export function buildEncryptedPdf(token?: string): Buffer {
   const hex32 = (seed: number): string =>
     Array.from({ length: 32 }, (_, index) =>
       ((index * 37 + seed) % 256).toString(16).padStart(2, '0'),
@@ -105,7 +106,7 @@ export function buildEncryptedPdf(): Buffer {
     '<< /Length 0 >>\nstream\n\nendstream',
     `<< /Filter /Standard /V 2 /R 3 /Length 128 /P -3904 /O <${hex32(1)}> /U <${hex32(2)}> >>`,
   ];
-  let body = '%PDF-1.4\n';
+  let body = token === undefined ? '%PDF-1.4\n' : `%PDF-1.4\n% ${token}\n`;
   const offsets: number[] = [];
   objects.forEach((object, index) => {
     offsets.push(body.length);
