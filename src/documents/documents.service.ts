@@ -59,6 +59,9 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 const jsonBodyLimit = (maxBytes: number) => Math.ceil(maxBytes * 1.1) + 64 * 1024;
 // How long DELETE waits for a cancelled processing run to close before terminating it.
 const CANCEL_GRACE_MS = 5_000;
+// How long a retry waits for a run that has marked its document failed to close. Marking the
+// document failed is the run's last step, so this is normally a few workflow-task round trips.
+const FAILED_RUN_CLOSE_GRACE_MS = 10_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EXTENSION_BY_MIME: Record<string, string> = {
   'application/pdf': '.pdf',
@@ -352,6 +355,9 @@ export class DocumentsService {
         `Only failed documents can be retried; document ${id} is ${record.status}.`,
       );
     }
+    // A client that retries as soon as it sees `failed` (say, from the events stream) may be a
+    // moment ahead of the run's close; wait for it rather than answer "being processed".
+    await this.closedWithin(documentWorkflowId(workspaceId, id), FAILED_RUN_CLOSE_GRACE_MS);
     return this.runAgain(workspaceId, record);
   }
 
@@ -384,6 +390,16 @@ export class DocumentsService {
     }
   }
 
+  /** Whether the workflow is (or becomes) not running within the time given. */
+  private async closedWithin(workflowId: string, ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      if (!(await this.isRunning(workflowId))) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
   /** Cancels a running processing workflow and waits briefly; terminates it if it lingers. */
   private async stopProcessing(workflowId: string): Promise<void> {
     if (!(await this.isRunning(workflowId))) return;
@@ -392,11 +408,7 @@ export class DocumentsService {
     await handle.cancel().catch((error: unknown) => {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
     });
-    const deadline = Date.now() + CANCEL_GRACE_MS;
-    while (Date.now() < deadline) {
-      if (!(await this.isRunning(workflowId))) return;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    if (await this.closedWithin(workflowId, CANCEL_GRACE_MS)) return;
     this.logger.warn({ msg: 'workflow ignored cancellation; terminating it', workflowId });
     await handle.terminate('document deleted').catch((error: unknown) => {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
