@@ -442,7 +442,7 @@ describe('documents API: upload and read back', () => {
       expect(retried.body).toEqual({ ...accepted, status: 'pending' });
       const runs = await eventuallyTwoProcessingRuns(temporal.client, accepted.id);
       expect(runs).toEqual([accepted.workflowId, accepted.workflowId]);
-      // The second run starts from a cleared row and fails again for the same reason.
+      // The second run (from a row reset to pending) fails again, for the same reason, later.
       const again = await eventuallySettled(accepted.id);
       expect(again).toMatchObject({ status: 'failed', error: failed.error });
       expect(Date.parse(again.updatedAt)).toBeGreaterThan(Date.parse(failed.updatedAt));
