@@ -357,19 +357,20 @@ export class DocumentsService {
     }
     // A client that retries as soon as it sees `failed` (say, from the events stream) may be a
     // moment ahead of the run's close; wait for it rather than answer "being processed".
-    await this.closedWithin(documentWorkflowId(workspaceId, id), FAILED_RUN_CLOSE_GRACE_MS);
-    return this.runAgain(workspaceId, record);
+    return this.runAgain(workspaceId, record, FAILED_RUN_CLOSE_GRACE_MS);
   }
 
+  /** Starts a fresh run once the previous one has closed, waiting up to `closeGraceMs` for it. */
   private async runAgain(
     workspaceId: string,
     record: DocumentRecord,
+    closeGraceMs = 0,
   ): Promise<DocumentAcceptedDto> {
     if (record.status === 'deleting') {
       throw new ConflictException(`Document ${record.id} is being deleted.`);
     }
     const workflowId = documentWorkflowId(workspaceId, record.id);
-    if (await this.isRunning(workflowId)) {
+    if (!(await this.closedWithin(workflowId, closeGraceMs))) {
       throw new ConflictException(
         `Document ${record.id} is being processed right now (workflow ${workflowId}); try again when it has finished.`,
       );
