@@ -11,6 +11,18 @@ import {
 
 jest.setTimeout(30_000);
 
+/** A store whose tar uploads MinIO keeps as they are, as a plain S3 server would. */
+class StoreOfAServerThatKeepsTars extends S3BlobStore {
+  protected override readonly unpackTarMetadata: Record<string, string> = {};
+}
+
+function blobsOf(workspaceId: string, count: number) {
+  return Array.from({ length: count }, (_, index) => {
+    const body = Buffer.from(`passage ${index} ${randomUUID()} ${'é'.repeat(index)}`);
+    return { key: blobKey(workspaceId, createHash('sha256').update(body).digest('hex')), body };
+  });
+}
+
 describe('S3BlobStore (real MinIO)', () => {
   const store = new S3BlobStore(loadConfig());
   const workspaceId = `it-${randomUUID().slice(0, 8)}`;
@@ -64,6 +76,46 @@ describe('S3BlobStore (real MinIO)', () => {
 
     await store.removeMany(listed);
     expect(await store.list(`ws/${workspaceId}/artifacts/${documentId}/`)).toEqual([]);
+  });
+
+  it('puts many blobs in one tar upload that MinIO unpacks, leaving no tar behind', async () => {
+    const blobs = blobsOf(workspaceId, 40);
+    const before = await store.list(workspacePrefix(workspaceId));
+
+    await store.putMany(blobs);
+    await store.putMany(blobs); // idempotent: the same objects again
+
+    const added = (await store.list(workspacePrefix(workspaceId))).filter(
+      (key) => !before.includes(key),
+    );
+    expect(added.sort()).toEqual(blobs.map(({ key }) => key).sort());
+    for (const { key, body } of blobs) expect((await store.get(key)).equals(body)).toBe(true);
+    await store.removeMany(added);
+  });
+
+  it('puts many blobs one by one on a server that keeps tars, after removing the tar', async () => {
+    const keeper = new StoreOfAServerThatKeepsTars(loadConfig());
+    try {
+      for (const round of [1, 2]) {
+        const blobs = blobsOf(workspaceId, 5 * round);
+        const before = await keeper.list(workspacePrefix(workspaceId));
+        await keeper.putMany(blobs);
+        const added = (await keeper.list(workspacePrefix(workspaceId))).filter(
+          (key) => !before.includes(key),
+        );
+        expect(added.sort()).toEqual(blobs.map(({ key }) => key).sort());
+        for (const { key, body } of blobs) expect((await keeper.get(key)).equals(body)).toBe(true);
+        await keeper.removeMany(added);
+      }
+    } finally {
+      await keeper.onModuleDestroy();
+    }
+  });
+
+  it('writes nothing of a batch that has one key outside its workspace', async () => {
+    const blobs = [...blobsOf(workspaceId, 3), { key: 'ws/default/../x', body: Buffer.from('x') }];
+    await expect(store.putMany(blobs)).rejects.toBeInstanceOf(InvalidIdentifierError);
+    for (const { key } of blobs.slice(0, 3)) expect(await store.stat(key)).toBeNull();
   });
 
   it('refuses keys that would escape their workspace prefix', async () => {

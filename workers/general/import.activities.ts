@@ -88,16 +88,21 @@ export const createImportActivities = (deps: ImportDependencies) => {
     const hashes = items.map((item) =>
       item.kind === 'rejected' ? '' : createHash('sha256').update(item.bytes).digest('hex'),
     );
-    await mapWithConcurrency(items, STORE_CONCURRENCY, async (item, index) => {
+    // Content-addressed: the same bytes are stored once, however often they are imported.
+    // Small ones are simply written again, all in one request (cheaper than asking first);
+    // large ones only if absent.
+    const small = new Map<string, Buffer>();
+    const large: { key: string; bytes: Buffer; mime: string }[] = [];
+    items.forEach((item, index) => {
       if (item.kind === 'rejected') return;
       const key = blobKey(workspaceId, hashes[index]);
-      // Content-addressed: the same bytes are stored once, however often they are imported.
-      // Small ones are simply written again (cheaper than asking first); large ones only if absent.
-      if (item.bytes.length > REWRITE_BELOW_BYTES) {
-        const stored = await deps.blobs.stat(key);
-        if (stored?.size === item.bytes.length) return;
-      }
-      await deps.blobs.put(key, item.bytes, item.bytes.length, item.mime);
+      if (item.bytes.length <= REWRITE_BELOW_BYTES) small.set(key, item.bytes);
+      else large.push({ key, bytes: item.bytes, mime: item.mime });
+    });
+    await deps.blobs.putMany([...small].map(([key, body]) => ({ key, body })));
+    await mapWithConcurrency(large, STORE_CONCURRENCY, async ({ key, bytes, mime }) => {
+      const stored = await deps.blobs.stat(key);
+      if (stored?.size !== bytes.length) await deps.blobs.put(key, bytes, bytes.length, mime);
     });
     const documents = items.flatMap((item, index) =>
       item.kind === 'rejected'
