@@ -102,7 +102,10 @@ export class DocumentGraphRepository {
       string,
       { key: string; name: string; type: string; aliases: string[]; mentions: EntityMention[] }
     >();
-    const relationRows: (ExtractedRelation & { documentId: string })[] = [];
+    const relationsBySentence = new Map<
+      string,
+      { chunkId: string; documentId: string; evidence: string; relations: ExtractedRelation[] }
+    >();
     for (const document of documents) {
       for (const entity of document.knowledge.entities) {
         const seen = entityRows.get(entity.key);
@@ -115,7 +118,15 @@ export class DocumentGraphRepository {
         });
       }
       for (const relation of document.knowledge.relations) {
-        relationRows.push({ ...relation, documentId: document.documentId });
+        const sentence = `${relation.chunkId}\n${relation.evidence}`;
+        const group = relationsBySentence.get(sentence) ?? {
+          chunkId: relation.chunkId,
+          documentId: document.documentId,
+          evidence: relation.evidence,
+          relations: [],
+        };
+        group.relations.push(relation);
+        relationsBySentence.set(sentence, group);
       }
     }
 
@@ -163,13 +174,18 @@ export class DocumentGraphRepository {
       // An entity keeps the first name and type it was created with; aliases accumulate. The
       // entity and its mentions go in one statement: a mention is never silently skipped because
       // a concurrent removal deleted the entity between two statements.
+      // Mentions and relations travel as tuples, not maps, and a sentence's relations share one
+      // row with its chunk, document and text: the driver packs far fewer values and strings
+      // (~45,000 relations and ~15,000 mentions per 1,890 short passages).
       const entityNodes = await inBatches(
         [...entityRows.values()].map(({ mentions, ...entity }) => ({
           ...entity,
-          mentions: mentions.map(({ chunkId, ...mention }) => ({
-            ...mention,
-            chunk: nodeOf(chunkNodes, chunkId),
-          })),
+          mentions: mentions.map(({ chunkId, start, end, surface }) => [
+            nodeOf(chunkNodes, chunkId),
+            start,
+            end,
+            surface,
+          ]),
         })),
         `UNWIND $rows AS row
        MERGE (e:Entity {workspaceId: $workspaceId, key: row.key})
@@ -180,22 +196,27 @@ export class DocumentGraphRepository {
        WITH e, row
        CALL (e, row) {
          UNWIND row.mentions AS mention
-         ${byElementId('c', 'Chunk', 'mention.chunk', 'mention')}
-         CREATE (c)-[:MENTIONS {start: mention.start, end: mention.end, surface: mention.surface}]->(e)
+         ${byElementId('c', 'Chunk', 'mention[0]', 'mention')}
+         CREATE (c)-[:MENTIONS {start: mention[1], end: mention[2], surface: mention[3]}]->(e)
        }
        RETURN row.key AS key, elementId(e) AS node`,
       );
       await inBatches(
-        relationRows.map(({ sourceKey, targetKey, ...relation }) => ({
-          ...relation,
-          source: nodeOf(entityNodes, sourceKey),
-          target: nodeOf(entityNodes, targetKey),
+        [...relationsBySentence.values()].map(({ relations, ...sentence }) => ({
+          ...sentence,
+          relations: relations.map(({ sourceKey, targetKey, predicate, weight }) => [
+            nodeOf(entityNodes, sourceKey),
+            nodeOf(entityNodes, targetKey),
+            predicate,
+            weight,
+          ]),
         })),
         `UNWIND $rows AS row
-       ${byElementId('a', 'Entity', 'row.source', 'row')}
-       ${byElementId('b', 'Entity', 'row.target', 'row')}
-       CREATE (a)-[:RELATED_TO {chunkId: row.chunkId, predicate: row.predicate,
-         documentId: row.documentId, evidence: row.evidence, weight: row.weight}]->(b)`,
+       UNWIND row.relations AS relation
+       ${byElementId('a', 'Entity', 'relation[0]', 'row, relation')}
+       ${byElementId('b', 'Entity', 'relation[1]', 'row, relation')}
+       CREATE (a)-[:RELATED_TO {chunkId: row.chunkId, predicate: relation[2],
+         documentId: row.documentId, evidence: row.evidence, weight: relation[3]}]->(b)`,
       );
       if (maybeOrphaned.length > 0) {
         await tx.run(

@@ -57,6 +57,7 @@ describe('DocumentGraphRepository (real Neo4j)', () => {
   const graph = new DocumentGraphRepository(store);
   const workspaceId = `it-${randomUUID().slice(0, 8)}`;
   const otherWorkspaceId = `it-${randomUUID().slice(0, 8)}`;
+  const sentencesWorkspaceId = `it-${randomUUID().slice(0, 8)}`;
   const first = randomUUID();
   const second = randomUUID();
   const absent = randomUUID();
@@ -100,7 +101,7 @@ describe('DocumentGraphRepository (real Neo4j)', () => {
     ]);
   });
   afterAll(async () => {
-    for (const id of [workspaceId, otherWorkspaceId]) {
+    for (const id of [workspaceId, otherWorkspaceId, sentencesWorkspaceId]) {
       await store.run('MATCH (n {workspaceId: $workspaceId}) DETACH DELETE n', { workspaceId: id });
     }
     await store.onModuleDestroy();
@@ -116,6 +117,72 @@ describe('DocumentGraphRepository (real Neo4j)', () => {
       [first]: { chunks: 1, mentions: 2, entities: 2, relations: 2 },
     });
     await expect(graph.countContributions(workspaceId, [])).resolves.toEqual({});
+  });
+
+  it('writes every mention and relation with its own values, sentences shared or not', async () => {
+    const documentId = randomUUID();
+    const [chunk0, chunk1] = [chunkIdFor(documentId, 0), chunkIdFor(documentId, 1)];
+    const sentence = 'Paris, Lyon and Nice are in France.';
+    const relation = (sourceKey: string, targetKey: string, chunkId: string, weight: number) => ({
+      sourceKey,
+      targetKey,
+      predicate: `${sourceKey} to ${targetKey}`,
+      chunkId,
+      evidence: chunkId === chunk0 ? sentence : 'Nice is in France.',
+      weight,
+    });
+    const document = documentGraph(documentId, 2, [], []);
+    document.knowledge = {
+      entities: ['paris', 'lyon', 'nice', 'france'].map((key, index) => ({
+        key,
+        name: key,
+        type: 'place',
+        aliases: [],
+        mentions: [
+          { chunkId: chunk0, start: index, end: index + 5, surface: `${key} in 0` },
+          ...(key === 'nice' || key === 'france'
+            ? [{ chunkId: chunk1, start: 10 + index, end: 20 + index, surface: `${key} in 1` }]
+            : []),
+        ],
+      })),
+      // Three relations share chunk 0's sentence; the same pair appears again in chunk 1.
+      relations: [
+        relation('paris', 'france', chunk0, 0.5),
+        relation('lyon', 'france', chunk0, 0.25),
+        relation('nice', 'france', chunk0, 0.125),
+        relation('nice', 'france', chunk1, 1),
+      ],
+    };
+    await graph.writeDocuments(sentencesWorkspaceId, [document]);
+
+    const relations = await store.run<Record<string, unknown>>(
+      `MATCH (a:Entity {workspaceId: $workspaceId})-[r:RELATED_TO]->(b:Entity)
+       RETURN a.key AS source, b.key AS target, r.chunkId AS chunkId, r.predicate AS predicate,
+         r.documentId AS documentId, r.evidence AS evidence, r.weight AS weight
+       ORDER BY source, chunkId`,
+      { workspaceId: sentencesWorkspaceId },
+    );
+    expect(relations).toEqual(
+      document.knowledge.relations
+        .map(({ sourceKey, targetKey, ...rest }) => ({
+          source: sourceKey,
+          target: targetKey,
+          documentId,
+          ...rest,
+        }))
+        .sort((a, b) => a.source.localeCompare(b.source) || a.chunkId.localeCompare(b.chunkId)),
+    );
+    const mentions = await store.run<Record<string, unknown>>(
+      `MATCH (c:Chunk {workspaceId: $workspaceId})-[m:MENTIONS]->(e:Entity)
+       RETURN e.key AS key, c.id AS chunkId, m.start AS start, m.end AS end, m.surface AS surface
+       ORDER BY key, chunkId`,
+      { workspaceId: sentencesWorkspaceId },
+    );
+    expect(mentions).toEqual(
+      document.knowledge.entities
+        .flatMap(({ key, mentions: own }) => own.map((mention) => ({ key, ...mention })))
+        .sort((a, b) => a.key.localeCompare(b.key) || a.chunkId.localeCompare(b.chunkId)),
+    );
   });
 
   it('finds known entities by key within the workspace only', async () => {
