@@ -230,9 +230,13 @@ export class DocumentsController {
   @Post(':id/retry')
   @HttpCode(202)
   @RequireRole('editor')
-  @ApiOperation({ summary: 'Retry a failed document' })
+  @ApiOperation({
+    summary: 'Retry a failed document, or one whose run was terminated, cancelled or timed out',
+  })
   @ApiAcceptedResponse({ type: DocumentAcceptedDto })
-  @ApiConflictResponse({ description: 'The document has not failed' })
+  @ApiConflictResponse({
+    description: 'The document has not failed, or its run is still going or has finished it',
+  })
   @ApiNotFoundResponse()
   async retry(
     @CurrentAuditContext() audit: AuditContext,

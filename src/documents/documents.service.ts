@@ -62,6 +62,8 @@ const CANCEL_GRACE_MS = 5_000;
 // How long a retry waits for a run that has marked its document failed to close. Marking the
 // document failed is the run's last step, so this is normally a few workflow-task round trips.
 const FAILED_RUN_CLOSE_GRACE_MS = 10_000;
+/** How a run can close without having marked its document indexed or failed. */
+const UNFINISHED_CLOSE_STATUSES = new Set(['TERMINATED', 'CANCELLED', 'TIMED_OUT', 'FAILED']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EXTENSION_BY_MIME: Record<string, string> = {
   'application/pdf': '.pdf',
@@ -350,14 +352,41 @@ export class DocumentsService {
 
   async retry(workspaceId: string, id: string): Promise<DocumentAcceptedDto> {
     const record = await this.require(workspaceId, id);
-    if (record.status !== 'failed') {
-      throw new ConflictException(
-        `Only failed documents can be retried; document ${id} is ${record.status}.`,
-      );
+    if (record.status === 'failed') {
+      // A client that retries as soon as it sees `failed` (say, from the events stream) may be a
+      // moment ahead of the run's close; wait for it rather than answer "being processed".
+      return this.runAgain(workspaceId, record, FAILED_RUN_CLOSE_GRACE_MS);
     }
-    // A client that retries as soon as it sees `failed` (say, from the events stream) may be a
-    // moment ahead of the run's close; wait for it rather than answer "being processed".
-    return this.runAgain(workspaceId, record, FAILED_RUN_CLOSE_GRACE_MS);
+    if (
+      (record.status === 'pending' || record.status === 'processing') &&
+      (await this.ownRunEndedUnfinished(workspaceId, record))
+    ) {
+      return this.runAgain(workspaceId, record);
+    }
+    throw new ConflictException(
+      `Only failed documents can be retried, or ones whose run ended before finishing them; document ${id} is ${record.status}.`,
+    );
+  }
+
+  /**
+   * Whether the document's own run closed without settling it: terminated or cancelled in the
+   * Temporal UI, or timed out, which leaves the row pending or processing for good. An import's
+   * documents are left to the import (their row names its workflow, not their own).
+   */
+  private async ownRunEndedUnfinished(
+    workspaceId: string,
+    record: DocumentRecord,
+  ): Promise<boolean> {
+    const workflowId = documentWorkflowId(workspaceId, record.id);
+    if (record.workflowId !== workflowId) return false;
+    const client = await this.temporal.client();
+    try {
+      const { status } = await client.workflow.getHandle(workflowId).describe();
+      return UNFINISHED_CLOSE_STATUSES.has(status.name);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
   }
 
   /** Starts a fresh run once the previous one has closed, waiting up to `closeGraceMs` for it. */

@@ -448,6 +448,30 @@ describe('documents API: upload and read back', () => {
       expect(Date.parse(again.updatedAt)).toBeGreaterThan(Date.parse(failed.updatedAt));
     });
 
+    it('retries a document whose run was terminated before finishing it', async () => {
+      const token = uniqueToken();
+      const { body: accepted } = await uploadFile({
+        fileName: `terminated-${token}.txt`,
+        mime: 'text/plain',
+        bytes: Buffer.from(`Marie Curie worked in Paris. She won the Nobel Prize. (${token})\n`),
+      });
+      const handle = temporal.client.workflow.getHandle(accepted.workflowId);
+      // Right after the 202: the run has not reached its end yet, as an operator's stuck run.
+      await handle.terminate('e2e: an operator stops the run in the Temporal UI');
+      expect((await handle.describe()).status.name).toBe('TERMINATED');
+      const stranded = await callApi<DocumentDto>('GET', `/documents/${accepted.id}`);
+      expect(['pending', 'processing']).toContain(stranded.body.status);
+
+      const retried = await callApi<DocumentAcceptedDto>('POST', `/documents/${accepted.id}/retry`);
+      expect(retried.status).toBe(202);
+      expect(retried.body).toEqual({ ...accepted, status: 'pending' });
+      const runs = await eventuallyTwoProcessingRuns(temporal.client, accepted.id);
+      expect(runs).toEqual([accepted.workflowId, accepted.workflowId]);
+      const settled = await eventuallySettled(accepted.id);
+      expect(settled).toMatchObject({ status: 'indexed', error: null });
+      expect(settled.counts.chunks).toBeGreaterThan(0);
+    });
+
     it('re-processes a document whose run has closed, with the same workflow id, and refuses while it runs', async () => {
       const { text } = await documentFixtures();
       const { body: accepted } = await uploadFile(text);
