@@ -416,6 +416,21 @@ describe('documents API: upload and read back', () => {
   });
 
   describe('lifecycle', () => {
+    /** Retry or re-process: 202 with the upload's answer, then a second run under its id. */
+    const runsAgainUnderTheSameId = async (
+      accepted: DocumentAcceptedDto,
+      action: 'retry' | 'reprocess',
+    ) => {
+      const response = await callApi<DocumentAcceptedDto>(
+        'POST',
+        `/documents/${accepted.id}/${action}`,
+      );
+      expect(response.status).toBe(202);
+      expect(response.body).toEqual({ ...accepted, status: 'pending' });
+      const runs = await eventuallyTwoProcessingRuns(temporal.client, accepted.id);
+      expect(runs).toEqual([accepted.workflowId, accepted.workflowId]);
+    };
+
     it('retries only failed documents (409 otherwise), with the same workflow id', async () => {
       const { text } = await documentFixtures();
       const { body: unfailed } = await uploadFile(text);
@@ -437,11 +452,7 @@ describe('documents API: upload and read back', () => {
         error: expect.stringMatching(/encrypted/i),
       });
 
-      const retried = await callApi<DocumentAcceptedDto>('POST', `/documents/${accepted.id}/retry`);
-      expect(retried.status).toBe(202);
-      expect(retried.body).toEqual({ ...accepted, status: 'pending' });
-      const runs = await eventuallyTwoProcessingRuns(temporal.client, accepted.id);
-      expect(runs).toEqual([accepted.workflowId, accepted.workflowId]);
+      await runsAgainUnderTheSameId(accepted, 'retry');
       // The second run (from a row reset to pending) fails again, for the same reason, later.
       const again = await eventuallySettled(accepted.id);
       expect(again).toMatchObject({ status: 'failed', error: failed.error });
@@ -462,11 +473,7 @@ describe('documents API: upload and read back', () => {
       const stranded = await callApi<DocumentDto>('GET', `/documents/${accepted.id}`);
       expect(['pending', 'processing']).toContain(stranded.body.status);
 
-      const retried = await callApi<DocumentAcceptedDto>('POST', `/documents/${accepted.id}/retry`);
-      expect(retried.status).toBe(202);
-      expect(retried.body).toEqual({ ...accepted, status: 'pending' });
-      const runs = await eventuallyTwoProcessingRuns(temporal.client, accepted.id);
-      expect(runs).toEqual([accepted.workflowId, accepted.workflowId]);
+      await runsAgainUnderTheSameId(accepted, 'retry');
       const settled = await eventuallySettled(accepted.id);
       expect(settled).toMatchObject({ status: 'indexed', error: null });
       expect(settled.counts.chunks).toBeGreaterThan(0);
@@ -478,14 +485,7 @@ describe('documents API: upload and read back', () => {
       const handle = temporal.client.workflow.getHandle(accepted.workflowId);
       // Busy queues may not have run it yet: a closed run is what matters here, however it closed.
       await handle.terminate('e2e: close the first run').catch(() => undefined);
-      const response = await callApi<DocumentAcceptedDto>(
-        'POST',
-        `/documents/${accepted.id}/reprocess`,
-      );
-      expect(response.status).toBe(202);
-      expect(response.body).toEqual({ ...accepted, status: 'pending' });
-      const runs = await eventuallyTwoProcessingRuns(temporal.client, accepted.id);
-      expect(runs).toEqual([accepted.workflowId, accepted.workflowId]);
+      await runsAgainUnderTheSameId(accepted, 'reprocess');
 
       if ((await handle.describe()).status.name === 'RUNNING') {
         const running = await callApi<ErrorBody>('POST', `/documents/${accepted.id}/reprocess`);

@@ -26,13 +26,17 @@ function blobsOf(workspaceId: string, count: number) {
 describe('S3BlobStore (real MinIO)', () => {
   const store = new S3BlobStore(loadConfig());
   const workspaceId = `it-${randomUUID().slice(0, 8)}`;
+  // 63 characters, the most a workspace id may have: its blob keys outgrow a tar header's name.
+  const longWorkspaceId = `it-${randomUUID().replaceAll('-', '')}`.padEnd(63, 'x');
 
   beforeAll(async () => {
     await store.ensureBucket();
     await store.ensureBucket();
   });
   afterAll(async () => {
-    await store.removeMany(await store.list(workspacePrefix(workspaceId)));
+    for (const id of [workspaceId, longWorkspaceId]) {
+      await store.removeMany(await store.list(workspacePrefix(id)));
+    }
     await store.onModuleDestroy();
   });
 
@@ -78,20 +82,26 @@ describe('S3BlobStore (real MinIO)', () => {
     expect(await store.list(`ws/${workspaceId}/artifacts/${documentId}/`)).toEqual([]);
   });
 
-  it('puts many blobs in one tar upload that MinIO unpacks, leaving no tar behind', async () => {
-    const blobs = blobsOf(workspaceId, 40);
-    const before = await store.list(workspacePrefix(workspaceId));
+  it.each([
+    ['a short', workspaceId],
+    ['the longest', longWorkspaceId],
+  ])(
+    'puts many blobs in one tar upload that MinIO unpacks, leaving no tar behind (%s workspace id)',
+    async (_, workspace) => {
+      const blobs = blobsOf(workspace, 40);
+      const before = await store.list(workspacePrefix(workspace));
 
-    await store.putMany(blobs);
-    await store.putMany(blobs); // idempotent: the same objects again
+      await store.putMany(blobs);
+      await store.putMany(blobs); // idempotent: the same objects again
 
-    const added = (await store.list(workspacePrefix(workspaceId))).filter(
-      (key) => !before.includes(key),
-    );
-    expect(added.sort()).toEqual(blobs.map(({ key }) => key).sort());
-    for (const { key, body } of blobs) expect((await store.get(key)).equals(body)).toBe(true);
-    await store.removeMany(added);
-  });
+      const added = (await store.list(workspacePrefix(workspace))).filter(
+        (key) => !before.includes(key),
+      );
+      expect(added.sort()).toEqual(blobs.map(({ key }) => key).sort());
+      for (const { key, body } of blobs) expect((await store.get(key)).equals(body)).toBe(true);
+      await store.removeMany(added);
+    },
+  );
 
   it('puts many blobs one by one on a server that keeps tars, after removing the tar', async () => {
     const keeper = new StoreOfAServerThatKeepsTars(loadConfig());
