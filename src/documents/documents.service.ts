@@ -379,14 +379,8 @@ export class DocumentsService {
   ): Promise<boolean> {
     const workflowId = documentWorkflowId(workspaceId, record.id);
     if (record.workflowId !== workflowId) return false;
-    const client = await this.temporal.client();
-    try {
-      const { status } = await client.workflow.getHandle(workflowId).describe();
-      return UNFINISHED_CLOSE_STATUSES.has(status.name);
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return false;
-      throw error;
-    }
+    const status = await this.runStatus(workflowId);
+    return status !== undefined && UNFINISHED_CLOSE_STATUSES.has(status);
   }
 
   /** Starts a fresh run once the previous one has closed, waiting up to `closeGraceMs` for it. */
@@ -409,15 +403,19 @@ export class DocumentsService {
     return this.accepted(record.id, 'pending', workflowId);
   }
 
-  private async isRunning(workflowId: string): Promise<boolean> {
+  /** The status Temporal gives the workflow's latest run, or undefined when it has none. */
+  private async runStatus(workflowId: string): Promise<string | undefined> {
     const client = await this.temporal.client();
     try {
-      const description = await client.workflow.getHandle(workflowId).describe();
-      return description.status.name === 'RUNNING';
+      return (await client.workflow.getHandle(workflowId).describe()).status.name;
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return false;
+      if (error instanceof WorkflowNotFoundError) return undefined;
       throw error;
     }
+  }
+
+  private async isRunning(workflowId: string): Promise<boolean> {
+    return (await this.runStatus(workflowId)) === 'RUNNING';
   }
 
   /** Whether the workflow is (or becomes) not running within the time given. */

@@ -7,6 +7,7 @@ import {
   blobKey,
   S3BlobStore,
   workspacePrefix,
+  type BlobToPut,
 } from '../../src/stores/s3/s3-blob.store';
 
 jest.setTimeout(30_000);
@@ -21,6 +22,26 @@ function blobsOf(workspaceId: string, count: number) {
     const body = Buffer.from(`passage ${index} ${randomUUID()} ${'é'.repeat(index)}`);
     return { key: blobKey(workspaceId, createHash('sha256').update(body).digest('hex')), body };
   });
+}
+
+/**
+ * Runs `write`, then checks that it added exactly these blobs' keys to the workspace, with their
+ * bytes, and removes them again.
+ */
+async function expectExactlyWritten(
+  store: S3BlobStore,
+  workspaceId: string,
+  blobs: BlobToPut[],
+  write: () => Promise<void>,
+): Promise<void> {
+  const before = await store.list(workspacePrefix(workspaceId));
+  await write();
+  const added = (await store.list(workspacePrefix(workspaceId))).filter(
+    (key) => !before.includes(key),
+  );
+  expect(added.sort()).toEqual(blobs.map(({ key }) => key).sort());
+  for (const { key, body } of blobs) expect((await store.get(key)).equals(body)).toBe(true);
+  await store.removeMany(added);
 }
 
 describe('S3BlobStore (real MinIO)', () => {
@@ -89,17 +110,10 @@ describe('S3BlobStore (real MinIO)', () => {
     'puts many blobs in one tar upload that MinIO unpacks, leaving no tar behind (%s workspace id)',
     async (_, workspace) => {
       const blobs = blobsOf(workspace, 40);
-      const before = await store.list(workspacePrefix(workspace));
-
-      await store.putMany(blobs);
-      await store.putMany(blobs); // idempotent: the same objects again
-
-      const added = (await store.list(workspacePrefix(workspace))).filter(
-        (key) => !before.includes(key),
-      );
-      expect(added.sort()).toEqual(blobs.map(({ key }) => key).sort());
-      for (const { key, body } of blobs) expect((await store.get(key)).equals(body)).toBe(true);
-      await store.removeMany(added);
+      await expectExactlyWritten(store, workspace, blobs, async () => {
+        await store.putMany(blobs);
+        await store.putMany(blobs); // idempotent: the same objects again
+      });
     },
   );
 
@@ -108,14 +122,7 @@ describe('S3BlobStore (real MinIO)', () => {
     try {
       for (const round of [1, 2]) {
         const blobs = blobsOf(workspaceId, 5 * round);
-        const before = await keeper.list(workspacePrefix(workspaceId));
-        await keeper.putMany(blobs);
-        const added = (await keeper.list(workspacePrefix(workspaceId))).filter(
-          (key) => !before.includes(key),
-        );
-        expect(added.sort()).toEqual(blobs.map(({ key }) => key).sort());
-        for (const { key, body } of blobs) expect((await keeper.get(key)).equals(body)).toBe(true);
-        await keeper.removeMany(added);
+        await expectExactlyWritten(keeper, workspaceId, blobs, () => keeper.putMany(blobs));
       }
     } finally {
       await keeper.onModuleDestroy();

@@ -30,7 +30,7 @@ import { ImportsRepository } from '../../src/imports/imports.repository';
 import { PostgresStore } from '../../src/stores/postgres/postgres.store';
 import { RedisStore } from '../../src/stores/redis/redis.store';
 import { blobKey, importKey } from '../../src/stores/s3/blob-keys';
-import { S3BlobStore } from '../../src/stores/s3/s3-blob.store';
+import { S3BlobStore, type BlobToPut } from '../../src/stores/s3/s3-blob.store';
 import { readJsonArtifact, writeJsonArtifact } from '../artifact-io';
 
 export interface ImportDependencies {
@@ -91,15 +91,15 @@ export const createImportActivities = (deps: ImportDependencies) => {
     // Content-addressed: the same bytes are stored once, however often they are imported.
     // Small ones are simply written again, all in one request (cheaper than asking first);
     // large ones only if absent.
-    const small = new Map<string, Buffer>();
+    const small = new Map<string, BlobToPut>();
     const large: { key: string; bytes: Buffer; mime: string }[] = [];
     items.forEach((item, index) => {
       if (item.kind === 'rejected') return;
       const key = blobKey(workspaceId, hashes[index]);
-      if (item.bytes.length <= REWRITE_BELOW_BYTES) small.set(key, item.bytes);
+      if (item.bytes.length <= REWRITE_BELOW_BYTES) small.set(key, { key, body: item.bytes });
       else large.push({ key, bytes: item.bytes, mime: item.mime });
     });
-    await deps.blobs.putMany([...small].map(([key, body]) => ({ key, body })));
+    await deps.blobs.putMany([...small.values()]);
     await mapWithConcurrency(large, STORE_CONCURRENCY, async ({ key, bytes, mime }) => {
       const stored = await deps.blobs.stat(key);
       if (stored?.size !== bytes.length) await deps.blobs.put(key, bytes, bytes.length, mime);
