@@ -232,6 +232,8 @@ export class DocumentsController {
   @RequireRole('editor')
   @ApiOperation({
     summary: 'Retry a failed document, or one whose run was terminated, cancelled or timed out',
+    description:
+      "A bulk import's document left pending or processing can be retried once the import workflow has closed.",
   })
   @ApiAcceptedResponse({ type: DocumentAcceptedDto })
   @ApiConflictResponse({

@@ -359,7 +359,7 @@ export class DocumentsService {
     }
     if (
       (record.status === 'pending' || record.status === 'processing') &&
-      (await this.ownRunEndedUnfinished(workspaceId, record))
+      (await this.runEndedUnsettled(workspaceId, record))
     ) {
       return this.runAgain(workspaceId, record);
     }
@@ -369,18 +369,18 @@ export class DocumentsService {
   }
 
   /**
-   * Whether the document's own run closed without settling it: terminated or cancelled in the
-   * Temporal UI, or timed out, which leaves the row pending or processing for good. An import's
-   * documents are left to the import (their row names its workflow, not their own).
+   * Whether the run in charge of the document closed without settling it, so that nothing ever
+   * will: its own run terminated, cancelled or timed out in the Temporal UI (or failed before
+   * marking it), or the import or domain workflow that claimed it closed while it was still
+   * pending or processing, as when an operator terminates an import or one of its batches.
    */
-  private async ownRunEndedUnfinished(
-    workspaceId: string,
-    record: DocumentRecord,
-  ): Promise<boolean> {
-    const workflowId = documentWorkflowId(workspaceId, record.id);
-    if (record.workflowId !== workflowId) return false;
-    const status = await this.runStatus(workflowId);
-    return status !== undefined && UNFINISHED_CLOSE_STATUSES.has(status);
+  private async runEndedUnsettled(workspaceId: string, record: DocumentRecord): Promise<boolean> {
+    if (!record.workflowId) return false;
+    const status = await this.runStatus(record.workflowId);
+    if (status === undefined || status === 'RUNNING') return false;
+    // Its own run also closes COMPLETED for a moment while a re-process resets the row.
+    const ownRun = record.workflowId === documentWorkflowId(workspaceId, record.id);
+    return !ownRun || UNFINISHED_CLOSE_STATUSES.has(status);
   }
 
   /** Starts a fresh run once the previous one has closed, waiting up to `closeGraceMs` for it. */

@@ -30,7 +30,12 @@ export class ImportEventsService {
    * The import's current state, then each published change; completes after a final status.
    * Imports are few and long, so each stream has its own subscriber connection.
    */
-  stream(workspaceId: string, importId: string): Observable<MessageEvent> {
+  stream(
+    workspaceId: string,
+    importId: string,
+    /** Runs with every heartbeat: a chance to notice a workflow that closed without saying so. */
+    onHeartbeat: () => Promise<unknown> = async () => undefined,
+  ): Observable<MessageEvent> {
     return new Observable<MessageEvent>((observer) => {
       const subscriber = this.redis.client.duplicate();
       subscriber.on('error', (error: Error) =>
@@ -54,10 +59,12 @@ export class ImportEventsService {
           this.logger.warn('ignoring a malformed import event');
         }
       });
-      const heartbeat = setInterval(
-        () => observer.next({ type: 'heartbeat', data: { at: new Date().toISOString() } }),
-        HEARTBEAT_MS,
-      );
+      const heartbeat = setInterval(() => {
+        observer.next({ type: 'heartbeat', data: { at: new Date().toISOString() } });
+        onHeartbeat().catch((error: unknown) =>
+          this.logger.warn(`import events heartbeat check: ${String(error)}`),
+        );
+      }, HEARTBEAT_MS);
       // Subscribe before reading the current state, so that no change falls between the two.
       void (async () => {
         await subscriber.subscribe(importEventsChannel(workspaceId, importId));

@@ -128,7 +128,10 @@ export class ImportsController {
     @CurrentWorkspace() workspaceId: string,
     @Param('id') id: string,
   ): Promise<Observable<MessageEvent>> {
-    await this.imports.require(workspaceId, id);
-    return this.importEvents.stream(workspaceId, id);
+    // An import whose workflow was stopped in the Temporal UI ends its stream as failed.
+    const record = await this.imports.settleIfAbandoned(
+      await this.imports.require(workspaceId, id),
+    );
+    return this.importEvents.stream(workspaceId, id, () => this.imports.settleIfAbandoned(record));
   }
 }

@@ -76,6 +76,26 @@ export class ImportsRepository {
   }
 
   /**
+   * Records as failed an import that has not ended, with the reason; null when it had ended
+   * (its own last update may land between our look at Temporal and this statement).
+   */
+  async markAbandoned(
+    workspaceId: string,
+    id: string,
+    error: string,
+  ): Promise<ImportRecord | null> {
+    const rows = await this.postgres.queryInWorkspace<ImportRow>(
+      workspaceId,
+      `UPDATE imports SET status = 'failed', error = $3, updated_at = now()
+       WHERE workspace_id = $1 AND id = $2
+         AND status NOT IN ('completed', 'completed_with_errors', 'failed')
+       RETURNING ${COLUMNS}`,
+      [workspaceId, id, error],
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  /**
    * Sets status and progress. Counts only grow (GREATEST), so a late retry of an older
    * progress update cannot move the figures backwards; a final status is never left.
    */

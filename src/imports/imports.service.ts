@@ -4,6 +4,7 @@ import {
   NotFoundException,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -28,6 +29,7 @@ import {
 import { importTooLarge, receiveRawBodyToFile } from './receive-import-body';
 import { ImportsRepository } from './imports.repository';
 import {
+  FINAL_IMPORT_STATUSES,
   importWorkflowId,
   type ImportFormat,
   type ImportRecord,
@@ -193,7 +195,7 @@ export class ImportsService {
   }
 
   async get(workspaceId: string, id: string): Promise<ImportView> {
-    const record = await this.require(workspaceId, id);
+    const record = await this.settleIfAbandoned(await this.require(workspaceId, id));
     const view = await this.toView(record);
     if (record.failed > 0) view.rejected = await this.rejectedEntries(record);
     return view;
@@ -205,7 +207,9 @@ export class ImportsService {
   ): Promise<{ items: ImportView[]; total: number; limit: number; offset: number }> {
     const { items, total } = await this.imports.list(workspaceId, query);
     return {
-      items: await Promise.all(items.map((record) => this.toView(record))),
+      items: await Promise.all(
+        items.map(async (record) => this.toView(await this.settleIfAbandoned(record))),
+      ),
       total,
       limit: query.limit,
       offset: query.offset,
@@ -217,6 +221,43 @@ export class ImportsService {
     const record = UUID.test(id) ? await this.imports.findById(workspaceId, id) : null;
     if (!record) throw new NotFoundException(`Import ${id} not found.`);
     return record;
+  }
+
+  /**
+   * An import whose workflow closed without recording its end (an operator terminated or
+   * cancelled it, or one of its runs timed out) would say `processing` for ever. Record it as
+   * failed, saying how its workflow ended, and tell the event stream. The documents it left
+   * pending or processing can then be retried one by one.
+   */
+  async settleIfAbandoned(record: ImportRecord): Promise<ImportRecord> {
+    if (FINAL_IMPORT_STATUSES.includes(record.status)) return record;
+    const status = await this.workflowStatus(record.workflowId);
+    // Not found: the row is written just before its workflow starts.
+    if (status === undefined || status === 'RUNNING') return record;
+    const settled = await this.imports.markAbandoned(
+      record.workspaceId,
+      record.id,
+      `the import workflow closed as ${status} before the import finished; documents it left pending or processing can be retried (POST /documents/{id}/retry)`,
+    );
+    if (!settled) return (await this.imports.findById(record.workspaceId, record.id)) ?? record;
+    this.logger.warn(`import ${record.id}: its workflow closed as ${status} without finishing`);
+    await this.events
+      .publish(settled)
+      .catch((error: unknown) =>
+        this.logger.warn(`could not publish the end of import ${record.id}: ${String(error)}`),
+      );
+    return settled;
+  }
+
+  /** The status Temporal gives the workflow's latest run, or undefined when it has none. */
+  private async workflowStatus(workflowId: string): Promise<string | undefined> {
+    const client = await this.temporal.client();
+    try {
+      return (await client.workflow.getHandle(workflowId).describe()).status.name;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    }
   }
 
   private async rejectedEntries(record: ImportRecord): Promise<RejectedEntry[]> {

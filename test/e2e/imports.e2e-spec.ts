@@ -7,7 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import * as tar from 'tar-stream';
 import * as yazl from 'yazl';
-import { callApi } from '../support/api';
+import { apiUrl, callApi } from '../support/api';
+import { eventually } from '../support/document-stores';
+import { documentWorkflowId } from '../../src/documents/document-ids';
+import type { DocumentDto } from '../../src/documents/documents.dto';
 import { connectTemporal } from '../support/temporal';
 import { WorkerModule } from '../../workers/worker.module';
 import { PostgresStore } from '../../src/stores/postgres/postgres.store';
@@ -74,8 +77,8 @@ async function traversalZip(): Promise<Buffer> {
   return Buffer.from(archive.toString('latin1').split('xx/evil.txt').join('../evil.txt'), 'latin1');
 }
 
-function postImport(body: Buffer | string, contentType: string) {
-  return callApi<ImportAccepted & { message?: string }>('POST', '/imports', {
+function postImport(body: Buffer | string, contentType: string, query = '') {
+  return callApi<ImportAccepted & { message?: string }>('POST', `/imports${query}`, {
     body: typeof body === 'string' ? body : new Uint8Array(body),
     headers: { 'content-type': contentType },
   });
@@ -308,6 +311,72 @@ describe('bulk import (POST /imports)', () => {
       415,
       /Content-Type/,
     );
+  });
+
+  it('settles an import whose workflow an operator terminated, and lets its stranded documents be retried', async () => {
+    // Small sequential batches, so that most documents are still waiting when the import stops.
+    const records = passages('stopped', 30);
+    const accepted = await postImport(
+      jsonl(records),
+      'application/x-ndjson',
+      '?batchSize=3&parallelBatches=1',
+    );
+    expect(accepted.status).toBe(202);
+    const id = accepted.body.id;
+    const processing = await eventually(
+      async () => (await callApi<ImportView>('GET', `/imports/${id}`)).body,
+      (view) => view.status !== 'pending' && view.status !== 'expanding',
+      60_000,
+    );
+    expect(processing.status).toBe('processing');
+    const waiting = (await importDocuments(id)).filter((document) => document.status === 'pending');
+    expect(waiting.length).toBeGreaterThan(0);
+    // The import will process it: not the client's to retry while the import runs.
+    const early = await callApi<{ message: string }>('POST', `/documents/${waiting[0].id}/retry`);
+    expect(early.status).toBe(409);
+
+    const handle = temporal.client.workflow.getHandle(accepted.body.workflowId);
+    await handle.terminate('e2e: an operator stops the import in the Temporal UI');
+    expect((await handle.describe()).status.name).toBe('TERMINATED');
+
+    // GET notices that the workflow closed without recording an end.
+    const settled = await callApi<ImportView>('GET', `/imports/${id}`);
+    expect(settled.status).toBe(200);
+    expect(settled.body).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/closed as TERMINATED/),
+    });
+    // The event stream of a settled import gives that state and ends.
+    const stream = await fetch(`${apiUrl}/imports/${id}/events`, {
+      headers: await defaultAuthHeaders(),
+    });
+    const events = (await stream.text())
+      .split('\n')
+      .filter((line) => line.startsWith('data: '))
+      .map((line) => JSON.parse(line.slice(6)) as { status: string });
+    expect(events.at(-1)).toMatchObject({ status: 'failed' });
+
+    // Its batch was terminated with it; the documents it had not finished can now be retried.
+    const stranded = (await importDocuments(id)).filter((document) =>
+      ['pending', 'processing'].includes(document.status),
+    );
+    expect(stranded.length).toBeGreaterThan(0);
+    const retried = await callApi<{ status: string; workflowId: string }>(
+      'POST',
+      `/documents/${stranded[0].id}/retry`,
+    );
+    expect(retried.status).toBe(202);
+    expect(retried.body).toMatchObject({
+      status: 'pending',
+      workflowId: documentWorkflowId(workspaceId, stranded[0].id),
+    });
+    const indexed = await eventually(
+      async () => (await callApi<DocumentDto>('GET', `/documents/${stranded[0].id}`)).body,
+      (document) => document.status === 'indexed' || document.status === 'failed',
+      120_000,
+    );
+    expect(indexed).toMatchObject({ status: 'indexed', error: null });
+    expect(indexed.counts.chunks).toBeGreaterThan(0);
   });
 
   it('answers 404 for an unknown import, and streams progress as SSE to the end', async () => {
