@@ -82,9 +82,10 @@ export class DocumentGraphRepository {
    * Only entities are MERGEd: they are shared with other documents. Chunks, mentions and
    * relations belong to these documents alone, so they are CREATEd, which spares Neo4j a look
    * through every relationship of an entity for each of them (an entity such as a country has
-   * thousands). That is safe because the first statement locks the documents' nodes and the
-   * second removes whatever they still have (normally nothing): a concurrent writer of the same
-   * documents waits for this one, then replaces its result instead of adding to it.
+   * thousands). That is safe because the first statement locks the documents' nodes and, for
+   * the ones that already existed, the next two remove whatever they still have (normally
+   * nothing): a concurrent writer of the same documents waits for this one, then replaces its
+   * result instead of adding to it.
    */
   async writeDocuments(workspaceId: string, documents: DocumentGraph[]): Promise<void> {
     const chunkRows = documents.flatMap((document) =>
@@ -145,24 +146,44 @@ export class DocumentGraphRepository {
       // Later statements find the nodes written here by element id (valid within this
       // transaction): a record lookup instead of a seek in a composite index for every chunk,
       // mention and relation (two per relation, ~45,000 relations per 1,890 short passages).
-      // SET takes the document's write lock even when the title is unchanged.
-      const documentNodes = await inBatches(
-        documents.map((document) => ({ id: document.documentId, title: document.title })),
-        `UNWIND $rows AS row
+      // SET takes the document's write lock even when the title is unchanged. A node this
+      // statement created carries the marker for the statement's duration only: one that
+      // another transaction created (and committed while this one waited) never shows it.
+      const documentRows: { key: string; node: string; created: boolean }[] = [];
+      for (let offset = 0; offset < documents.length; offset += WRITE_BATCH) {
+        documentRows.push(
+          ...(await tx.run<{ key: string; node: string; created: boolean }>(
+            `UNWIND $rows AS row
        MERGE (d:Document {workspaceId: $workspaceId, id: row.id})
+       ON CREATE SET d.createdByThisWrite = true
        SET d.title = row.title
-       RETURN row.id AS key, elementId(d) AS node`,
-      );
-      const documentIds = [...documentNodes.keys()];
-      await tx.run(REMOVE_RELATIONS, { documentIds });
-      const [{ entities: maybeOrphaned }] = await tx.run<{ entities: string[] }>(
-        `${MATCH_DOCUMENT_CHUNKS}
+       WITH row, d, d.createdByThisWrite IS NOT NULL AS created
+       REMOVE d.createdByThisWrite
+       RETURN row.id AS key, elementId(d) AS node, created`,
+            {
+              rows: documents
+                .slice(offset, offset + WRITE_BATCH)
+                .map((document) => ({ id: document.documentId, title: document.title })),
+            },
+          )),
+        );
+      }
+      const documentNodes = new Map(documentRows.map(({ key, node }) => [key, node]));
+      // Only a document that existed before can have chunks and relations to replace; a new
+      // import's documents all are new, and skip both statements.
+      const existing = documentRows.filter((row) => !row.created).map((row) => row.key);
+      let maybeOrphaned: string[] = [];
+      if (existing.length > 0) {
+        await tx.run(REMOVE_RELATIONS, { documentIds: existing });
+        [{ entities: maybeOrphaned }] = await tx.run<{ entities: string[] }>(
+          `${MATCH_DOCUMENT_CHUNKS}
        OPTIONAL MATCH (c)-[:MENTIONS]->(e:Entity)
        WITH collect(DISTINCT c) AS chunks, collect(DISTINCT e) AS entities
        FOREACH (chunk IN chunks | DETACH DELETE chunk)
        RETURN [entity IN entities | elementId(entity)] AS entities`,
-        { documentIds },
-      );
+          { documentIds: existing },
+        );
+      }
       const chunkNodes = await inBatches(
         chunkRows.map((row) => ({ ...row, document: nodeOf(documentNodes, row.documentId) })),
         `UNWIND $rows AS row
@@ -227,6 +248,20 @@ export class DocumentGraphRepository {
         );
       }
     });
+  }
+
+  /** Those of these documents that have a node in the graph (written before, not removed). */
+  async documentsInGraph(workspaceId: string, documentIds: string[]): Promise<string[]> {
+    if (documentIds.length === 0) return [];
+    const rows = await this.graph.run<{ id: string }>(
+      `MATCH (d:Document)
+       USING INDEX d:Document(workspaceId, id)
+       WHERE d.workspaceId = $workspaceId AND d.id IN $documentIds
+       RETURN d.id AS id`,
+      { workspaceId, documentIds },
+      'read',
+    );
+    return rows.map((row) => row.id);
   }
 
   /**

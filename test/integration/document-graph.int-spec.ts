@@ -203,6 +203,67 @@ describe('DocumentGraphRepository (real Neo4j)', () => {
     });
   });
 
+  it('replaces a document written before and adds a new one in the same write', async () => {
+    const rewriteWorkspaceId = `it-${randomUUID().slice(0, 8)}`;
+    const [again, added] = [randomUUID(), randomUUID()];
+    try {
+      await graph.writeDocuments(rewriteWorkspaceId, [
+        documentGraph(
+          again,
+          3,
+          [
+            { key: 'rome', mentionsIn: [0, 1, 2] },
+            { key: 'italy', mentionsIn: [2] },
+            { key: 'milan', mentionsIn: [1] },
+          ],
+          [
+            { from: 'rome', to: 'italy', chunk: 2 },
+            { from: 'milan', to: 'rome', chunk: 1 },
+          ],
+        ),
+      ]);
+      await expect(
+        graph.documentsInGraph(rewriteWorkspaceId, [again, added, absent]),
+      ).resolves.toEqual([again]);
+      // Another workspace's documents are not this workspace's.
+      await expect(graph.documentsInGraph(otherWorkspaceId, [again, first])).resolves.toEqual([
+        first,
+      ]);
+
+      // No removal first, as when an earlier attempt of the same write had committed.
+      await graph.writeDocuments(rewriteWorkspaceId, [
+        documentGraph(again, 1, [{ key: 'rome', mentionsIn: [0] }], []),
+        documentGraph(added, 1, [{ key: 'naples', mentionsIn: [0] }], []),
+      ]);
+      await expect(graph.countContributions(rewriteWorkspaceId, [again, added])).resolves.toEqual({
+        [again]: { chunks: 1, mentions: 1, entities: 1, relations: 0 },
+        [added]: { chunks: 1, mentions: 1, entities: 1, relations: 0 },
+      });
+      // Entities only the replaced version mentioned are gone.
+      const known = await graph.findKnownEntities(rewriteWorkspaceId, [
+        'rome',
+        'italy',
+        'milan',
+        'naples',
+      ]);
+      expect(known.map(({ key }) => key).sort()).toEqual(['naples', 'rome']);
+      // The marker that tells a new document node from an existing one is never stored.
+      const properties = await store.run<{ keys: string[] }>(
+        'MATCH (d:Document {workspaceId: $workspaceId}) RETURN keys(d) AS keys',
+        { workspaceId: rewriteWorkspaceId },
+        'read',
+      );
+      expect(properties.map(({ keys }) => keys.sort())).toEqual([
+        ['id', 'title', 'workspaceId'],
+        ['id', 'title', 'workspaceId'],
+      ]);
+    } finally {
+      await store.run('MATCH (n {workspaceId: $workspaceId}) DETACH DELETE n', {
+        workspaceId: rewriteWorkspaceId,
+      });
+    }
+  });
+
   it('removes exactly what a document contributed', async () => {
     await graph.removeDocuments(workspaceId, [first]);
     await expect(graph.countContributions(workspaceId, [first, second])).resolves.toEqual({

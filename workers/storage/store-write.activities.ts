@@ -69,7 +69,9 @@ export const createStoreWriteActivities = (deps: StoreWriteDependencies) => ({
     }
     deps.heartbeat('artifacts read');
     // A re-processed document is resolved as on its first run: without its own previous graph.
-    await deps.graph.removeDocuments(workspaceId, documentIds);
+    // New documents (all of a new import's) have none, which one lookup tells.
+    const written = await deps.graph.documentsInGraph(workspaceId, documentIds);
+    await deps.graph.removeDocuments(workspaceId, written);
     const resolver = new EntityResolver(
       await deps.graph.findKnownEntities(workspaceId, [...lookupKeys]),
     );
