@@ -49,6 +49,8 @@ const FORMATS_BY_MEDIA_TYPE: Record<string, ImportFormat[]> = {
 };
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** How long reading an import waits for Temporal to say whether its workflow still runs. */
+const WORKFLOW_LOOKUP_MS = 2_000;
 /** At most this many rejected entries are listed in GET /imports/:id. */
 const MAX_LISTED_REJECTIONS = 100;
 
@@ -231,7 +233,16 @@ export class ImportsService {
    */
   async settleIfAbandoned(record: ImportRecord): Promise<ImportRecord> {
     if (FINAL_IMPORT_STATUSES.includes(record.status)) return record;
-    const status = await this.workflowStatus(record.workflowId);
+    let status: string | undefined;
+    try {
+      status = await this.workflowStatus(record.workflowId);
+    } catch (error) {
+      // Progress stays readable while Temporal is unreachable; the check runs again next time.
+      this.logger.warn(
+        `import ${record.id}: could not ask Temporal about its workflow: ${String(error)}`,
+      );
+      return record;
+    }
     // Not found: the row is written just before its workflow starts.
     if (status === undefined || status === 'RUNNING') return record;
     const settled = await this.imports.markAbandoned(
@@ -253,7 +264,11 @@ export class ImportsService {
   private async workflowStatus(workflowId: string): Promise<string | undefined> {
     const client = await this.temporal.client();
     try {
-      return (await client.workflow.getHandle(workflowId).describe()).status.name;
+      // A read of progress must not hang on an unreachable Temporal.
+      const description = await client.withDeadline(Date.now() + WORKFLOW_LOOKUP_MS, () =>
+        client.workflow.getHandle(workflowId).describe(),
+      );
+      return description.status.name;
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return undefined;
       throw error;
