@@ -371,13 +371,15 @@ export class DocumentsService {
   /**
    * Whether the run in charge of the document closed without settling it, so that nothing ever
    * will: its own run terminated, cancelled or timed out in the Temporal UI (or failed before
-   * marking it), or the import or domain workflow that claimed it closed while it was still
-   * pending or processing, as when an operator terminates an import or one of its batches.
+   * marking it), or the import workflow that claimed it closed while it was still pending or
+   * processing, as when an operator terminates an import or one of its batches.
    */
   private async runEndedUnsettled(workspaceId: string, record: DocumentRecord): Promise<boolean> {
     if (!record.workflowId) return false;
     const status = await this.runStatus(record.workflowId);
-    if (status === undefined || status === 'RUNNING') return false;
+    if (status === undefined || status === 'RUNNING' || status === 'CONTINUED_AS_NEW') {
+      return false;
+    }
     // Its own run also closes COMPLETED for a moment while a re-process resets the row.
     const ownRun = record.workflowId === documentWorkflowId(workspaceId, record.id);
     return !ownRun || UNFINISHED_CLOSE_STATUSES.has(status);

@@ -243,8 +243,11 @@ export class ImportsService {
       );
       return record;
     }
-    // Not found: the row is written just before its workflow starts.
-    if (status === undefined || status === 'RUNNING') return record;
+    // Not found: the row is written just before its workflow starts. A long import continues
+    // as new, and its latest run is the one that counts.
+    if (status === undefined || status === 'RUNNING' || status === 'CONTINUED_AS_NEW') {
+      return record;
+    }
     const settled = await this.imports.markAbandoned(
       record.workspaceId,
       record.id,
