@@ -8,6 +8,7 @@ export type AuditAction =
   | 'document.reprocessed'
   | 'document.retried'
   | 'import.started'
+  | 'import.retried'
   | 'domain.created'
   | 'domain.reviewed'
   | 'domain.activated'

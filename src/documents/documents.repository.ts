@@ -82,7 +82,9 @@ export class DocumentsRepository {
   async insertManyIfAbsent(
     workspaceId: string,
     documents: Omit<NewDocument, 'workspaceId'>[],
-  ): Promise<Map<string, { id: string; workflowId: string | null; created: boolean }>> {
+  ): Promise<
+    Map<string, { id: string; workflowId: string | null; status: DocumentStatus; created: boolean }>
+  > {
     const bySha = new Map(documents.map((document) => [document.sha256, document]));
     const unique = [...bySha.values()];
     if (unique.length === 0) return new Map();
@@ -109,15 +111,25 @@ export class DocumentsRepository {
         ],
       );
       const created = new Set(inserted.rows.map((row) => row.sha256));
-      const rows = await client.query<{ id: string; sha256: string; workflow_id: string | null }>(
-        `SELECT id, sha256, workflow_id FROM documents
+      const rows = await client.query<{
+        id: string;
+        sha256: string;
+        workflow_id: string | null;
+        status: DocumentStatus;
+      }>(
+        `SELECT id, sha256, workflow_id, status FROM documents
          WHERE workspace_id = $1 AND sha256 = ANY($2::text[])`,
         [workspaceId, [...bySha.keys()]],
       );
       return new Map(
         rows.rows.map((row) => [
           row.sha256,
-          { id: row.id, workflowId: row.workflow_id, created: created.has(row.sha256) },
+          {
+            id: row.id,
+            workflowId: row.workflow_id,
+            status: row.status,
+            created: created.has(row.sha256),
+          },
         ]),
       );
     });

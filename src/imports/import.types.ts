@@ -63,7 +63,10 @@ export interface ImportExpansion {
   documents: number;
   /** Entries whose bytes occur earlier in the same source. */
   duplicates: number;
-  /** Entries whose bytes the workspace already had before this import: skipped. */
+  /**
+   * Entries whose bytes the workspace already had before this import, or that an earlier run
+   * of this import indexed (a retried import): skipped.
+   */
   existing: number;
   /** Entries refused (unsupported type, too large, ...), with reasons in rejected.json. */
   rejected: number;

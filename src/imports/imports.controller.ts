@@ -12,6 +12,7 @@ import {
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
+  ApiConflictResponse,
   ApiConsumes,
   ApiNotFoundResponse,
   ApiOperation,
@@ -98,6 +99,34 @@ export class ImportsController {
       action: 'import.started',
       targetType: 'import',
       targetId: accepted.id,
+    });
+    return accepted;
+  }
+
+  @Post(':id/retry')
+  @HttpCode(202)
+  @RequireRole('editor')
+  @ApiOperation({
+    summary: 'Run an import that ended with errors again',
+    description:
+      'For an import that is completed_with_errors or failed, including one whose workflow was terminated in the Temporal UI: a new run of the same import workflow processes the documents the import created and did not index (pending, processing or failed ones); documents it indexed count as done. Query parameters as for POST /imports.',
+  })
+  @ApiAcceptedResponse({ description: 'The import workflow started again' })
+  @ApiConflictResponse({
+    description: 'The import is still running, or completed without errors',
+  })
+  @ApiNotFoundResponse({ description: 'No such import in this workspace' })
+  async retry(
+    @CurrentAuditContext() audit: AuditContext,
+    @Param('id') id: string,
+    @Query(new ZodValidationPipe(createQuerySchema)) options: ImportOptions,
+  ): Promise<ImportAccepted> {
+    const accepted = await this.imports.retry(audit.workspaceId, id, options);
+    await this.audit.recordQuietly({
+      ...audit,
+      action: 'import.retried',
+      targetType: 'import',
+      targetId: id,
     });
     return accepted;
   }

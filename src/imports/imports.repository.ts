@@ -96,6 +96,38 @@ export class ImportsRepository {
   }
 
   /**
+   * Puts an import that ended with errors back to pending, its counts to zero, for a retry; null
+   * when it had not (still running, completed without errors, or another retry won).
+   */
+  async restart(workspaceId: string, id: string): Promise<ImportRecord | null> {
+    const rows = await this.postgres.queryInWorkspace<ImportRow>(
+      workspaceId,
+      `UPDATE imports SET status = 'pending', done = 0, failed = 0, error = NULL, updated_at = now()
+       WHERE workspace_id = $1 AND id = $2 AND status IN ('completed_with_errors', 'failed')
+       RETURNING ${COLUMNS}`,
+      [workspaceId, id],
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  /**
+   * Readies the documents an import created and did not index for its next run. By the
+   * import's workflow id, not by claim: an expansion stopped midway leaves rows it never claimed.
+   */
+  async resetUnfinishedDocuments(workspaceId: string, workflowId: string): Promise<number> {
+    const rows = await this.postgres.queryInWorkspace<{ id: string }>(
+      workspaceId,
+      `UPDATE documents SET status = 'pending', stage = NULL, error = NULL,
+         stage_timings = '{}'::jsonb, updated_at = now()
+       WHERE workspace_id = $1 AND workflow_id = $2
+         AND status IN ('pending', 'processing', 'failed')
+       RETURNING id`,
+      [workspaceId, workflowId],
+    );
+    return rows.length;
+  }
+
+  /**
    * Sets status and progress. Counts only grow (GREATEST), so a late retry of an older
    * progress update cannot move the figures backwards; a final status is never left.
    */

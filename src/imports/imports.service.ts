@@ -1,10 +1,11 @@
 import {
+  ConflictException,
   Injectable,
   Logger,
   NotFoundException,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -175,6 +176,8 @@ export class ImportsService {
     record: ImportRecord,
     format: ImportFormat,
     options: ImportOptions,
+    // A retry starts a new run and must not join one that is still closing.
+    conflictPolicy: 'USE_EXISTING' | 'FAIL' = 'USE_EXISTING',
   ): Promise<void> {
     try {
       const client = await this.temporal.client();
@@ -182,18 +185,66 @@ export class ImportsService {
         workflowId: record.workflowId,
         taskQueue: TASK_QUEUES.general,
         args: [{ workspaceId: record.workspaceId, importId: record.id, format, ...options }],
-        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdConflictPolicy: conflictPolicy,
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
         typedSearchAttributes: [{ key: WorkspaceIdAttribute, value: record.workspaceId }],
       });
     } catch (error) {
       // The row says what happened instead of staying pending forever.
       const failed = await this.imports.update(record.workspaceId, record.id, {
         status: 'failed',
-        error: 'the import workflow could not be started',
+        error:
+          error instanceof WorkflowExecutionAlreadyStartedError
+            ? 'the retry could not start: the previous run of the import workflow had not closed yet; retry again'
+            : 'the import workflow could not be started',
       });
       if (failed) await this.events.publish(failed).catch(() => undefined);
+      if (error instanceof WorkflowExecutionAlreadyStartedError) {
+        throw new ConflictException(
+          `Import ${record.id}: its previous run has not closed yet; retry in a moment.`,
+        );
+      }
       throw error;
     }
+  }
+
+  /**
+   * Runs an import that ended with errors (or whose workflow an operator stopped) again, under
+   * the same id: the documents it created and did not index are processed anew, the ones it
+   * indexed are counted done, and refused entries stay refused.
+   */
+  async retry(
+    workspaceId: string,
+    id: string,
+    options: ImportOptions = {},
+  ): Promise<ImportAccepted> {
+    const record = await this.settleIfAbandoned(await this.require(workspaceId, id));
+    if (!FINAL_IMPORT_STATUSES.includes(record.status)) {
+      throw new ConflictException(
+        `Import ${id} is still running (workflow ${record.workflowId}); retry it once it has ended.`,
+      );
+    }
+    if (record.status === 'completed') {
+      throw new ConflictException(
+        `Import ${id} completed without errors; there is nothing to retry.`,
+      );
+    }
+    const restarted = await this.imports.restart(workspaceId, id);
+    if (!restarted) throw new ConflictException(`Import ${id} is being retried already.`);
+    await this.imports.resetUnfinishedDocuments(workspaceId, record.workflowId);
+    await this.events
+      .publish(restarted)
+      .catch((error: unknown) =>
+        this.logger.warn(`could not publish the retry of import ${id}: ${String(error)}`),
+      );
+    await this.startWorkflow(restarted, formatOf(record.source), options, 'FAIL');
+    return {
+      id,
+      status: restarted.status,
+      workflowId: restarted.workflowId,
+      temporalUiUrl: this.temporal.workflowUiUrl(restarted.workflowId),
+      total: restarted.total,
+    };
   }
 
   async get(workspaceId: string, id: string): Promise<ImportView> {
@@ -228,8 +279,8 @@ export class ImportsService {
   /**
    * An import whose workflow closed without recording its end (an operator terminated or
    * cancelled it, or one of its runs timed out) would say `processing` for ever. Record it as
-   * failed, saying how its workflow ended, and tell the event stream. The documents it left
-   * pending or processing can then be retried one by one.
+   * failed, saying how its workflow ended, and tell the event stream. It can then be retried
+   * as a whole, or the documents it left pending or processing one by one.
    */
   async settleIfAbandoned(record: ImportRecord): Promise<ImportRecord> {
     if (FINAL_IMPORT_STATUSES.includes(record.status)) return record;
@@ -251,7 +302,7 @@ export class ImportsService {
     const settled = await this.imports.markAbandoned(
       record.workspaceId,
       record.id,
-      `the import workflow closed as ${status} before the import finished; documents it left pending or processing can be retried (POST /documents/{id}/retry)`,
+      `the import workflow closed as ${status} before the import finished; retry it with POST /imports/{id}/retry`,
     );
     if (!settled) return (await this.imports.findById(record.workspaceId, record.id)) ?? record;
     this.logger.warn(`import ${record.id}: its workflow closed as ${status} without finishing`);
@@ -306,6 +357,15 @@ export class ImportsService {
       updatedAt: record.updatedAt,
     };
   }
+}
+
+/** The format an import was stored as: its source is the format, then `:file name` if any. */
+function formatOf(source: string): ImportFormat {
+  const format = source.split(':')[0];
+  if (format === 'jsonl' || format === 'zip' || format === 'tar' || format === 'tar.gz') {
+    return format;
+  }
+  throw new Error(`unknown import source ${JSON.stringify(source)}`);
 }
 
 function describe(format: ImportFormat): string {

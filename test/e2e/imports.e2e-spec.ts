@@ -313,7 +313,7 @@ describe('bulk import (POST /imports)', () => {
     );
   });
 
-  it('settles an import whose workflow an operator terminated, and lets its stranded documents be retried', async () => {
+  it('settles an import whose workflow an operator terminated; its documents, then the import, can be retried', async () => {
     // Small sequential batches, so that most documents are still waiting when the import stops.
     const records = passages('stopped', 30);
     const accepted = await postImport(
@@ -334,6 +334,9 @@ describe('bulk import (POST /imports)', () => {
     // The import will process it: not the client's to retry while the import runs.
     const early = await callApi<{ message: string }>('POST', `/documents/${waiting[0].id}/retry`);
     expect(early.status).toBe(409);
+    const running = await callApi<{ message: string }>('POST', `/imports/${id}/retry`);
+    expect(running.status).toBe(409);
+    expect(running.body.message).toMatch(/still running/);
 
     const handle = temporal.client.workflow.getHandle(accepted.body.workflowId);
     await handle.terminate('e2e: an operator stops the import in the Temporal UI');
@@ -377,6 +380,32 @@ describe('bulk import (POST /imports)', () => {
     );
     expect(indexed).toMatchObject({ status: 'indexed', error: null });
     expect(indexed.counts.chunks).toBeGreaterThan(0);
+
+    // The import as a whole runs again under the same workflow id, for what it left undone.
+    const rerun = await callApi<ImportAccepted>('POST', `/imports/${id}/retry?batchSize=10`);
+    expect(rerun.status).toBe(202);
+    expect(rerun.body).toMatchObject({
+      id,
+      status: 'pending',
+      workflowId: accepted.body.workflowId,
+      total: records.length,
+    });
+    const finished = await waitForImport(id);
+    expect(finished).toMatchObject({
+      status: 'completed',
+      total: records.length,
+      done: records.length,
+      failed: 0,
+      documents: records.length,
+      error: null,
+    });
+    const documents = await importDocuments(id);
+    expect(documents).toHaveLength(records.length);
+    expect(documents.filter((document) => document.status !== 'indexed')).toEqual([]);
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
+    const again = await callApi<{ message: string }>('POST', `/imports/${id}/retry`);
+    expect(again.status).toBe(409);
+    expect(again.body.message).toMatch(/nothing to retry/);
   });
 
   it('answers 404 for an unknown import, and streams progress as SSE to the end', async () => {
