@@ -199,11 +199,7 @@ export class ImportsService {
             : 'the import workflow could not be started',
       });
       if (failed) await this.events.publish(failed).catch(() => undefined);
-      if (error instanceof WorkflowExecutionAlreadyStartedError) {
-        throw new ConflictException(
-          `Import ${record.id}: its previous run has not closed yet; retry in a moment.`,
-        );
-      }
+      if (error instanceof WorkflowExecutionAlreadyStartedError) throw stillClosing(record.id);
       throw error;
     }
   }
@@ -229,6 +225,8 @@ export class ImportsService {
         `Import ${id} completed without errors; there is nothing to retry.`,
       );
     }
+    // Its last run records the end just before it closes: wait for the close, not the record.
+    if ((await this.workflowStatus(record.workflowId)) === 'RUNNING') throw stillClosing(id);
     const restarted = await this.imports.restart(workspaceId, id);
     if (!restarted) throw new ConflictException(`Import ${id} is being retried already.`);
     await this.imports.resetUnfinishedDocuments(workspaceId, record.workflowId);
@@ -357,6 +355,12 @@ export class ImportsService {
       updatedAt: record.updatedAt,
     };
   }
+}
+
+function stillClosing(importId: string): ConflictException {
+  return new ConflictException(
+    `Import ${importId}: its previous run has not closed yet; retry in a moment.`,
+  );
 }
 
 /** The format an import was stored as: its source is the format, then `:file name` if any. */

@@ -71,7 +71,7 @@ const STORE_CONCURRENCY = 16;
 const REWRITE_BELOW_BYTES = 256 * 1024;
 
 type StoredEntry =
-  | { kind: 'document'; documentId: string; ours: boolean; indexed: boolean; sizeBytes: number }
+  | { kind: 'document'; documentId: string; ours: boolean; settled: boolean; sizeBytes: number }
   | { kind: 'rejected'; rejection: RejectedEntry };
 
 /** Bulk-import bookkeeping on the `general` queue; every activity is idempotent. */
@@ -130,7 +130,8 @@ export const createImportActivities = (deps: ImportDependencies) => {
         kind: 'document',
         documentId: row.id,
         ours: row.created || row.workflowId === workflowId,
-        indexed: row.status === 'indexed',
+        // Indexed by an earlier run of this import, or being deleted: not to be processed.
+        settled: row.status === 'indexed' || row.status === 'deleting',
         sizeBytes: item.bytes.length,
       };
     });
@@ -187,7 +188,7 @@ export const createImportActivities = (deps: ImportDependencies) => {
               expansion.rejected += 1;
             } else if (seen.has(entry.documentId)) {
               expansion.duplicates += 1;
-            } else if (!entry.ours || entry.indexed) {
+            } else if (!entry.ours || entry.settled) {
               // Another's document, or one of ours that an earlier run of this import (before
               // a retry or a reset in the Temporal UI) already indexed: nothing to do.
               seen.add(entry.documentId);
