@@ -125,6 +125,23 @@ describe('bulk import (POST /imports)', () => {
       [workspaceId, importId],
     );
 
+  /** Waits for the import to complete with all `count` entries as documents, every one indexed. */
+  async function expectEveryDocumentIndexed(importId: string, count: number) {
+    const finished = await waitForImport(importId);
+    expect(finished).toMatchObject({
+      status: 'completed',
+      total: count,
+      done: count,
+      failed: 0,
+      documents: count,
+      error: null,
+    });
+    const documents = await importDocuments(importId);
+    expect(documents).toHaveLength(count);
+    expect(documents.filter((document) => document.status !== 'indexed')).toEqual([]);
+    return documents;
+  }
+
   /** Imports rows, import objects in MinIO and import workflows, to prove a refusal stored nothing. */
   async function importFootprint() {
     const rows = await postgres.queryInWorkspace<{ total: string }>(
@@ -164,25 +181,17 @@ describe('bulk import (POST /imports)', () => {
     });
     expect(accepted.body.temporalUiUrl).toContain(encodeURIComponent(accepted.body.workflowId));
 
-    const finished = await waitForImport(accepted.body.id);
-    expect(finished).toMatchObject({
-      status: 'completed',
-      total: records.length,
-      done: records.length,
-      failed: 0,
-      documents: records.length,
-    });
-    const documents = await importDocuments(accepted.body.id);
-    expect(documents).toHaveLength(records.length);
-    expect(documents.every((document) => document.status === 'indexed')).toBe(true);
+    const documents = await expectEveryDocumentIndexed(accepted.body.id, records.length);
     expect(documents.map((document) => document.title).sort()).toEqual(
       records.map((record) => record.title).sort(),
     );
     expect(new Set(documents.map((document) => document.mime))).toEqual(new Set(['text/plain']));
 
-    const description = await temporal.client.workflow
-      .getHandle(accepted.body.workflowId)
-      .describe();
+    // The run records the end just before it closes.
+    const description = await eventually(
+      () => temporal.client.workflow.getHandle(accepted.body.workflowId).describe(),
+      (described) => described.status.name !== 'RUNNING',
+    );
     expect(description.status.name).toBe('COMPLETED');
     expect(description.searchAttributes.WorkspaceId).toEqual([workspaceId]);
 
@@ -390,19 +399,13 @@ describe('bulk import (POST /imports)', () => {
       workflowId: accepted.body.workflowId,
       total: records.length,
     });
-    const finished = await waitForImport(id);
-    expect(finished).toMatchObject({
-      status: 'completed',
-      total: records.length,
-      done: records.length,
-      failed: 0,
-      documents: records.length,
-      error: null,
-    });
-    const documents = await importDocuments(id);
-    expect(documents).toHaveLength(records.length);
-    expect(documents.filter((document) => document.status !== 'indexed')).toEqual([]);
-    expect((await handle.describe()).status.name).toBe('COMPLETED');
+    await expectEveryDocumentIndexed(id, records.length);
+    // The run records the end just before it closes.
+    const closed = await eventually(
+      async () => (await handle.describe()).status.name,
+      (name) => name !== 'RUNNING',
+    );
+    expect(closed).toBe('COMPLETED');
     const again = await callApi<{ message: string }>('POST', `/imports/${id}/retry`);
     expect(again.status).toBe(409);
     expect(again.body.message).toMatch(/nothing to retry/);
