@@ -376,7 +376,7 @@ export class DocumentsService {
    */
   private async runEndedUnsettled(workspaceId: string, record: DocumentRecord): Promise<boolean> {
     if (!record.workflowId) return false;
-    const status = await this.runStatus(record.workflowId);
+    const status = await this.temporal.workflowStatus(record.workflowId);
     if (status === undefined || status === 'RUNNING' || status === 'CONTINUED_AS_NEW') {
       return false;
     }
@@ -405,19 +405,8 @@ export class DocumentsService {
     return this.accepted(record.id, 'pending', workflowId);
   }
 
-  /** The status Temporal gives the workflow's latest run, or undefined when it has none. */
-  private async runStatus(workflowId: string): Promise<string | undefined> {
-    const client = await this.temporal.client();
-    try {
-      return (await client.workflow.getHandle(workflowId).describe()).status.name;
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return undefined;
-      throw error;
-    }
-  }
-
   private async isRunning(workflowId: string): Promise<boolean> {
-    return (await this.runStatus(workflowId)) === 'RUNNING';
+    return (await this.temporal.workflowStatus(workflowId)) === 'RUNNING';
   }
 
   /** Whether the workflow is (or becomes) not running within the time given. */

@@ -1,4 +1,3 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
 import type { CairnConfig } from '../config/config';
 import type { S3BlobStore } from '../stores/s3/s3-blob.store';
 import type { TemporalClientService } from '../temporal/temporal-client.service';
@@ -21,18 +20,16 @@ const record = (status: ImportStatus): ImportRecord => ({
   updatedAt: '2026-11-23T08:00:01.000Z',
 });
 
-/** The service over fakes: Temporal answers `describe` with `workflow` (a status or an error). */
-function serviceWith(workflow: { status: string } | { error: Error }, afterMark: ImportRecord) {
+/** The service over fakes: Temporal gives `workflow` (a status, none, or an error). */
+function serviceWith(
+  workflow: { status: string | undefined } | { error: Error },
+  afterMark: ImportRecord,
+) {
   const describe = jest.fn(async () => {
     if ('error' in workflow) throw workflow.error;
-    return { status: { name: workflow.status } };
+    return workflow.status;
   });
-  const temporal = {
-    client: async () => ({
-      withDeadline: <R>(_deadline: number, fn: () => Promise<R>) => fn(),
-      workflow: { getHandle: () => ({ describe }) },
-    }),
-  } as unknown as TemporalClientService;
+  const temporal = { workflowStatus: describe } as unknown as TemporalClientService;
   const imports = {
     markAbandoned: jest.fn(async (_workspaceId: string, _id: string, error: string) =>
       afterMark.status === 'failed' ? { ...afterMark, error } : null,
@@ -67,10 +64,7 @@ describe('ImportsService.settleIfAbandoned', () => {
       record('processing'),
     );
     expect(running.imports.markAbandoned).not.toHaveBeenCalled();
-    const notYet = serviceWith(
-      { error: new WorkflowNotFoundError('not found', 'import:ws-unit:x', undefined) },
-      record('failed'),
-    );
+    const notYet = serviceWith({ status: undefined }, record('failed'));
     await expect(notYet.service.settleIfAbandoned(record('pending'))).resolves.toEqual(
       record('pending'),
     );

@@ -5,7 +5,7 @@ import {
   NotFoundException,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -226,7 +226,8 @@ export class ImportsService {
       );
     }
     // Its last run records the end just before it closes: wait for the close, not the record.
-    if ((await this.workflowStatus(record.workflowId)) === 'RUNNING') throw stillClosing(id);
+    if ((await this.temporal.workflowStatus(record.workflowId, WORKFLOW_LOOKUP_MS)) === 'RUNNING')
+      throw stillClosing(id);
     const restarted = await this.imports.restart(workspaceId, id);
     if (!restarted) throw new ConflictException(`Import ${id} is being retried already.`);
     await this.imports.resetUnfinishedDocuments(workspaceId, record.workflowId);
@@ -284,7 +285,7 @@ export class ImportsService {
     if (FINAL_IMPORT_STATUSES.includes(record.status)) return record;
     let status: string | undefined;
     try {
-      status = await this.workflowStatus(record.workflowId);
+      status = await this.temporal.workflowStatus(record.workflowId, WORKFLOW_LOOKUP_MS);
     } catch (error) {
       // Progress stays readable while Temporal is unreachable; the check runs again next time.
       this.logger.warn(
@@ -310,21 +311,6 @@ export class ImportsService {
         this.logger.warn(`could not publish the end of import ${record.id}: ${String(error)}`),
       );
     return settled;
-  }
-
-  /** The status Temporal gives the workflow's latest run, or undefined when it has none. */
-  private async workflowStatus(workflowId: string): Promise<string | undefined> {
-    const client = await this.temporal.client();
-    try {
-      // A read of progress must not hang on an unreachable Temporal.
-      const description = await client.withDeadline(Date.now() + WORKFLOW_LOOKUP_MS, () =>
-        client.workflow.getHandle(workflowId).describe(),
-      );
-      return description.status.name;
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return undefined;
-      throw error;
-    }
   }
 
   private async rejectedEntries(record: ImportRecord): Promise<RejectedEntry[]> {

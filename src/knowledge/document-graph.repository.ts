@@ -132,42 +132,37 @@ export class DocumentGraphRepository {
     }
 
     await this.graph.transaction(workspaceId, async (tx) => {
-      const inBatches = async (rows: unknown[], cypher: string) => {
-        const results: { key: string; node: string }[] = [];
+      const rowsInBatches = async <R>(rows: unknown[], cypher: string): Promise<R[]> => {
+        const results: R[] = [];
         for (let offset = 0; offset < rows.length; offset += WRITE_BATCH) {
           results.push(
-            ...(await tx.run<{ key: string; node: string }>(cypher, {
-              rows: rows.slice(offset, offset + WRITE_BATCH),
-            })),
+            ...(await tx.run<R>(cypher, { rows: rows.slice(offset, offset + WRITE_BATCH) })),
           );
         }
-        return new Map(results.map(({ key, node }) => [key, node]));
+        return results;
       };
+      const inBatches = async (rows: unknown[], cypher: string) =>
+        new Map(
+          (await rowsInBatches<{ key: string; node: string }>(rows, cypher)).map(
+            ({ key, node }) => [key, node],
+          ),
+        );
       // Later statements find the nodes written here by element id (valid within this
       // transaction): a record lookup instead of a seek in a composite index for every chunk,
       // mention and relation (two per relation, ~45,000 relations per 1,890 short passages).
       // SET takes the document's write lock even when the title is unchanged. A node this
       // statement created carries the marker for the statement's duration only: one that
       // another transaction created (and committed while this one waited) never shows it.
-      const documentRows: { key: string; node: string; created: boolean }[] = [];
-      for (let offset = 0; offset < documents.length; offset += WRITE_BATCH) {
-        documentRows.push(
-          ...(await tx.run<{ key: string; node: string; created: boolean }>(
-            `UNWIND $rows AS row
+      const documentRows = await rowsInBatches<{ key: string; node: string; created: boolean }>(
+        documents.map((document) => ({ id: document.documentId, title: document.title })),
+        `UNWIND $rows AS row
        MERGE (d:Document {workspaceId: $workspaceId, id: row.id})
        ON CREATE SET d.createdByThisWrite = true
        SET d.title = row.title
        WITH row, d, d.createdByThisWrite IS NOT NULL AS created
        REMOVE d.createdByThisWrite
        RETURN row.id AS key, elementId(d) AS node, created`,
-            {
-              rows: documents
-                .slice(offset, offset + WRITE_BATCH)
-                .map((document) => ({ id: document.documentId, title: document.title })),
-            },
-          )),
-        );
-      }
+      );
       const documentNodes = new Map(documentRows.map(({ key, node }) => [key, node]));
       // Only a document that existed before can have chunks and relations to replace; a new
       // import's documents all are new, and skip both statements.

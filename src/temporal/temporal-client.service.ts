@@ -1,5 +1,5 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { CairnConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
@@ -74,6 +74,25 @@ export class TemporalClientService implements OnModuleDestroy {
       backlogAgeSeconds: Number(age?.seconds ?? 0) + (age?.nanos ?? 0) / 1e9,
       pollers: response.pollers?.length ?? 0,
     };
+  }
+
+  /**
+   * The status of a workflow's latest run (`RUNNING`, `COMPLETED`, `TERMINATED`, ...), or
+   * undefined when the id has none. With `deadlineMs`, gives up (throws) after that long.
+   */
+  async workflowStatus(workflowId: string, deadlineMs?: number): Promise<string | undefined> {
+    const client = await this.client();
+    const describe = () => client.workflow.getHandle(workflowId).describe();
+    try {
+      const description =
+        deadlineMs === undefined
+          ? await describe()
+          : await client.withDeadline(Date.now() + deadlineMs, describe);
+      return description.status.name;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    }
   }
 
   /** Link to a workflow's page in the Temporal Web UI (its latest run unless runId is given). */
