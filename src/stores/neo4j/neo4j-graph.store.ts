@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import neo4j, { Driver, ManagedTransaction } from 'neo4j-driver';
 import { CairnConfig } from '../../config/config';
 import { InjectConfig } from '../../config/config.module';
+import { boltPort, disableNagleOnBoltSockets } from './bolt-no-delay';
 import { isWorkspaceId } from '../../common/ids';
 import { cypherAttributes, inClientSpan } from '../../observability/spans';
 
@@ -50,6 +51,7 @@ export class Neo4jGraphStore implements OnModuleDestroy {
     const auth = config.NEO4J_PASSWORD
       ? neo4j.auth.basic(config.NEO4J_USER, config.NEO4J_PASSWORD)
       : undefined;
+    disableNagleOnBoltSockets(boltPort(config.NEO4J_URL));
     // The driver reconnects by itself: broken pooled connections are dropped and replaced.
     this.driver = neo4j.driver(config.NEO4J_URL, auth, {
       // Plain JS numbers: Cairn's counts and offsets stay far below 2^53.
