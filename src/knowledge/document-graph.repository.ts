@@ -217,20 +217,41 @@ export class DocumentGraphRepository {
        }
        RETURN row.key AS key, elementId(e) AS node`,
       );
-      await inBatches(
-        [...relationsBySentence.values()].map(({ relations, ...sentence }) => ({
-          ...sentence,
-          relations: relations.map(({ sourceKey, targetKey, predicate, weight }) => [
-            nodeOf(entityNodes, sourceKey),
-            nodeOf(entityNodes, targetKey),
+      // A sentence's relations name its few entities many times over: each entity is found once
+      // per sentence and the relations point at it by position in the sentence's list, instead
+      // of two lookups per relation (~90,000 per 1,890 passages; Neo4j's CPU for the corpus's
+      // graph writes went from 8.6 to 7.5 s). The driver sends numbers as floats: toInteger.
+      await rowsInBatches(
+        [...relationsBySentence.values()].map(({ relations, ...sentence }) => {
+          const positions = new Map<string, number>();
+          const positionOf = (key: string) => {
+            let position = positions.get(key);
+            if (position === undefined) {
+              position = positions.size;
+              positions.set(key, position);
+            }
+            return position;
+          };
+          const tuples = relations.map(({ sourceKey, targetKey, predicate, weight }) => [
+            positionOf(sourceKey),
+            positionOf(targetKey),
             predicate,
             weight,
-          ]),
-        })),
+          ]);
+          const entities = [...positions.keys()].map((key) => nodeOf(entityNodes, key));
+          return { ...sentence, entities, relations: tuples };
+        }),
         `UNWIND $rows AS row
+       CALL (row) {
+         UNWIND range(0, size(row.entities) - 1) AS position
+         ${byElementId('e', 'Entity', 'row.entities[position]', 'row, position')}
+         WITH position, e ORDER BY position
+         RETURN collect(e) AS entities
+       }
+       WITH row, entities WHERE size(entities) = size(row.entities)
        UNWIND row.relations AS relation
-       ${byElementId('a', 'Entity', 'relation[0]', 'row, relation')}
-       ${byElementId('b', 'Entity', 'relation[1]', 'row, relation')}
+       WITH row, relation, entities[toInteger(relation[0])] AS a,
+         entities[toInteger(relation[1])] AS b
        CREATE (a)-[:RELATED_TO {chunkId: row.chunkId, predicate: relation[2],
          documentId: row.documentId, evidence: row.evidence, weight: relation[3]}]->(b)`,
       );
