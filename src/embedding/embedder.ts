@@ -34,11 +34,13 @@ export interface EmbedderOptions {
 }
 
 /**
- * Chosen on MuSiQue-100 passages (infra/bench/bench-embed.ts --sweep): CPU time per passage is flat
- * from batch 1 to 8 and grows beyond (16: +13%, 32: +22%, 64: +48%), as longer padded batches
- * cost more than the per-call overhead they save.
+ * Chosen on MuSiQue-100 passages (`npm run bench:embed -- --batch-size N --parallel 2`). On an
+ * Intel machine with AVX-512 VNNI, CPU time per passage was flat from batch 1 to 8 and grew
+ * beyond (16: +13%, 32: +22%, 64: +48%); on an AMD EPYC with AVX2 only, batch 4 took 72.0 CPU s,
+ * 2 took 73.6, 6 took 74.6, 8 took 81.5 and 16 took 86.9. Longer padded batches cost more than
+ * the per-call overhead they save; 4 is the best or as good on both.
  */
-export const DEFAULT_EMBEDDING_BATCH_SIZE = 8;
+export const DEFAULT_EMBEDDING_BATCH_SIZE = 4;
 export const DEFAULT_EMBEDDING_MODEL_ID = 'sentence-transformers/all-MiniLM-L6-v2@onnx-int8';
 
 /** Passes side by side for bulk embedding: the configured number, or one per core when 0. */
