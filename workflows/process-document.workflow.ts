@@ -24,6 +24,13 @@ const RELEASES_BATCH_HANDOFFS = 'release-batch-handoffs';
  */
 const EMBEDS_BESIDE_GRAPH = 'embed-beside-graph';
 
+/**
+ * Runs that started after the graph write began returning what each document contributes take
+ * those counts instead of reading them back from Neo4j in a step of their own. Older histories
+ * replay with the read.
+ */
+const COUNTS_FROM_GRAPH_WRITE = 'counts-from-graph-write';
+
 export interface ProcessDocumentsInput {
   workspaceId: string;
   /** One document for an upload; many for a bulk import batch. */
@@ -77,6 +84,8 @@ export async function processDocumentsWorkflow(
       const batch = { workspaceId, documentIds };
       // The embedding running beside extraction and graph, if any.
       let embedding: Promise<number> | undefined;
+      // Undefined when a worker of an older release ran the graph write.
+      let written: Record<string, DocumentCounts> | undefined;
       try {
         if (patched(EMBEDS_BESIDE_GRAPH)) {
           embedding = ai.embedChunks(batch);
@@ -86,7 +95,7 @@ export async function processDocumentsWorkflow(
         await enter('extract');
         await ai.extractKnowledge(batch);
         await enter('graph');
-        await storage.writeGraph(batch);
+        written = await storage.writeGraph(batch);
         await enter('vectors');
         await (embedding ?? ai.embedChunks(batch));
         await storage.indexVectors(batch);
@@ -104,7 +113,10 @@ export async function processDocumentsWorkflow(
       }
       if (releasesHandoffs) await storage.releaseHandoffs(batch);
       await enter('notify');
-      const counts = await storage.countContributions(batch);
+      const counts =
+        patched(COUNTS_FROM_GRAPH_WRITE) && written
+          ? written
+          : await storage.countContributions(batch);
       await bookkeeping.markIndexed({ workspaceId, counts });
       upsertSearchAttributes([{ key: StageAttribute, value: 'done' }]);
       await notifications.notifyIndexed(batch);

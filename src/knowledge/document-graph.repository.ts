@@ -86,8 +86,14 @@ export class DocumentGraphRepository {
    * the ones that already existed, the next two remove whatever they still have (normally
    * nothing): a concurrent writer of the same documents waits for this one, then replaces its
    * result instead of adding to it.
+   *
+   * Returns what each document now contributes, as countContributions would read it back: the
+   * statements create every chunk, mention and relation they are given, or the transaction fails.
    */
-  async writeDocuments(workspaceId: string, documents: DocumentGraph[]): Promise<void> {
+  async writeDocuments(
+    workspaceId: string,
+    documents: DocumentGraph[],
+  ): Promise<Record<string, DocumentCounts>> {
     const chunkRows = documents.flatMap((document) =>
       document.chunks.map((chunk) => ({
         documentId: document.documentId,
@@ -264,6 +270,9 @@ export class DocumentGraphRepository {
         );
       }
     });
+    return Object.fromEntries(
+      documents.map((document) => [document.documentId, written(document)]),
+    );
   }
 
   /** Those of these documents that have a node in the graph (written before, not removed). */
@@ -386,6 +395,20 @@ export class DocumentGraphRepository {
 function byElementId(variable: string, label: string, elementId: string, imports: string): string {
   return `CALL (${imports}) { MATCH (${variable}) WHERE elementId(${variable}) = ${elementId} RETURN ${variable} }
        WITH * WHERE ${variable}:${label} AND ${variable}.workspaceId = $workspaceId`;
+}
+
+/**
+ * What writeDocuments creates for one document: its chunks, its (resolved, unique) mentions, the
+ * distinct entities they mention and its relations, one edge each.
+ */
+function written({ chunks, knowledge }: DocumentGraph): Required<DocumentCounts> {
+  const mentioned = knowledge.entities.filter((entity) => entity.mentions.length > 0);
+  return {
+    chunks: chunks.length,
+    mentions: mentioned.reduce((total, entity) => total + entity.mentions.length, 0),
+    entities: new Set(mentioned.map((entity) => entity.key)).size,
+    relations: knowledge.relations.length,
+  };
 }
 
 /** The element id a statement of this transaction returned for a key; the caller wrote them all. */

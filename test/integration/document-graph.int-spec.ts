@@ -61,10 +61,11 @@ describe('DocumentGraphRepository (real Neo4j)', () => {
   const first = randomUUID();
   const second = randomUUID();
   const absent = randomUUID();
+  let writtenCounts: Awaited<ReturnType<DocumentGraphRepository['writeDocuments']>>;
 
   beforeAll(async () => {
     await store.ensureSchema();
-    await graph.writeDocuments(workspaceId, [
+    writtenCounts = await graph.writeDocuments(workspaceId, [
       documentGraph(
         first,
         2,
@@ -117,6 +118,11 @@ describe('DocumentGraphRepository (real Neo4j)', () => {
       [first]: { chunks: 1, mentions: 2, entities: 2, relations: 2 },
     });
     await expect(graph.countContributions(workspaceId, [])).resolves.toEqual({});
+  });
+
+  it('returns from the write the counts that a read of the graph gives', async () => {
+    expect(writtenCounts).toEqual(await graph.countContributions(workspaceId, [first, second]));
+    expect(writtenCounts[first]).toEqual({ chunks: 2, mentions: 3, entities: 2, relations: 1 });
   });
 
   it('writes every mention and relation with its own values, sentences shared or not', async () => {
@@ -231,14 +237,19 @@ describe('DocumentGraphRepository (real Neo4j)', () => {
       ]);
 
       // No removal first, as when an earlier attempt of the same write had committed.
-      await graph.writeDocuments(rewriteWorkspaceId, [
+      const rewritten = await graph.writeDocuments(rewriteWorkspaceId, [
         documentGraph(again, 1, [{ key: 'rome', mentionsIn: [0] }], []),
         documentGraph(added, 1, [{ key: 'naples', mentionsIn: [0] }], []),
       ]);
-      await expect(graph.countContributions(rewriteWorkspaceId, [again, added])).resolves.toEqual({
+      const expected = {
         [again]: { chunks: 1, mentions: 1, entities: 1, relations: 0 },
         [added]: { chunks: 1, mentions: 1, entities: 1, relations: 0 },
-      });
+      };
+      await expect(graph.countContributions(rewriteWorkspaceId, [again, added])).resolves.toEqual(
+        expected,
+      );
+      // What the write returns is what replaced the old version, not old and new together.
+      expect(rewritten).toEqual(expected);
       // Entities only the replaced version mentioned are gone.
       const known = await graph.findKnownEntities(rewriteWorkspaceId, [
         'rome',

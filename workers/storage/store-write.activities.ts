@@ -42,9 +42,13 @@ export interface StoreWriteDependencies {
 export const createStoreWriteActivities = (deps: StoreWriteDependencies) => ({
   /**
    * Replaces the documents' graph: takes back what they contributed before, resolves their
-   * entities against the rest of the workspace, then MERGEs their knowledge.
+   * entities against the rest of the workspace, then MERGEs their knowledge. Returns what each
+   * document now contributes (the counts countContributions would read back).
    */
-  async writeGraph({ workspaceId, documentIds }: DocumentBatch): Promise<void> {
+  async writeGraph({
+    workspaceId,
+    documentIds,
+  }: DocumentBatch): Promise<Record<string, DocumentCounts>> {
     const { documents: extractions } = JSON.parse(
       (await readHandoff(deps.blobs, extractionHandoffKey(workspaceId, documentIds))).toString(
         'utf8',
@@ -75,7 +79,7 @@ export const createStoreWriteActivities = (deps: StoreWriteDependencies) => ({
     const resolver = new EntityResolver(
       await deps.graph.findKnownEntities(workspaceId, [...lookupKeys]),
     );
-    await deps.graph.writeDocuments(
+    return deps.graph.writeDocuments(
       workspaceId,
       inputs.map(({ chunks, extraction }) => ({
         documentId: chunks.documentId,
