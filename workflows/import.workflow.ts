@@ -68,7 +68,7 @@ export async function importWorkflow(input: ImportWorkflowInput): Promise<Import
     if (input.resume) {
       ({ expansion, nextBatch, done, failed } = input.resume);
     } else {
-      expansion = await imports.expandImport({ ...ref, format: input.format });
+      expansion = await imports.expandImport({ ...ref, format: input.format, batchSize });
       nextBatch = 0;
       // Duplicates and documents the workspace already had need no processing.
       done = expansion.duplicates + expansion.existing;
@@ -125,7 +125,8 @@ async function processBatch(
     const result = await executeChild(processDocumentsWorkflow, {
       workflowId: `import:${workspaceId}:${importId}:batch:${batch}`,
       taskQueue: TASK_QUEUES.general,
-      args: [{ workspaceId, documentIds }],
+      // The batch's sources in one object, if the expansion wrote it (analysis checks).
+      args: [{ workspaceId, documentIds, importSources: { importId, batch, batchSize } }],
       typedSearchAttributes: [{ key: WorkspaceIdAttribute, value: workspaceId }],
     });
     const indexed = Object.keys(result.counts).length;

@@ -7,7 +7,7 @@ import {
   patched,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { DocumentCounts, DocumentStage } from '../src/documents/document.types';
+import type { DocumentCounts, DocumentStage, ImportSources } from '../src/documents/document.types';
 import { StageAttribute } from './search-attributes';
 import { ai, bookkeeping, notifications, storage } from './document-activities';
 import { HANDOFF_MISSING } from './handoffs';
@@ -35,6 +35,8 @@ export interface ProcessDocumentsInput {
   workspaceId: string;
   /** One document for an upload; many for a bulk import batch. */
   documentIds: string[];
+  /** An import batch's: where its sources may be bundled (see src/imports/source-bundle.ts). */
+  importSources?: ImportSources;
 }
 
 export interface ProcessDocumentsResult {

@@ -51,6 +51,13 @@ export interface DocumentBatch {
   documentIds: string[];
 }
 
+/** Which batch of which import a run processes: its sources may be bundled in one object. */
+export interface ImportSources {
+  importId: string;
+  batch: number;
+  batchSize: number;
+}
+
 /** What the live-status channel carries (Redis pub/sub, then SSE to clients). */
 export interface DocumentEvent {
   documentId: string;

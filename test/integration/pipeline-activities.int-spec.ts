@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { INestApplicationContext } from '@nestjs/common';
 import { DocumentsRepository } from '../../src/documents/documents.repository';
@@ -8,7 +8,8 @@ import { DocumentGraphRepository } from '../../src/knowledge/document-graph.repo
 import { ChunkVectorIndex } from '../../src/knowledge/chunk-vector.index';
 import { NlpKnowledgeExtractor } from '../../src/extraction';
 import { Embedder } from '../../src/embedding/embedder';
-import { blobKey } from '../../src/stores/s3/blob-keys';
+import { blobKey, importKey } from '../../src/stores/s3/blob-keys';
+import { encodeSourceBundle, sourceBundleName } from '../../src/imports/source-bundle';
 import {
   chunksHandoffKey,
   extractionHandoffKey,
@@ -230,6 +231,59 @@ describe('pipeline activities: a second run with the same input leaves the state
       // The row goes last, in its own step of the delete workflow.
       expect(once.postgres).toHaveLength(1);
       await documents.remove(workspaceId, documentId);
+    });
+  });
+
+  describe("an import batch's sources read from one bundle", () => {
+    const importId = randomUUID();
+    const importSources = { importId, batch: 0, batchSize: 2 };
+    const bundleKey = importKey(workspaceId, importId, sourceBundleName(2, 0));
+    const texts = [
+      'Ada Lovelace wrote about the Analytical Engine of Charles Babbage in London.',
+      'Alan Turing worked at Bletchley Park during the Second World War.',
+    ];
+    const sha256Of = (text: string) => createHash('sha256').update(text).digest('hex');
+
+    let documentIds: string[] = [];
+
+    // The workspace is shared with the other tests here: leave nothing of these two behind.
+    afterAll(async () => {
+      await stores.blobs.removeMany([
+        bundleKey,
+        chunksHandoffKey(workspaceId, documentIds),
+        ...texts.map((text) => blobKey(workspaceId, sha256Of(text))),
+      ]);
+      for (const documentId of documentIds) await documents.remove(workspaceId, documentId);
+    });
+
+    it('analyses documents whose own blob is gone from the bundle, and reads the rest one by one', async () => {
+      documentIds = [
+        await seedDocument('Lovelace', texts[0]),
+        await seedDocument('Turing', texts[1]),
+      ];
+      // Only the first is in the bundle, and its own blob is gone: analysis can have it from the
+      // bundle alone. The second is read from its blob.
+      const bundle = encodeSourceBundle([
+        { sha256: sha256Of(texts[0]), bytes: Buffer.from(texts[0]) },
+      ]);
+      await stores.blobs.put(bundleKey, bundle, bundle.length);
+      await stores.blobs.remove(blobKey(workspaceId, sha256Of(texts[0])));
+      const batch = { workspaceId, documentIds, importSources };
+      await expect(ai.analyseDocuments(batch)).resolves.toEqual({
+        analysed: documentIds,
+        rejected: [],
+      });
+      const handoff = JSON.parse(
+        (await stores.blobs.get(chunksHandoffKey(workspaceId, documentIds))).toString('utf8'),
+      ) as { documents: { chunks: { text: string }[] }[] };
+      expect(handoff.documents.map(({ chunks }) => chunks[0]?.text)).toEqual(texts);
+
+      // A bundle whose bytes do not match their hash is not used: the blob is read instead
+      // (here it is gone, so the read fails rather than analysing other bytes).
+      const altered = Buffer.from(bundle);
+      altered.write('E', altered.indexOf('Ada'), 'utf8');
+      await stores.blobs.put(bundleKey, altered, altered.length);
+      await expect(ai.analyseDocuments(batch)).rejects.toThrow();
     });
   });
 

@@ -10,7 +10,8 @@ import type { KnowledgeExtractor } from '../../src/extraction';
 import type { Embedder } from '../../src/embedding/embedder';
 import type { DocumentsRepository } from '../../src/documents/documents.repository';
 import type { S3BlobStore } from '../../src/stores/s3/s3-blob.store';
-import { blobKey } from '../../src/stores/s3/blob-keys';
+import { blobKey, importKey } from '../../src/stores/s3/blob-keys';
+import { decodeSourceBundle, sourceBundleName } from '../../src/imports/source-bundle';
 import {
   extractionHandoffKey,
   vectorsHandoffKey,
@@ -18,7 +19,7 @@ import {
   type ExtractionHandoff,
 } from '../../src/documents/artifacts';
 import { chunkIdFor } from '../../src/documents/document-ids';
-import type { DocumentBatch } from '../../src/documents/document.types';
+import type { DocumentBatch, ImportSources } from '../../src/documents/document.types';
 import { mapWithConcurrency } from '../../src/common/concurrency';
 import {
   encodeVectorsHandoff,
@@ -62,8 +63,24 @@ export const createAnalysisActivities = (deps: AnalysisDependencies) => ({
    * that go on) and each document's language in Postgres. A document whose content cannot be
    * parsed is reported in `rejected` (for good: retrying cannot help); the others go on.
    */
-  async analyseDocuments({ workspaceId, documentIds }: DocumentBatch): Promise<AnalysisOutcome> {
+  async analyseDocuments({
+    workspaceId,
+    documentIds,
+    importSources,
+  }: DocumentBatch & { importSources?: ImportSources }): Promise<AnalysisOutcome> {
     const records = await deps.documents.findManyByIds(workspaceId, documentIds);
+    // An import batch's sources in one request; whatever the bundle lacks is read one by one.
+    const bundled = importSources
+      ? decodeSourceBundle(
+          (await deps.blobs.getIfExists(
+            importKey(
+              workspaceId,
+              importSources.importId,
+              sourceBundleName(importSources.batchSize, importSources.batch),
+            ),
+          )) ?? Buffer.alloc(0),
+        )
+      : new Map<string, Buffer>();
     const found = new Set(records.map((record) => record.id));
     const rejected: RejectedDocument[] = documentIds
       .filter((documentId) => !found.has(documentId))
@@ -71,7 +88,8 @@ export const createAnalysisActivities = (deps: AnalysisDependencies) => ({
     const artifacts: ChunksArtifact[] = [];
     await mapWithConcurrency(records, IO_CONCURRENCY, async (record) => {
       const kind = KIND_BY_MIME.get(record.mime);
-      const bytes = await deps.blobs.get(blobKey(workspaceId, record.sha256));
+      const bytes =
+        bundled.get(record.sha256) ?? (await deps.blobs.get(blobKey(workspaceId, record.sha256)));
       let extracted;
       try {
         if (!kind)

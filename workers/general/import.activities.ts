@@ -20,6 +20,7 @@ import {
   importLimits,
 } from '../../src/imports/import-records';
 import {
+  FINAL_IMPORT_STATUSES,
   importWorkflowId,
   type ImportExpansion,
   type ImportFormat,
@@ -32,6 +33,12 @@ import { RedisStore } from '../../src/stores/redis/redis.store';
 import { blobKey, importKey } from '../../src/stores/s3/blob-keys';
 import { S3BlobStore, type BlobToPut } from '../../src/stores/s3/s3-blob.store';
 import { readJsonArtifact, writeJsonArtifact } from '../artifact-io';
+import {
+  SOURCE_BUNDLES_DIR,
+  encodeSourceBundle,
+  sourceBundleName,
+  type SourceEntry,
+} from '../../src/imports/source-bundle';
 
 export interface ImportDependencies {
   imports: ImportsRepository;
@@ -67,11 +74,24 @@ export interface ImportRef {
 /** Entries stored and recorded at once: enough parallel I/O to hide MinIO and Postgres latency. */
 const WINDOW = 64;
 const STORE_CONCURRENCY = 16;
+const BUNDLE_CONCURRENCY = 4;
 /** Entries up to this size are written without asking MinIO first whether it has them. */
 const REWRITE_BELOW_BYTES = 256 * 1024;
+/**
+ * Bytes of small entries an expansion keeps to write the batches' source bundles; the documents
+ * beyond it are read one by one by analysis, as uploads are.
+ */
+const SOURCE_BUNDLES_BUDGET_BYTES = 64 * 1024 * 1024;
 
 type StoredEntry =
-  | { kind: 'document'; documentId: string; ours: boolean; settled: boolean; sizeBytes: number }
+  | {
+      kind: 'document';
+      documentId: string;
+      sha256: string;
+      ours: boolean;
+      settled: boolean;
+      sizeBytes: number;
+    }
   | { kind: 'rejected'; rejection: RejectedEntry };
 
 /** Bulk-import bookkeeping on the `general` queue; every activity is idempotent. */
@@ -129,6 +149,7 @@ export const createImportActivities = (deps: ImportDependencies) => {
       return {
         kind: 'document',
         documentId: row.id,
+        sha256: hashes[index],
         ours: row.created || row.workflowId === workflowId,
         // Indexed by an earlier run of this import, or being deleted: not to be processed.
         settled: row.status === 'indexed' || row.status === 'deleting',
@@ -158,7 +179,13 @@ export const createImportActivities = (deps: ImportDependencies) => {
      * quadratic term (MuSiQue-100); largest first, under 0.5%.
      * Largest first also leaves the lightest batches for the end, when fewer run side by side.
      */
-    async expandImport(input: ImportRef & { format: ImportFormat }): Promise<ImportExpansion> {
+    async expandImport(
+      input: ImportRef & {
+        format: ImportFormat;
+        /** Documents per batch: given, each batch's small sources also go into one bundle. */
+        batchSize?: number;
+      },
+    ): Promise<ImportExpansion> {
       const ref = { workspaceId: input.workspaceId, importId: input.importId };
       await setState(ref, { status: 'expanding' });
       const path = join(tmpdir(), `cairn-import-expand-${input.importId}-${process.pid}`);
@@ -170,6 +197,8 @@ export const createImportActivities = (deps: ImportDependencies) => {
 
         const documents: { id: string; sizeBytes: number }[] = [];
         const seen = new Set<string>();
+        const sources = new Map<string, SourceEntry>();
+        let sourceBytes = 0;
         const rejected: RejectedEntry[] = [];
         const expansion: ImportExpansion = {
           entries: 0,
@@ -181,7 +210,7 @@ export const createImportActivities = (deps: ImportDependencies) => {
         const flush = async (window: ImportItem[]) => {
           const stored = await storeWindow(ref, window);
           const ours: string[] = [];
-          for (const entry of stored) {
+          for (const [index, entry] of stored.entries()) {
             expansion.entries += 1;
             if (entry.kind === 'rejected') {
               rejected.push(entry.rejection);
@@ -197,6 +226,15 @@ export const createImportActivities = (deps: ImportDependencies) => {
               seen.add(entry.documentId);
               documents.push({ id: entry.documentId, sizeBytes: entry.sizeBytes });
               ours.push(entry.documentId);
+              const item = window[index];
+              if (
+                item.kind === 'document' &&
+                item.bytes.length <= REWRITE_BELOW_BYTES &&
+                sourceBytes + item.bytes.length <= SOURCE_BUNDLES_BUDGET_BYTES
+              ) {
+                sources.set(entry.documentId, { sha256: entry.sha256, bytes: item.bytes });
+                sourceBytes += item.bytes.length;
+              }
             }
           }
           if (ours.length > 0) {
@@ -243,6 +281,27 @@ export const createImportActivities = (deps: ImportDependencies) => {
           importKey(input.workspaceId, input.importId, 'rejected.json'),
           rejected,
         );
+        const { batchSize } = input;
+        if (batchSize !== undefined && batchSize > 0) {
+          const batches = Math.ceil(documentIds.length / batchSize);
+          await mapWithConcurrency(
+            Array.from({ length: batches }, (_, batch) => batch),
+            BUNDLE_CONCURRENCY,
+            async (batch) => {
+              const entries = documentIds
+                .slice(batch * batchSize, (batch + 1) * batchSize)
+                .flatMap((documentId) => sources.get(documentId) ?? []);
+              if (entries.length === 0) return;
+              const bundle = encodeSourceBundle(entries);
+              await deps.blobs.put(
+                importKey(input.workspaceId, input.importId, sourceBundleName(batchSize, batch)),
+                bundle,
+                bundle.length,
+                'application/octet-stream',
+              );
+            },
+          );
+        }
         await setState(ref, {
           status: 'processing',
           total: expansion.entries,
@@ -282,6 +341,11 @@ export const createImportActivities = (deps: ImportDependencies) => {
         ...(input.status ? { status: input.status } : {}),
         ...(input.error !== undefined ? { error: input.error } : {}),
       });
+      // An ended import's batches need their source bundles no more (a retry expands anew).
+      if (input.status !== undefined && FINAL_IMPORT_STATUSES.includes(input.status)) {
+        const prefix = `${importKey(input.workspaceId, input.importId, SOURCE_BUNDLES_DIR)}/`;
+        await deps.blobs.removeMany(await deps.blobs.list(prefix));
+      }
     },
   };
 };
