@@ -14,6 +14,7 @@ import {
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CairnError } from '../common/errors/cairn-error';
+import { RESERVED_WORKSPACE_ID } from '../common/ids';
 import type { RequestWithId } from '../common/http/request-id';
 import { ZodValidationPipe } from '../common/http/zod-validation.pipe';
 import { issueApiKey } from './api-keys';
@@ -40,6 +41,7 @@ const createWorkspaceSchema = z
     id: z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]{2,62}$/, 'id: 3–63 lowercase letters, digits and dashes')
+      .refine((id) => id !== RESERVED_WORKSPACE_ID, `id: ${RESERVED_WORKSPACE_ID} is reserved`)
       .optional(),
   })
   .strict();

@@ -3,6 +3,11 @@
 
 /** Same rule as CAIRN_DEFAULT_WORKSPACE in the configuration: also a valid Weaviate tenant name. */
 export const WORKSPACE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/**
+ * The workspace in which workers warm up (workers/warm-up.ts): valid everywhere, but neither the
+ * API nor the configuration lets anyone use it.
+ */
+export const RESERVED_WORKSPACE_ID = 'cairn-warm-up';
 export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
 /** Document ids are UUIDs today; allow any short slug made of safe characters. */
 export const DOCUMENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;

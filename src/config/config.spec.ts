@@ -45,6 +45,12 @@ describe('loadConfig', () => {
     expect(problems).toContain('S3_BUCKET');
   });
 
+  it('keeps the workers’ warm-up workspace out of use', () => {
+    expect(() => loadConfig({ ...validEnv, CAIRN_DEFAULT_WORKSPACE: 'cairn-warm-up' })).toThrow(
+      /CAIRN_DEFAULT_WORKSPACE: cairn-warm-up is reserved/,
+    );
+  });
+
   it('rejects an unknown task queue', () => {
     expect(() => loadConfig({ ...validEnv, CAIRN_WORKER_QUEUES: 'general,gpu' })).toThrow(
       /CAIRN_WORKER_QUEUES/,

@@ -241,6 +241,13 @@ describe('workspaces, members, roles and API keys', () => {
       headers: bearer(members.viewer.token),
     });
     expect(taken.status).toBe(409);
+    // The workers' warm-up workspace (workers/warm-up.ts) is nobody's.
+    const reserved = await callApi<ErrorBody>('POST', '/workspaces', {
+      json: { id: 'cairn-warm-up', name: 'mine' },
+      headers: bearer(owner.token),
+    });
+    expect(reserved.status).toBe(400);
+    expect(JSON.stringify(reserved.body)).toMatch(/cairn-warm-up is reserved/);
     const unnamed = await callApi<ErrorBody>('GET', '/documents', {
       headers: bearer(owner.token),
       auth: false,
