@@ -6,17 +6,33 @@ export const sdkMetricsPort = (metricsPort: number) => metricsPort + 1;
 
 const SDK_SCRAPE_TIMEOUT_MS = 2_000;
 
+let workersPolling = false;
+
+/** From now on GET /ready answers 200: the process's workers have warmed up and take tasks. */
+export function markWorkersPolling(): void {
+  workersPolling = true;
+}
+
 /**
- * The worker process's GET /metrics: Cairn's own metrics (prom-client) followed by the Temporal
- * SDK's (Core's Prometheus exporter on 127.0.0.1, fetched on each scrape), so Prometheus needs
- * one target per process. The two sets never share a name (the SDK's all start with temporal_).
+ * The worker process's GET /ready (200 once its workers take tasks) and GET /metrics: Cairn's own
+ * metrics (prom-client) followed by the Temporal SDK's (Core's Prometheus exporter on 127.0.0.1,
+ * fetched on each scrape), so Prometheus needs one target per process. The two sets never share
+ * a name (the SDK's all start with temporal_).
  */
 export async function startMetricsServer(host: string, port: number): Promise<Server> {
   const server = createServer((request, response) => {
-    if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
+    const path = request.url?.split('?')[0];
+    if (request.method === 'GET' && path === '/ready') {
+      // For `npm start`, `npm test` and readiness probes: 503 while the worker warms up.
+      response
+        .writeHead(workersPolling ? 200 : 503, { 'content-type': 'text/plain' })
+        .end(workersPolling ? 'ready\n' : 'warming up\n');
+      return;
+    }
+    if (request.method !== 'GET' || path !== '/metrics') {
       response
         .writeHead(404, { 'content-type': 'text/plain' })
-        .end('not found: try GET /metrics\n');
+        .end('not found: try GET /metrics or GET /ready\n');
       return;
     }
     Promise.all([metricsRegistry.metrics(), sdkMetrics(port)]).then(
