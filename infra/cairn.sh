@@ -21,6 +21,7 @@ cd "$CAIRN_ROOT"
 
 STACK=(bash "$INFRA_DIR/stack.sh")
 APPS=()              # names (pid-file names) of the API and worker processes this run started
+WORKER_READY_URLS=() # each started worker process's GET /ready (200 once warmed up and polling)
 ENGINES_STARTED=()   # engines that were not running before this run
 TAIL_PID=""
 CLEANED=0
@@ -102,17 +103,24 @@ start_workers() {
     single)
       start_app "$prefix-all" "$@" CAIRN_WORKER_QUEUES="$queues" \
         CAIRN_WORKER_METRICS_PORT="$metrics_port" -- node dist/workers/main.js
+      add_worker_ready_url "$metrics_port"
       ;;
     separate)
       local q
       for q in ${queues//,/ }; do
         start_app "$prefix-$q" "$@" CAIRN_WORKER_QUEUES="$q" \
           CAIRN_WORKER_METRICS_PORT="$metrics_port" -- node dist/workers/main.js
+        add_worker_ready_url "$metrics_port"
         metrics_port=$((metrics_port + 2))
       done
       ;;
     *) die "CAIRN_WORKER_MODE must be single or separate, not '$mode'" ;;
   esac
+}
+
+# A worker serves GET /ready on its metrics port; with the port 0 it serves nothing to wait for.
+add_worker_ready_url() {
+  (($1 == 0)) || WORKER_READY_URLS+=("http://$CAIRN_WORKER_METRICS_HOST:$1/ready")
 }
 
 check_port_free() {
@@ -123,8 +131,14 @@ check_port_free() {
   fi
 }
 
-# Wait for GET /health/ready to answer 200; fail early when an app process died.
-wait_api_ready() {
+# Wait for the API's GET /health/ready, then each worker's GET /ready (workers warm up before
+# they take tasks, workers/warm-up.ts), to answer 200; fail early when an app process died.
+wait_ready() {
+  local url
+  for url in "$@"; do wait_url_ready "$url"; done
+}
+
+wait_url_ready() {
   local url=$1 deadline=$((SECONDS + CAIRN_READY_TIMEOUT)) name pid
   say "waiting for $url"
   until http_ok "$url" 5; do
@@ -138,7 +152,7 @@ wait_api_ready() {
     if ((SECONDS >= deadline)); then
       show_app_logs
       curl -sS --max-time 5 "$url" >&2 || true
-      die "the API was not ready after ${CAIRN_READY_TIMEOUT}s (CAIRN_READY_TIMEOUT): $url"
+      die "not ready after ${CAIRN_READY_TIMEOUT}s (CAIRN_READY_TIMEOUT): $url"
     fi
     sleep 1
   done
@@ -198,7 +212,7 @@ cmd_start() {
   tail -n +1 -F "${logs[@]}" &
   TAIL_PID=$!
   local base="http://$CAIRN_API_HOST:$CAIRN_API_PORT"
-  wait_api_ready "$base/health/ready"
+  wait_ready "$base/health/ready" "${WORKER_READY_URLS[@]}"
   cat <<EOF
 
 Cairn is running (Ctrl-C stops the API and workers$( ((${#ENGINES_STARTED[@]})) && echo " and the engines this run started")):
@@ -264,7 +278,7 @@ cmd_test() {
   start_workers test-worker separate general,ai,storage "$CAIRN_TEST_WORKER_METRICS_PORT" \
     "${tracing[@]}"
   export CAIRN_API_URL="http://127.0.0.1:$CAIRN_TEST_API_PORT"
-  wait_api_ready "$CAIRN_API_URL/health/ready"
+  wait_ready "$CAIRN_API_URL/health/ready" "${WORKER_READY_URLS[@]}"
   say "jest --runInBand $*"
   local code=0
   local results="$CAIRN_LOG_DIR/jest-results.json"

@@ -210,6 +210,25 @@ describe('metrics (GET /metrics on the API and on each worker)', () => {
     ).toBeGreaterThan(0);
   });
 
+  it('answers GET /ready on every worker once it has warmed up; ai and storage did warm up', async () => {
+    const logDir = process.env.CAIRN_LOG_DIR ?? resolve(__dirname, '../../.data/logs');
+    for (const [queue, url] of Object.entries(testWorkerMetricsUrls())) {
+      const ready = await fetch(url.replace(/\/metrics$/, '/ready'));
+      expect({ queue, status: ready.status, body: await ready.text() }).toEqual({
+        queue,
+        status: 200,
+        body: 'ready\n',
+      });
+      // One JSON line per start of the worker (the crash test starts replacements).
+      const warmedUp = readFileSync(resolve(logDir, `test-worker-${queue}.log`), 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('"msg":"warmed up"'))
+        .map((line) => JSON.parse(line) as { queues: string[]; documents: number });
+      if (queue === 'general') expect(warmedUp).toEqual([]);
+      else expect(warmedUp[0]).toMatchObject({ queues: [queue], documents: 200 });
+    }
+  });
+
   it('the Grafana dashboard only queries metrics that the API or the workers export', () => {
     const dashboard = JSON.parse(
       readFileSync(resolve(__dirname, '../../infra/grafana/cairn-dashboard.json'), 'utf8'),

@@ -109,6 +109,12 @@ describe('k8s manifests', () => {
           probes: Boolean(container.readinessProbe && container.livenessProbe),
         }).toEqual({ name, probes: true });
       }
+      // A worker is ready once it has warmed up and polls its queue (workers/warm-up.ts).
+      for (const queue of queues) {
+        expect(containerOf(dir, `cairn-worker-${queue}`).readinessProbe?.httpGet?.path).toBe(
+          '/ready',
+        );
+      }
       const api = containerOf(dir, 'cairn-api');
       expect(api.readinessProbe?.httpGet?.path).toBe('/health/ready');
       expect(api.livenessProbe?.httpGet?.path).toBe('/health');
