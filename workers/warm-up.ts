@@ -190,7 +190,7 @@ export interface StorageWarmUpDependencies {
  * The `storage` queue's statements over the made-up documents, batch by batch as writeGraph and
  * indexVectors run them, then the removal a deletion runs. A warm-up killed half-way leaves its
  * documents behind; the next one finds them (`documentsInGraph`) and replaces them, as a
- * re-processed document is, and removes them at its end.
+ * re-processed document is, and removes them at its end with any it did not make itself.
  */
 export async function warmUpStorage(
   documents: readonly WarmUpDocument[],
@@ -238,6 +238,12 @@ export async function warmUpStorage(
   const documentIds = documents.map(({ documentId }) => documentId);
   await deps.graph.removeDocuments(workspaceId, documentIds);
   await deps.vectors.removeDocuments(workspaceId, documentIds);
+  // A killed warm-up over more documents (another CAIRN_WORKER_WARM_UP_DOCUMENTS) left some this
+  // one does not know of.
+  await deps.graph.removeDocuments(
+    workspaceId,
+    await deps.graph.documentIdsInWorkspace(workspaceId),
+  );
   await deps.removeVectorTenant(workspaceId);
 }
 

@@ -290,6 +290,22 @@ export class DocumentGraphRepository {
   }
 
   /**
+   * Every document of the workspace that has a node in the graph. (`IS NOT NULL` lets the hint
+   * name the composite index, which a seek on its first property alone can use.)
+   */
+  async documentIdsInWorkspace(workspaceId: string): Promise<string[]> {
+    const rows = await this.graph.run<{ id: string }>(
+      `MATCH (d:Document)
+       USING INDEX d:Document(workspaceId, id)
+       WHERE d.workspaceId = $workspaceId AND d.id IS NOT NULL
+       RETURN d.id AS id`,
+      { workspaceId },
+      'read',
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /**
    * Removes exactly what these documents contributed: their relations, chunks (with mentions),
    * entities no other chunk mentions any more, and the document nodes. Idempotent.
    * Orphaned entities are removed with a plain DELETE, never DETACH: if a concurrent write gives

@@ -89,9 +89,12 @@ describe('worker warm-up (real Neo4j and Weaviate)', () => {
     const other = await snapshotWorkspace(stores, otherWorkspace, { detailed: true });
     expect(other.neo4j.documentIds).toHaveLength(3);
 
-    // A warm-up killed after its first graph write left that batch behind.
+    // A warm-up killed after its first graph write left that batch behind, and one over more
+    // documents (a larger CAIRN_WORKER_WARM_UP_DOCUMENTS) left some this one does not make.
     await graph.writeDocuments(WARM_UP_WORKSPACE, resolved(documents.slice(0, 100)));
-    expect((await leftInWarmUpWorkspace()).nodes).toBeGreaterThan(100);
+    const larger = await analyseWarmUpPassages(170, new NlpKnowledgeExtractor());
+    await graph.writeDocuments(WARM_UP_WORKSPACE, resolved(larger.slice(150)));
+    expect((await leftInWarmUpWorkspace()).nodes).toBeGreaterThan(120);
 
     // It wrote every made-up chunk to both stores on the way.
     const graphWrites = jest.spyOn(graph, 'writeDocuments');
