@@ -238,12 +238,10 @@ export async function warmUpStorage(
   const documentIds = documents.map(({ documentId }) => documentId);
   await deps.graph.removeDocuments(workspaceId, documentIds);
   await deps.vectors.removeDocuments(workspaceId, documentIds);
-  // A killed warm-up over more documents (another CAIRN_WORKER_WARM_UP_DOCUMENTS) left some this
-  // one does not know of.
-  await deps.graph.removeDocuments(
-    workspaceId,
-    await deps.graph.documentIdsInWorkspace(workspaceId),
-  );
+  // Then whatever else is left: the documents of a killed warm-up over more of them (another
+  // CAIRN_WORKER_WARM_UP_DOCUMENTS), or relations a replica warming up at the same moment wrote
+  // for documents this one had just removed (both write the same ids).
+  await deps.graph.removeAllKnowledge(workspaceId);
   await deps.removeVectorTenant(workspaceId);
 }
 

@@ -290,19 +290,19 @@ export class DocumentGraphRepository {
   }
 
   /**
-   * Every document of the workspace that has a node in the graph. (`IS NOT NULL` lets the hint
-   * name the composite index, which a seek on its first property alone can use.)
+   * Every document, chunk and entity node of the workspace, with their relationships. Only for
+   * the workers' reserved warm-up workspace, which holds nothing else; a real workspace's
+   * documents are removed with removeDocuments, which keeps what other documents share.
    */
-  async documentIdsInWorkspace(workspaceId: string): Promise<string[]> {
-    const rows = await this.graph.run<{ id: string }>(
-      `MATCH (d:Document)
-       USING INDEX d:Document(workspaceId, id)
-       WHERE d.workspaceId = $workspaceId AND d.id IS NOT NULL
-       RETURN d.id AS id`,
-      { workspaceId },
-      'read',
-    );
-    return rows.map((row) => row.id);
+  async removeAllKnowledge(workspaceId: string): Promise<void> {
+    for (const label of ['Document', 'Chunk', 'Entity'] as const) {
+      await this.graph.run(
+        `MATCH (n:${label}) WHERE n.workspaceId = $workspaceId DETACH DELETE n`,
+        {
+          workspaceId,
+        },
+      );
+    }
   }
 
   /**
