@@ -265,6 +265,10 @@ cmd_test() {
   fi
   check_port_free "$CAIRN_TEST_API_PORT" CAIRN_TEST_API_PORT
   stack_up
+  # The tests' own Temporal namespace, so that an `npm start` running beside `npm test` (same
+  # server, same task-queue names) never takes a test's workflow, nor a test one of its own.
+  export TEMPORAL_NAMESPACE="${CAIRN_TEST_TEMPORAL_NAMESPACE:-$TEMPORAL_NAMESPACE-test}"
+  "${STACK[@]}" temporal-namespace "$TEMPORAL_NAMESPACE"
   build
   mkdir -p "$CAIRN_LOG_DIR" "$CAIRN_RUN_DIR"
   # The tests' own API and workers, on the test port, beside any `npm start` on the normal one.

@@ -9,6 +9,7 @@
 #   bash infra/stack.sh logs <engine>       tail an engine's log
 #   bash infra/stack.sh running             names of the running engines (for scripts)
 #   bash infra/stack.sh validate-k8s <dir…> render kustomize dirs, validate them (infra/k8s-validate)
+#   bash infra/stack.sh temporal-namespace <name>  create a namespace with Cairn's search attributes
 #
 # Engines: postgres redis temporal weaviate neo4j minio prometheus. Every setting (ports, folders,
 # versions) comes from infra/env.sh. Data: $CAIRN_DATA_DIR/<engine>, logs: $CAIRN_LOG_DIR,
@@ -739,8 +740,31 @@ cmd_logs() {
   if [[ -t 1 ]]; then tail -n 100 -F "$log"; else tail -n 100 "$log"; fi
 }
 
+# A Temporal namespace with the search attributes the workflows set (the main one gets them at
+# start-dev); idempotent, and the dev server keeps both.
+cmd_temporal_namespace() {
+  local ns=${1:?usage: stack.sh temporal-namespace <name>} attr listed tries=0 temporal
+  temporal=(
+    "$(temporal_bin)" operator --address "127.0.0.1:$CAIRN_TEMPORAL_PORT" --command-timeout 10s
+  )
+  if ! "${temporal[@]}" namespace describe --namespace "$ns" >/dev/null 2>&1; then
+    say "creating the Temporal namespace $ns"
+    "${temporal[@]}" namespace create --namespace "$ns" --retention 24h >/dev/null
+  fi
+  # The operator service learns of a new namespace a few seconds after the frontend does.
+  for attr in WorkspaceId DocumentId DomainId Stage; do
+    until listed=$("${temporal[@]}" search-attribute list --namespace "$ns" 2>/dev/null) &&
+      grep -qw "$attr" <<<"$listed"; do
+      ((++tries <= 60)) || die "could not register the search attribute $attr in $ns"
+      "${temporal[@]}" search-attribute create --namespace "$ns" --name "$attr" \
+        --type Keyword --yes >/dev/null 2>&1 || true
+      sleep 1
+    done
+  done
+}
+
 usage() {
-  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 main() {
@@ -755,6 +779,7 @@ main() {
     reset) cmd_reset ;;
     logs) cmd_logs "$@" ;;
     validate-k8s) cmd_validate_k8s "$@" ;;
+    temporal-namespace) cmd_temporal_namespace "$@" ;;
     -h | --help | help) usage ;;
     *)
       usage >&2
