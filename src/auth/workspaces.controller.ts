@@ -11,7 +11,15 @@ import {
   Query,
   Req,
 } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import { z } from 'zod';
 import { CairnError } from '../common/errors/cairn-error';
 import { RESERVED_WORKSPACE_ID } from '../common/ids';
@@ -28,6 +36,20 @@ import {
   WithoutWorkspace,
 } from './principal';
 import { roleAtLeast, type WorkspaceRole } from './roles';
+import {
+  AddedMemberDto,
+  AddMemberDto,
+  ApiKeyListDto,
+  AuditPageDto,
+  ChangedMemberDto,
+  ChangeMemberDto,
+  CreateApiKeyDto,
+  CreatedApiKeyDto,
+  CreatedWorkspaceDto,
+  CreateWorkspaceDto,
+  MemberListDto,
+  WorkspaceListDto,
+} from './workspaces.dto';
 
 const workspaceName = z
   .string()
@@ -98,12 +120,14 @@ export class WorkspacesController {
   @Post('workspaces')
   @WithoutWorkspace()
   @ApiOperation({ summary: 'Create a workspace; the caller becomes its owner' })
+  @ApiBody({ type: CreateWorkspaceDto })
+  @ApiCreatedResponse({ type: CreatedWorkspaceDto })
   async create(
     @Body(new ZodValidationPipe(createWorkspaceSchema))
     input: z.infer<typeof createWorkspaceSchema>,
     @CurrentPrincipal() principal: Principal,
     @Req() request: Request,
-  ) {
+  ): Promise<CreatedWorkspaceDto> {
     if (principal.via !== 'token') {
       throw new CairnError(
         'forbidden',
@@ -128,7 +152,8 @@ export class WorkspacesController {
   @Get('workspaces')
   @WithoutWorkspace()
   @ApiOperation({ summary: "The caller's workspaces and role in each" })
-  async list(@CurrentPrincipal() principal: Principal) {
+  @ApiOkResponse({ type: WorkspaceListDto })
+  async list(@CurrentPrincipal() principal: Principal): Promise<WorkspaceListDto> {
     if (principal.via !== 'token') {
       throw new CairnError(
         'forbidden',
@@ -141,19 +166,22 @@ export class WorkspacesController {
   @Get('workspaces/:workspaceId/members')
   @RequireRole('admin')
   @ApiOperation({ summary: 'Members of the workspace with their roles' })
-  async members(@Param('workspaceId') workspaceId: string) {
+  @ApiOkResponse({ type: MemberListDto })
+  async members(@Param('workspaceId') workspaceId: string): Promise<MemberListDto> {
     return { items: await this.repository.members(workspaceId) };
   }
 
   @Post('workspaces/:workspaceId/members')
   @RequireRole('admin')
   @ApiOperation({ summary: 'Invite an existing user (one who has signed in) by e-mail' })
+  @ApiBody({ type: AddMemberDto })
+  @ApiCreatedResponse({ type: AddedMemberDto })
   async addMember(
     @Param('workspaceId') workspaceId: string,
     @Body(new ZodValidationPipe(addMemberSchema)) input: z.infer<typeof addMemberSchema>,
     @CurrentPrincipal() principal: Principal,
     @Req() request: Request,
-  ) {
+  ): Promise<AddedMemberDto> {
     assertMayAssign(principal, input.role);
     const user = await this.repository.findUserByEmail(input.email);
     if (!user)
@@ -175,13 +203,15 @@ export class WorkspacesController {
   @Patch('workspaces/:workspaceId/members/:userId')
   @RequireRole('admin')
   @ApiOperation({ summary: "Change a member's role" })
+  @ApiBody({ type: ChangeMemberDto })
+  @ApiOkResponse({ type: ChangedMemberDto })
   async changeMember(
     @Param('workspaceId') workspaceId: string,
     @Param('userId', new ZodValidationPipe(userIdParam)) userId: string,
     @Body(new ZodValidationPipe(changeMemberSchema)) input: z.infer<typeof changeMemberSchema>,
     @CurrentPrincipal() principal: Principal,
     @Req() request: Request,
-  ) {
+  ): Promise<ChangedMemberDto> {
     const current = await this.repository.roleOf(userId, workspaceId);
     if (!current) throw new CairnError('not_found', `member ${userId} not found`);
     assertMayAssign(principal, current);
@@ -202,6 +232,7 @@ export class WorkspacesController {
   @RequireRole('admin')
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove a member' })
+  @ApiNoContentResponse({ description: 'Removed' })
   async removeMember(
     @Param('workspaceId') workspaceId: string,
     @Param('userId', new ZodValidationPipe(userIdParam)) userId: string,
@@ -225,12 +256,14 @@ export class WorkspacesController {
   @Post('workspaces/:workspaceId/api-keys')
   @RequireRole('admin')
   @ApiOperation({ summary: 'Create an API key; the key is shown in this answer only' })
+  @ApiBody({ type: CreateApiKeyDto })
+  @ApiCreatedResponse({ type: CreatedApiKeyDto })
   async createKey(
     @Param('workspaceId') workspaceId: string,
     @Body(new ZodValidationPipe(createKeySchema)) input: z.infer<typeof createKeySchema>,
     @CurrentPrincipal() principal: Principal,
     @Req() request: Request,
-  ) {
+  ): Promise<CreatedApiKeyDto> {
     assertMayAssign(principal, input.role);
     const issued = issueApiKey();
     const record = await this.repository.insertApiKey({
@@ -255,7 +288,8 @@ export class WorkspacesController {
   @Get('workspaces/:workspaceId/api-keys')
   @RequireRole('admin')
   @ApiOperation({ summary: "The workspace's API keys (never their secrets)" })
-  async keys(@Param('workspaceId') workspaceId: string) {
+  @ApiOkResponse({ type: ApiKeyListDto })
+  async keys(@Param('workspaceId') workspaceId: string): Promise<ApiKeyListDto> {
     return { items: await this.repository.apiKeys(workspaceId) };
   }
 
@@ -263,6 +297,7 @@ export class WorkspacesController {
   @RequireRole('admin')
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke an API key; it stops working at once' })
+  @ApiNoContentResponse({ description: 'Revoked' })
   async revokeKey(
     @Param('workspaceId') workspaceId: string,
     @Param('keyId', new ZodValidationPipe(keyIdParam)) keyId: string,
@@ -281,12 +316,18 @@ export class WorkspacesController {
 
   @Get('audit')
   @RequireRole('admin')
-  @ApiHeader({ name: 'X-Workspace-Id', required: true })
   @ApiOperation({ summary: "The workspace's audit log, newest first (cursor: ?before=<id>)" })
+  @ApiOkResponse({ type: AuditPageDto })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+  })
+  @ApiQuery({ name: 'before', required: false, schema: { type: 'integer', minimum: 1 } })
   async auditLog(
     @Req() request: Request,
     @Query(new ZodValidationPipe(auditQuerySchema)) query: z.infer<typeof auditQuerySchema>,
-  ) {
+  ): Promise<AuditPageDto> {
     return this.audit.list(request.workspaceId!, query);
   }
 

@@ -45,8 +45,10 @@ import {
   DocumentAcceptedDto,
   DocumentChunksDto,
   DocumentDto,
+  DocumentEventDto,
   DocumentListDto,
   FileUploadDto,
+  StageTimingDto,
   TextUploadDto,
 } from './documents.dto';
 import { DocumentsService, type ListDocumentsQuery } from './documents.service';
@@ -58,7 +60,8 @@ const listQuerySchema = z.object({
 });
 
 @ApiTags('documents')
-@ApiExtraModels(FileUploadDto, TextUploadDto)
+// StageTimingDto is referenced by DocumentDto.stageTimings' $ref only: it must be listed itself.
+@ApiExtraModels(FileUploadDto, TextUploadDto, DocumentEventDto, StageTimingDto)
 @Controller('documents')
 export class DocumentsController {
   constructor(

@@ -88,3 +88,15 @@ export class FileUploadDto {
   @ApiPropertyOptional({ maxLength: 500, description: 'Defaults to the file name' })
   title?: string;
 }
+
+/** The JSON of each Server-Sent Event of GET /documents/:id/events (besides heartbeats). */
+export class DocumentEventDto {
+  @ApiProperty({ format: 'uuid' }) documentId!: string;
+  @ApiProperty() workspaceId!: string;
+  @ApiProperty({ enum: [...DOCUMENT_STATUSES, 'deleted'] }) status!: DocumentStatus | 'deleted';
+  @ApiProperty({ enum: [...DOCUMENT_STAGES, 'done'], nullable: true, type: String })
+  stage!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) error?: string | null;
+  @ApiPropertyOptional({ type: DocumentCountsDto }) counts?: DocumentCountsDto;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+}

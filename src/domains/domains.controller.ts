@@ -2,11 +2,13 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@ne
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
+  ApiBody,
   ApiConflictResponse,
   ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
 import { type AuditContext, CurrentAuditContext } from '../auth/audit-context';
@@ -25,6 +27,19 @@ import {
   type ListDomainsQuery,
   type ReviewDomainInput,
 } from './domains.schema';
+import { DOMAIN_STATUSES } from './domain.types';
+import {
+  AddDomainDocumentsDto,
+  AddedDomainDocumentsDto,
+  CreateDomainDto,
+  CreatedDomainDto,
+  DomainDetailDto,
+  DomainDto,
+  DomainListDto,
+  DomainOverviewDto,
+  ReviewDomainDto,
+  ReviewOutcomeDto,
+} from './domains.dto';
 import { DomainsService } from './domains.service';
 
 const domainId = new ZodValidationPipe(domainIdParamSchema);
@@ -45,7 +60,8 @@ export class DomainsController {
     description:
       'Body: {name (1–120 chars, unique in the workspace), description?, seedDocumentIds?, seedTopics?, mode review|auto (review), reviewers? (user ids), review?: {reminderSeconds?, timeoutSeconds?}}. Answers with the domain and its bootstrap workflow.',
   })
-  @ApiAcceptedResponse({ description: '{domain, workflowId, temporalUiUrl}' })
+  @ApiBody({ type: CreateDomainDto })
+  @ApiAcceptedResponse({ type: CreatedDomainDto })
   @ApiBadRequestResponse({ description: 'Empty or too long name, bad ids, unknown keys' })
   @ApiNotFoundResponse({ description: 'A seed document that the workspace does not have' })
   @ApiConflictResponse({ description: 'A live domain of the workspace has this name' })
@@ -53,7 +69,7 @@ export class DomainsController {
     @CurrentAuditContext() audit: AuditContext,
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodValidationPipe(createDomainSchema)) input: CreateDomainInput,
-  ) {
+  ): Promise<CreatedDomainDto> {
     const created = await this.domains.create(audit.workspaceId, principal, input);
     await this.audit.recordQuietly({
       ...audit,
@@ -67,11 +83,22 @@ export class DomainsController {
 
   @Get()
   @ApiOperation({ summary: 'List domains, newest first, optionally by status' })
-  @ApiOkResponse({ description: '{items, total, limit, offset}' })
+  @ApiOkResponse({ type: DomainListDto })
+  @ApiQuery({ name: 'status', required: false, enum: DOMAIN_STATUSES })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+  })
+  @ApiQuery({
+    name: 'offset',
+    required: false,
+    schema: { type: 'integer', minimum: 0, default: 0 },
+  })
   list(
     @CurrentWorkspace() workspaceId: string,
     @Query(new ZodValidationPipe(listDomainsQuerySchema)) query: ListDomainsQuery,
-  ) {
+  ): Promise<DomainListDto> {
     return this.domains.list(workspaceId, query);
   }
 
@@ -79,15 +106,23 @@ export class DomainsController {
   @ApiOperation({
     summary: 'A domain: its row, members, review history and the workflow state query',
   })
+  @ApiOkResponse({ type: DomainDetailDto })
   @ApiNotFoundResponse({ description: 'No such domain in this workspace' })
-  get(@CurrentWorkspace() workspaceId: string, @Param('id', domainId) id: string) {
+  get(
+    @CurrentWorkspace() workspaceId: string,
+    @Param('id', domainId) id: string,
+  ): Promise<DomainDetailDto> {
     return this.domains.get(workspaceId, id);
   }
 
   @Get(':id/overview')
   @ApiOperation({ summary: "The domain's latest drafted overview (MinIO JSON artifact)" })
+  @ApiOkResponse({ type: DomainOverviewDto })
   @ApiNotFoundResponse({ description: 'No such domain, or no overview drafted yet' })
-  overview(@CurrentWorkspace() workspaceId: string, @Param('id', domainId) id: string) {
+  overview(
+    @CurrentWorkspace() workspaceId: string,
+    @Param('id', domainId) id: string,
+  ): Promise<DomainOverviewDto> {
     return this.domains.overview(workspaceId, id);
   }
 
@@ -99,6 +134,8 @@ export class DomainsController {
     description:
       'Body: {decision, comment} (comment required for reject and request_changes). Exactly one decision per draft wins.',
   })
+  @ApiBody({ type: ReviewDomainDto })
+  @ApiOkResponse({ type: ReviewOutcomeDto })
   @ApiBadRequestResponse({ description: 'Invalid decision or missing comment' })
   @ApiForbiddenResponse({ description: 'Not a reviewer of this domain, or below editor' })
   @ApiConflictResponse({ description: 'The domain is not waiting for a review' })
@@ -107,7 +144,7 @@ export class DomainsController {
     @CurrentPrincipal() principal: Principal,
     @Param('id', domainId) id: string,
     @Body(new ZodValidationPipe(reviewDomainSchema)) input: ReviewDomainInput,
-  ) {
+  ): Promise<ReviewOutcomeDto> {
     const reviewed = await this.domains.review(audit.workspaceId, principal, id, input);
     await this.audit.recordQuietly({
       ...audit,
@@ -126,13 +163,15 @@ export class DomainsController {
     summary: 'Add documents to a domain; they are processed if needed and linked',
     description: 'Body: {documentIds, reason?}.',
   })
+  @ApiBody({ type: AddDomainDocumentsDto })
+  @ApiAcceptedResponse({ type: AddedDomainDocumentsDto })
   @ApiNotFoundResponse({ description: 'No such domain or document' })
   @ApiConflictResponse({ description: 'The domain is archived' })
   async addDocuments(
     @CurrentAuditContext() audit: AuditContext,
     @Param('id', domainId) id: string,
     @Body(new ZodValidationPipe(addDomainDocumentsSchema)) input: AddDomainDocumentsInput,
-  ) {
+  ): Promise<AddedDomainDocumentsDto> {
     const added = await this.domains.addDocuments(audit.workspaceId, id, input);
     await this.audit.recordQuietly({
       ...audit,
@@ -148,8 +187,12 @@ export class DomainsController {
   @HttpCode(200)
   @RequireRole('editor')
   @ApiOperation({ summary: 'Archive a domain: stops its bootstrap, unlinks, keeps the documents' })
+  @ApiOkResponse({ type: DomainDto })
   @ApiNotFoundResponse({ description: 'No such domain in this workspace' })
-  async archive(@CurrentAuditContext() audit: AuditContext, @Param('id', domainId) id: string) {
+  async archive(
+    @CurrentAuditContext() audit: AuditContext,
+    @Param('id', domainId) id: string,
+  ): Promise<DomainDto> {
     const archived = await this.domains.archive(audit.workspaceId, id);
     await this.audit.recordQuietly({
       ...audit,

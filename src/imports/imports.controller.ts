@@ -14,9 +14,13 @@ import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiConsumes,
+  ApiExtraModels,
   ApiNotFoundResponse,
+  ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
+  ApiProduces,
+  ApiQuery,
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
@@ -37,6 +41,7 @@ import {
   type ImportView,
 } from './imports.service';
 import { pagingQueryShape, wholeNumber } from '../common/http/paging';
+import { ImportAcceptedDto, ImportDto, ImportEventDto, ImportListDto } from './imports.dto';
 
 /**
  * Documents per child workflow of an import, sent with every start so that a run keeps the size
@@ -60,6 +65,7 @@ const createQuerySchema = z.object({
 });
 
 @ApiTags('imports')
+@ApiExtraModels(ImportEventDto)
 @Controller('imports')
 export class ImportsController {
   constructor(
@@ -84,7 +90,17 @@ export class ImportsController {
     'application/x-tar',
     'application/gzip',
   )
-  @ApiAcceptedResponse({ description: 'The import workflow started' })
+  @ApiAcceptedResponse({ type: ImportAcceptedDto, description: 'The import workflow started' })
+  @ApiQuery({
+    name: 'batchSize',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 256, default: IMPORT_BATCH_SIZE },
+  })
+  @ApiQuery({
+    name: 'parallelBatches',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 8 },
+  })
   @ApiBadRequestResponse({ description: 'A bad line, an unsafe or damaged archive' })
   @ApiPayloadTooLargeResponse({ description: 'Over CAIRN_MAX_IMPORT_BYTES, or expands too much' })
   @ApiUnsupportedMediaTypeResponse({ description: 'Neither JSONL nor a zip/tar archive' })
@@ -111,7 +127,20 @@ export class ImportsController {
     description:
       'For an import that is completed_with_errors or failed, including one whose workflow was terminated in the Temporal UI: a new run of the same import workflow processes the documents the import created and did not index (pending, processing or failed ones); documents it indexed count as done. Query parameters as for POST /imports.',
   })
-  @ApiAcceptedResponse({ description: 'The import workflow started again' })
+  @ApiAcceptedResponse({
+    type: ImportAcceptedDto,
+    description: 'The import workflow started again',
+  })
+  @ApiQuery({
+    name: 'batchSize',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 256, default: IMPORT_BATCH_SIZE },
+  })
+  @ApiQuery({
+    name: 'parallelBatches',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 8 },
+  })
   @ApiConflictResponse({
     description: 'The import is still running, or completed without errors',
   })
@@ -133,15 +162,27 @@ export class ImportsController {
 
   @Get()
   @ApiOperation({ summary: 'Imports of the workspace, newest first' })
+  @ApiOkResponse({ type: ImportListDto })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+  })
+  @ApiQuery({
+    name: 'offset',
+    required: false,
+    schema: { type: 'integer', minimum: 0, default: 0 },
+  })
   list(
     @CurrentWorkspace() workspaceId: string,
     @Query(new ZodValidationPipe(listQuerySchema)) query: { limit: number; offset: number },
-  ) {
+  ): Promise<ImportListDto> {
     return this.imports.list(workspaceId, query);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'Status and progress of one import' })
+  @ApiOkResponse({ type: ImportDto })
   @ApiNotFoundResponse({ description: 'No such import in this workspace' })
   get(@CurrentWorkspace() workspaceId: string, @Param('id') id: string): Promise<ImportView> {
     return this.imports.get(workspaceId, id);
@@ -150,8 +191,11 @@ export class ImportsController {
   @Sse(':id/events')
   @ApiOperation({
     summary: 'Server-Sent Events of the import progress',
-    description: 'First the current state, then each change; the stream ends with the import.',
+    description:
+      'First the current state, then each change; the stream ends with the import. Each message carries an ImportEventDto as JSON; "heartbeat" events keep idle connections open.',
   })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'An event stream' })
   @ApiNotFoundResponse({ description: 'No such import in this workspace' })
   async events(
     @CurrentWorkspace() workspaceId: string,

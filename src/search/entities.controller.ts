@@ -4,6 +4,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
 import { z } from 'zod';
@@ -15,6 +16,7 @@ import {
   type EntitySummary,
   type Neighborhood,
 } from './entities.service';
+import { EntityDetailDto, EntitySearchDto, NeighborhoodDto } from './search.dto';
 
 const boundedNumber = (name: string, min: number, max: number, fallback: number) =>
   z
@@ -54,8 +56,14 @@ export class EntitiesController {
 
   @Get('entities')
   @ApiOperation({ summary: 'Entities whose name or alias matches the query' })
-  @ApiOkResponse({ description: '{entities: [{key, name, type, aliases, mentions}]}' })
+  @ApiOkResponse({ type: EntitySearchDto })
   @ApiBadRequestResponse()
+  @ApiQuery({ name: 'query', required: true, schema: { type: 'string', maxLength: 200 } })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+  })
   async search(
     @CurrentWorkspace() workspaceId: string,
     @Query(new ZodValidationPipe(entitySearchSchema)) input: z.infer<typeof entitySearchSchema>,
@@ -65,6 +73,7 @@ export class EntitiesController {
 
   @Get('entities/:id')
   @ApiOperation({ summary: 'One entity: aliases, type, mentions, documents and relations' })
+  @ApiOkResponse({ type: EntityDetailDto })
   @ApiNotFoundResponse()
   get(@CurrentWorkspace() workspaceId: string, @Param('id') id: string): Promise<EntityDetail> {
     return this.entities.get(workspaceId, id);
@@ -74,8 +83,20 @@ export class EntitiesController {
   @ApiOperation({
     summary: 'Nodes and edges around an entity, ready to draw (at most 200 nodes)',
   })
+  @ApiOkResponse({ type: NeighborhoodDto })
   @ApiNotFoundResponse()
   @ApiBadRequestResponse()
+  @ApiQuery({ name: 'entityId', required: true, schema: { type: 'string', maxLength: 500 } })
+  @ApiQuery({
+    name: 'hops',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 3, default: 1 },
+  })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 200, default: 200 },
+  })
   neighborhood(
     @CurrentWorkspace() workspaceId: string,
     @Query(new ZodValidationPipe(neighborhoodSchema)) input: z.infer<typeof neighborhoodSchema>,

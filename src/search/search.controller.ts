@@ -1,5 +1,12 @@
 import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ZodValidationPipe } from '../common/http/zod-validation.pipe';
 import { RateLimited } from '../auth/rate-limit.guard';
 import { CurrentWorkspace } from '../workspaces/current-workspace';
@@ -7,6 +14,7 @@ import { DomainsService } from '../domains/domains.service';
 import { searchRequestSchema, type SearchRequest } from './search.schema';
 import { SearchService } from './search.service';
 import type { SearchResponse } from './search.types';
+import { SearchRequestDto, SearchResponseDto } from './search.dto';
 
 @ApiTags('search')
 @Controller('search')
@@ -24,7 +32,16 @@ export class SearchController {
     description:
       'Body: {query, limit 1–100 (10), mode vector|keyword|hybrid|graph|auto (auto), hops 0–3 (2), domainId? (an active domain: hits only from its documents; unknown domain → 400; an inactive one → 400 unless includeInactive: true), filters?: {documentIds?, types?}}. Each hit carries its score parts and the graph paths linking the query to it. "Cache-Control: no-cache" recomputes instead of reading the result cache.',
   })
-  @ApiOkResponse({ description: 'Hits, the entities the query names and related entities' })
+  @ApiBody({ type: SearchRequestDto })
+  @ApiHeader({
+    name: 'cache-control',
+    required: false,
+    description: '"no-cache" recomputes instead of reading the result cache',
+  })
+  @ApiOkResponse({
+    type: SearchResponseDto,
+    description: 'Hits, the entities the query names and related entities',
+  })
   @ApiBadRequestResponse({ description: 'Empty or too long query, bad limit/hops/mode/filters' })
   async search(
     @CurrentWorkspace() workspaceId: string,

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { Express, RequestHandler } from 'express';
 import type { Logger as PinoLogger } from 'pino';
 import { AllExceptionsFilter } from '../errors/all-exceptions.filter';
@@ -26,7 +26,18 @@ export function configureHttpApp(app: INestApplication, logger: PinoLogger): voi
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();
 
-  const openApi = new DocumentBuilder()
+  // Swagger UI at /docs, the OpenAPI JSON at /docs-json.
+  SwaggerModule.setup('docs', app, () => createOpenApiDocument(app), {
+    jsonDocumentUrl: 'docs-json',
+  });
+}
+
+/**
+ * The API's OpenAPI document, from its controllers' decorators. Also built without a server
+ * (`npm run client:generate`) for the typed client in client/.
+ */
+export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
     .setTitle('Cairn API')
     .setDescription(
       'Durable-workflow knowledge platform: upload documents, follow their processing, search them semantically and through the knowledge graph.',
@@ -47,8 +58,5 @@ export function configureHttpApp(app: INestApplication, logger: PinoLogger): voi
       schema: { type: 'string' },
     })
     .build();
-  // Swagger UI at /docs, the OpenAPI JSON at /docs-json.
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), {
-    jsonDocumentUrl: 'docs-json',
-  });
+  return SwaggerModule.createDocument(app, config);
 }

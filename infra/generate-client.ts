@@ -1,0 +1,61 @@
+/**
+ * Writes the typed API client's generated half: client/openapi.json (the API's OpenAPI document,
+ * built from the controllers without listening or connecting to any store) and client/schema.d.ts
+ * (openapi-typescript's types for it). Run after changing a route or DTO:
+ *
+ *   npm run client:generate
+ *
+ * It runs compiled (dist/infra/generate-client.js): Swagger reads the DTOs' property types from
+ * the decorator metadata that tsc emits and tsx does not.
+ * test/e2e/openapi-client.e2e-spec.ts fails while the committed files differ from the running API.
+ */
+import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from '../src/app.module';
+import { createOpenApiDocument } from '../src/common/http/configure-app';
+
+// The checkout's root, from infra/ (tsx, jest) or dist/infra/ (compiled).
+function checkoutRoot(from: string): string {
+  return existsSync(resolve(from, 'package.json')) ? from : checkoutRoot(dirname(from));
+}
+const root = checkoutRoot(__dirname);
+export const OPENAPI_PATH = resolve(root, 'client/openapi.json');
+export const SCHEMA_PATH = resolve(root, 'client/schema.d.ts');
+
+/** The OpenAPI document as client/openapi.json holds it (stable key order, final newline). */
+export const serializeOpenApi = (document: unknown): string =>
+  `${JSON.stringify(document, null, 2)}\n`;
+
+/** Runs openapi-typescript over an OpenAPI JSON file, writing the types to `outputPath`. */
+export function generateTypes(openApiPath: string, outputPath: string): void {
+  execFileSync(
+    resolve(root, 'node_modules/.bin/openapi-typescript'),
+    [openApiPath, '--output', outputPath],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+}
+
+async function main(): Promise<void> {
+  // Preview mode resolves the module graph without instantiating providers: no store connects.
+  const app = await NestFactory.create(AppModule, {
+    preview: true,
+    abortOnError: false,
+    logger: ['error'],
+  });
+  const document = createOpenApiDocument(app);
+  await app.close();
+  writeFileSync(OPENAPI_PATH, serializeOpenApi(document));
+  generateTypes(OPENAPI_PATH, SCHEMA_PATH);
+  const paths = Object.keys(document.paths).length;
+  console.log(`client/openapi.json (${paths} paths) and client/schema.d.ts written`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
