@@ -116,36 +116,54 @@ export async function validateImportSource(
 // ---- JSONL ----
 
 async function* readJsonl(path: string, limits: ImportLimits): AsyncGenerator<ImportItem> {
-  // JSON escaping makes a line somewhat longer than the text it carries.
-  const maxLineLength = Math.ceil(limits.maxDocumentBytes * 1.1) + 64 * 1024;
+  const maxLineLength = maxJsonlLineLength(limits);
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-  let pending = '';
+  // The unfinished line, as the pieces it arrived in: each character is looked at once when
+  // searching for newlines and copied once when the line is complete, so time stays linear
+  // however long a line is (appending to one string and searching it again was quadratic).
+  let pieces: string[] = [];
+  let pendingLength = 0;
   let lineNumber = 0;
   let records = 0;
 
-  function* parseLines(text: string, final: boolean): Generator<ImportItem> {
-    pending += text;
-    let newline: number;
-    while ((newline = pending.indexOf('\n')) >= 0 || (final && pending !== '')) {
-      const line = newline >= 0 ? pending.slice(0, newline) : pending;
-      pending = newline >= 0 ? pending.slice(newline + 1) : '';
-      lineNumber += 1;
-      if (line.trim() === '') continue;
-      records += 1;
-      if (records > limits.maxRecords) {
-        throw new CairnError(
-          'invalid_input',
-          `The JSONL file has more than ${limits.maxRecords} records; split it into several imports.`,
-        );
-      }
-      yield parseJsonlLine(line, lineNumber);
-    }
-    if (pending.length > maxLineLength) {
+  function* completeLine(line: string): Generator<ImportItem> {
+    lineNumber += 1;
+    if (line.trim() === '') return;
+    records += 1;
+    if (records > limits.maxRecords) {
       throw new CairnError(
-        'payload_too_large',
-        `Line ${lineNumber + 1} is longer than ${maxLineLength} characters; one document may have at most ${limits.maxDocumentBytes} bytes.`,
+        'invalid_input',
+        `The JSONL file has more than ${limits.maxRecords} records; split it into several imports.`,
       );
     }
+    yield parseJsonlLine(line, lineNumber);
+  }
+
+  function* parseText(text: string): Generator<ImportItem> {
+    let start = 0;
+    let newline: number;
+    while ((newline = text.indexOf('\n', start)) >= 0) {
+      assertLineLength(pendingLength + newline - start);
+      pieces.push(text.slice(start, newline));
+      const line = pieces.join('');
+      pieces = [];
+      pendingLength = 0;
+      start = newline + 1;
+      yield* completeLine(line);
+    }
+    if (start < text.length) {
+      pendingLength += text.length - start;
+      assertLineLength(pendingLength);
+      pieces.push(text.slice(start));
+    }
+  }
+
+  function assertLineLength(length: number): void {
+    if (length <= maxLineLength) return;
+    throw new CairnError(
+      'invalid_input',
+      `Line ${lineNumber + 1} of the JSONL file is longer than ${maxLineLength} characters; one document may have at most ${limits.maxDocumentBytes} bytes.`,
+    );
   }
 
   for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
@@ -158,7 +176,7 @@ async function* readJsonl(path: string, limits: ImportLimits): AsyncGenerator<Im
         `The JSONL file is not valid UTF-8 (after line ${lineNumber}).`,
       );
     }
-    yield* parseLines(text, false);
+    yield* parseText(text);
   }
   let tail: string;
   try {
@@ -169,7 +187,13 @@ async function* readJsonl(path: string, limits: ImportLimits): AsyncGenerator<Im
       'The JSONL file is not valid UTF-8 (it ends mid-character).',
     );
   }
-  yield* parseLines(tail, true);
+  yield* parseText(tail);
+  if (pendingLength > 0) yield* completeLine(pieces.join(''));
+}
+
+/** The longest JSONL line read: one document's text, plus room for JSON escaping and a title. */
+export function maxJsonlLineLength(limits: ImportLimits): number {
+  return Math.ceil(limits.maxDocumentBytes * 1.1) + 64 * 1024;
 }
 
 function parseJsonlLine(line: string, lineNumber: number): ImportItem {
