@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import * as tar from 'tar-stream';
 import { CairnError } from '../common/errors/cairn-error';
 import {
   type ImportItem,
@@ -68,4 +70,56 @@ describe('JSONL import records', () => {
     const longMs = await timed(oneLine);
     expect(longMs).toBeLessThan(3 * shortMs + 500);
   }, 60_000);
+});
+
+describe('tar.gz import records', () => {
+  let folder: string;
+  beforeAll(() => (folder = mkdtempSync(join(tmpdir(), 'cairn-targz-spec-'))));
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  async function tarOf(files: { name: string; bytes: Buffer }[]): Promise<Buffer> {
+    const pack = tar.pack();
+    const parts: Buffer[] = [];
+    pack.on('data', (part: unknown) => parts.push(part as Buffer));
+    const ended = new Promise<void>((resolve) => pack.on('end', () => resolve()));
+    for (const file of files) pack.entry({ name: file.name }, file.bytes);
+    pack.finalize();
+    await ended;
+    return Buffer.concat(parts);
+  }
+
+  it('stops a gzip bomb once the stream expands past the ratio, long before the total limit', async () => {
+    // 64 MB of zeros gzip to ~64 KB: a ratio near 1,000, under the 2 GB total limit.
+    const path = join(folder, 'bomb.tar.gz');
+    writeFileSync(
+      path,
+      gzipSync(await tarOf([{ name: 'zeros.txt', bytes: Buffer.alloc(64 * 1024 * 1024) }])),
+    );
+    const limits = importLimits(500 * 1024 * 1024, 50 * 1024 * 1024);
+    let expanded = 0;
+    const started = Date.now();
+    const failure = await (async () => {
+      for await (const item of readImportItems(path, 'tar.gz', limits)) {
+        expanded += item.kind === 'document' ? item.bytes.length : 0;
+      }
+    })().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(CairnError);
+    expect((failure as CairnError).code).toBe('payload_too_large');
+    expect((failure as CairnError).message).toMatch(/gzip bomb: it expands more than 100 times/);
+    expect(expanded).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  }, 30_000);
+
+  it('reads an ordinary tar.gz of many small files', async () => {
+    const files = Array.from({ length: 300 }, (_, i) => ({
+      name: `notes/n${i}.txt`,
+      bytes: Buffer.from(`Note ${i}: the ferry leaves Tromsø at ${i % 24}:00.\n`),
+    }));
+    const path = join(folder, 'notes.tar.gz');
+    writeFileSync(path, gzipSync(await tarOf(files)));
+    const items: ImportItem[] = [];
+    const limits = importLimits(500 * 1024 * 1024, 50 * 1024 * 1024);
+    for await (const item of readImportItems(path, 'tar.gz', limits)) items.push(item);
+    expect(items.filter((item) => item.kind === 'document')).toHaveLength(300);
+  });
 });

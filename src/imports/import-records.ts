@@ -45,6 +45,9 @@ export type ImportItem =
 
 const MAX_TITLE_LENGTH = 500;
 const RATIO_CHECK_MIN_ENTRY_BYTES = 1024 * 1024;
+// Tar headers and padding are mostly zeros: a small archive of small files may well expand more
+// than 100 times, so a gzip stream's ratio counts only once it has produced this much.
+const GZIP_RATIO_CHECK_MIN_BYTES = 16 * 1024 * 1024;
 
 /** The source's format from its first bytes (never from a name or header), or undefined. */
 export function sniffImportFormat(head: Buffer): ImportFormat | undefined {
@@ -295,6 +298,13 @@ function expandsTooMuch(limits: ImportLimits): CairnError {
   );
 }
 
+function gzipBomb(limits: ImportLimits): CairnError {
+  return new CairnError(
+    'payload_too_large',
+    `The archive looks like a gzip bomb: it expands more than ${limits.maxCompressionRatio} times; nothing was imported.`,
+  );
+}
+
 async function* readZip(path: string, limits: ImportLimits): AsyncGenerator<ImportItem> {
   let zip: yauzl.ZipFile;
   try {
@@ -383,15 +393,26 @@ async function* readTar(
   limits: ImportLimits,
 ): AsyncGenerator<ImportItem> {
   let expandedBytes = 0;
-  // Counts what gunzip produces, so a gzip bomb stops at the limit instead of filling memory.
+  let compressedBytes = 0;
+  // Counts what gunzip produces, so a gzip bomb stops at the limit instead of filling memory,
+  // and compares it with what gunzip was fed so far: past the ratio a zip entry may have, the
+  // stream stops at once instead of inflating up to the total limit.
   const guard = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       expandedBytes += chunk.length;
       if (expandedBytes > limits.maxUncompressedBytes) return done(expandsTooMuch(limits));
+      if (
+        gzipped &&
+        expandedBytes > GZIP_RATIO_CHECK_MIN_BYTES &&
+        expandedBytes > compressedBytes * limits.maxCompressionRatio
+      ) {
+        return done(gzipBomb(limits));
+      }
       done(null, chunk);
     },
   });
   const file = createReadStream(path);
+  file.on('data', (chunk: Buffer | string) => (compressedBytes += chunk.length));
   const extract = tar.extract();
   let source: Readable = file;
   if (gzipped) source = source.pipe(createGunzip()).on('error', (error) => guard.destroy(error));
