@@ -17,12 +17,28 @@ export function keepUploadBodyUnparsed(
   _response: ServerResponse,
   next: () => void,
 ): void {
-  const path = (request.url ?? '').split('?')[0];
-  if (request.method === 'POST' && UPLOAD_PATH.test(path)) {
+  if (request.method === 'POST' && UPLOAD_PATH.test(pathOf(request.url ?? ''))) {
     (request as UploadRequest)[ORIGINAL_CONTENT_TYPE] = request.headers['content-type'] ?? null;
     delete request.headers['content-type'];
   }
   next();
+}
+
+/**
+ * The path the router will match, for every request-target form Node accepts: origin form
+ * (`/documents?x`), absolute form (`http://host/documents`), with or without a fragment. Node
+ * passes the target through as sent, and Express routes on its parsed path: matching the raw
+ * string let `POST http://host/documents` reach the upload route without this bypass (500).
+ */
+function pathOf(target: string): string {
+  if (target.startsWith('/') && !target.startsWith('//')) {
+    return target.split(/[?#]/, 1)[0];
+  }
+  try {
+    return new URL(target).pathname;
+  } catch {
+    return target;
+  }
 }
 
 /**
