@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PostgresStore } from '../stores/postgres/postgres.store';
-import type { WorkspaceRole } from './roles';
+import { WORKSPACE_ROLES, type WorkspaceRole } from './roles';
 
 export interface WorkspaceMembership {
   workspaceId: string;
@@ -189,9 +189,16 @@ export class AuthRepository {
       if (current.rowCount === 0) return 'not_found';
       const losesOwner = current.rows[0].role === 'owner' && role !== 'owner';
       if (losesOwner && owners.rowCount === 1) return 'last_owner';
+      // A member's API keys never hold more than the member: removal revokes them, a demotion
+      // narrows the ones above the new role (authentication checks the creator's role as well).
       if (role === null) {
         await client.query(
           'DELETE FROM workspace_members WHERE workspace_id = $1 AND user_id = $2',
+          [workspaceId, userId],
+        );
+        await client.query(
+          `UPDATE api_keys SET revoked_at = now()
+           WHERE workspace_id = $1 AND created_by = $2 AND revoked_at IS NULL`,
           [workspaceId, userId],
         );
       } else {
@@ -199,6 +206,14 @@ export class AuthRepository {
           'UPDATE workspace_members SET role = $3 WHERE workspace_id = $1 AND user_id = $2',
           [workspaceId, userId, role],
         );
+        const above = WORKSPACE_ROLES.slice(WORKSPACE_ROLES.indexOf(role) + 1);
+        if (role !== 'owner') {
+          await client.query(
+            `UPDATE api_keys SET role = $3
+             WHERE workspace_id = $1 AND created_by = $2 AND revoked_at IS NULL AND role = ANY($4)`,
+            [workspaceId, userId, role, above],
+          );
+        }
       }
       return 'changed';
     });
@@ -228,13 +243,23 @@ export class AuthRepository {
     return rows.map(toApiKey);
   }
 
-  /** The key with its hash, for authentication only; revoked keys are not returned. */
-  async activeApiKey(id: string): Promise<(ApiKeyRecord & { secretHash: string }) | null> {
-    const rows = await this.postgres.query<ApiKeyRow>(
-      'SELECT * FROM api_keys WHERE id = $1 AND revoked_at IS NULL',
+  /**
+   * The key with its hash and its creator's current role in the key's workspace (null once the
+   * creator left it), for authentication only; revoked keys are not returned.
+   */
+  async activeApiKey(
+    id: string,
+  ): Promise<(ApiKeyRecord & { secretHash: string; creatorRole: WorkspaceRole | null }) | null> {
+    const rows = await this.postgres.query<ApiKeyRow & { creator_role: WorkspaceRole | null }>(
+      `SELECT k.*, m.role AS creator_role FROM api_keys k
+       LEFT JOIN workspace_members m ON m.workspace_id = k.workspace_id AND m.user_id = k.created_by
+       WHERE k.id = $1 AND k.revoked_at IS NULL`,
       [id],
     );
-    return rows[0] ? { ...toApiKey(rows[0]), secretHash: rows[0].secret_hash } : null;
+    const row = rows[0];
+    return row
+      ? { ...toApiKey(row), secretHash: row.secret_hash, creatorRole: row.creator_role }
+      : null;
   }
 
   async touchApiKey(id: string): Promise<void> {

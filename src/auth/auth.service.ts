@@ -7,7 +7,7 @@ import { looksLikeApiKey, parseApiKey, secretMatches } from './api-keys';
 import { AuthRepository } from './auth.repository';
 import { JwtVerifier, TokenRejected } from './jwt-verifier';
 import type { Principal } from './principal';
-import type { WorkspaceRole } from './roles';
+import { lesserRole, type WorkspaceRole } from './roles';
 
 /** A caller: a Supabase Auth user, or an API key bound to one workspace. */
 export interface Caller extends Principal {
@@ -64,13 +64,18 @@ export class AuthService {
       this.logger.debug('API key refused');
       throw new CairnError('unauthenticated', UNAUTHENTICATED);
     }
+    // A key acts for its creator: never beyond what they hold now, and not at all once they left.
+    if (!stored.creatorRole) {
+      this.logger.debug("API key refused: its creator left the key's workspace");
+      throw new CairnError('unauthenticated', UNAUTHENTICATED);
+    }
     void this.repository.touchApiKey(stored.id).catch(() => undefined);
     return {
       userId: stored.createdBy,
       via: 'apiKey',
       apiKeyId: stored.id,
       keyWorkspaceId: stored.workspaceId,
-      keyRole: stored.role,
+      keyRole: lesserRole(stored.role, stored.creatorRole),
     };
   }
 

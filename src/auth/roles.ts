@@ -10,3 +10,8 @@ export function isWorkspaceRole(value: unknown): value is WorkspaceRole {
 export function roleAtLeast(role: WorkspaceRole, minimum: WorkspaceRole): boolean {
   return WORKSPACE_ROLES.indexOf(role) >= WORKSPACE_ROLES.indexOf(minimum);
 }
+
+/** The less privileged of two roles. */
+export function lesserRole(a: WorkspaceRole, b: WorkspaceRole): WorkspaceRole {
+  return roleAtLeast(a, b) ? b : a;
+}
