@@ -28,6 +28,10 @@ CAIRN_ROOT="${CAIRN_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 # Prometheus server of the stack, which scrapes it, the API and the workers.
 : "${CAIRN_TEMPORAL_METRICS_PORT:=9233}"
 : "${CAIRN_PROMETHEUS_PORT:=9090}"
+# The web console: Prometheus as it links to it, and the local user `npm start` prints a
+# sign-in link for (Supabase Auth settings, when it runs: CAIRN_SUPABASE_URL and _ANON_KEY).
+: "${CAIRN_PROMETHEUS_URL:=http://127.0.0.1:$CAIRN_PROMETHEUS_PORT}"
+: "${CAIRN_LOCAL_USER_EMAIL:=admin@cairn.local}"
 
 # Caddy (the Caddyfile reads these): its HTTPS, HTTP (redirects only) and admin ports on this
 # machine, the site's host name (empty: any name, internal CA), and the upstreams it proxies.
@@ -116,6 +120,15 @@ CAIRN_ROOT="${CAIRN_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 : "${CAIRN_RATE_LIMIT_UPLOAD_PER_MINUTE:=120}"
 : "${CAIRN_RATE_LIMIT_SEARCH_BURST:=60}"
 : "${CAIRN_RATE_LIMIT_SEARCH_PER_MINUTE:=600}"
+# Proxies whose X-Forwarded-For the API believes: Caddy on this machine.
+: "${CAIRN_TRUSTED_PROXIES:=loopback}"
+# Operators (user ids, comma-separated) who may open the Temporal UI through Caddy, and the key
+# that signs their session cookies (a local-only default). Empty: nobody through Caddy; locally
+# the UI is still at http://127.0.0.1:$CAIRN_TEMPORAL_UI_PORT.
+: "${CAIRN_OPERATOR_USER_IDS:=}"
+: "${CAIRN_OPERATOR_SESSION_SECRET:=cairn-local-operator-session-secret-0123456789}"
+# 0: the API serves GET /metrics on its own port (production moves it to a port of its own).
+: "${CAIRN_API_METRICS_PORT:=0}"
 : "${CAIRN_WORKER_MODE:=separate}"
 # Worker processes serve GET /metrics from this port up, two ports each (the second is the
 # Temporal SDK's exporter): with CAIRN_WORKER_MODE=separate general takes base, ai base+2,
@@ -170,4 +183,6 @@ done
 unset otel_var
 export CAIRN_AUTH_PORT CAIRN_AUTH_JWT_SECRET CAIRN_AUTH_JWKS_URL CAIRN_AUTH_ISSUER CAIRN_AUTH_AUDIENCE \
   CAIRN_RATE_LIMIT_UPLOAD_BURST CAIRN_RATE_LIMIT_UPLOAD_PER_MINUTE \
-  CAIRN_RATE_LIMIT_SEARCH_BURST CAIRN_RATE_LIMIT_SEARCH_PER_MINUTE
+  CAIRN_RATE_LIMIT_SEARCH_BURST CAIRN_RATE_LIMIT_SEARCH_PER_MINUTE CAIRN_TRUSTED_PROXIES \
+  CAIRN_OPERATOR_USER_IDS CAIRN_OPERATOR_SESSION_SECRET CAIRN_API_METRICS_PORT
+export CAIRN_PROMETHEUS_URL CAIRN_LOCAL_USER_EMAIL

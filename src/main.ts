@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import { configureHttpApp } from './common/http/configure-app';
 import { createLogger, PinoNestLogger } from './common/logging/logger';
 import { CairnConfig, ConfigError, loadConfig } from './config/config';
+import { startMetricsListener } from './observability/metrics-listener';
 
 async function bootstrap(): Promise<void> {
   // Validate before anything connects: a bad configuration lists every bad key and exits 1.
@@ -44,6 +45,13 @@ async function bootstrap(): Promise<void> {
     { url: `http://${config.CAIRN_API_HOST}:${config.CAIRN_API_PORT}` },
     'Cairn API listening',
   );
+  if (config.CAIRN_API_METRICS_PORT > 0) {
+    await startMetricsListener(config.CAIRN_API_HOST, config.CAIRN_API_METRICS_PORT);
+    logger.info(
+      { url: `http://${config.CAIRN_API_HOST}:${config.CAIRN_API_METRICS_PORT}/metrics` },
+      'metrics served on their own port',
+    );
+  }
 }
 
 bootstrap().catch((error: unknown) => {

@@ -4,6 +4,7 @@ import { AuditService } from './audit.service';
 import { AuthGuard } from './auth.guard';
 import { AuthRepository } from './auth.repository';
 import { AuthService } from './auth.service';
+import { OperatorController } from './operator.controller';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RateLimiter } from './rate-limiter';
 import { WorkspacesController } from './workspaces.controller';
@@ -11,7 +12,7 @@ import { WorkspacesController } from './workspaces.controller';
 /** Authentication, workspace membership and roles, rate limits and the audit log, for every route. */
 @Global()
 @Module({
-  controllers: [WorkspacesController],
+  controllers: [WorkspacesController, OperatorController],
   providers: [
     AuthRepository,
     AuthService,

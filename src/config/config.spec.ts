@@ -90,4 +90,40 @@ describe('loadConfig', () => {
       /CAIRN_AUTH_JWKS_URL: must be an http\(s\) URL/,
     );
   });
+
+  it('reads trusted proxies as addresses, CIDR ranges or range names, loopback by default', () => {
+    expect(loadConfig(validEnv).CAIRN_TRUSTED_PROXIES).toEqual(['loopback']);
+    const behindIngress = loadConfig({
+      ...validEnv,
+      CAIRN_TRUSTED_PROXIES: 'loopback, 10.244.0.0/16,192.0.2.7,fd00::/8',
+    });
+    expect(behindIngress.CAIRN_TRUSTED_PROXIES).toEqual([
+      'loopback',
+      '10.244.0.0/16',
+      '192.0.2.7',
+      'fd00::/8',
+    ]);
+    for (const bad of ['10.0.0.0/33', 'everyone', '10.0.0/8', '1.2.3.4/8/9']) {
+      expect(() => loadConfig({ ...validEnv, CAIRN_TRUSTED_PROXIES: bad })).toThrow(
+        /CAIRN_TRUSTED_PROXIES/,
+      );
+    }
+  });
+
+  it('reads operators as user ids, and then needs a session secret of 32+ characters', () => {
+    const operator = '6F1C2A52-8F0E-4F55-9B57-0B8F7A1E2D3C';
+    expect(loadConfig(validEnv).CAIRN_OPERATOR_USER_IDS).toEqual([]);
+    expect(() => loadConfig({ ...validEnv, CAIRN_OPERATOR_USER_IDS: operator })).toThrow(
+      /CAIRN_OPERATOR_SESSION_SECRET: at least 32 characters/,
+    );
+    expect(() => loadConfig({ ...validEnv, CAIRN_OPERATOR_USER_IDS: 'root@example.com' })).toThrow(
+      /CAIRN_OPERATOR_USER_IDS/,
+    );
+    const config = loadConfig({
+      ...validEnv,
+      CAIRN_OPERATOR_USER_IDS: ` ${operator},`,
+      CAIRN_OPERATOR_SESSION_SECRET: 'an-operator-session-secret-0123456789',
+    });
+    expect(config.CAIRN_OPERATOR_USER_IDS).toEqual([operator.toLowerCase()]);
+  });
 });

@@ -1,5 +1,18 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { RESERVED_WORKSPACE_ID } from '../common/ids';
+
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+/** An address, a CIDR range, or one of the range names Express's `trust proxy` knows. */
+function isProxyRange(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.includes(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits >= 0 && bits <= (family === 4 ? 32 : 128);
+}
 
 const port = z.coerce.number().int().min(1).max(65535);
 const url = (protocols: string[]) =>
@@ -74,6 +87,58 @@ export const configSchema = z.object({
   /** The `iss` Supabase Auth puts in its tokens (its external URL, e.g. https://host/auth/v1). */
   CAIRN_AUTH_ISSUER: z.string().min(1),
   CAIRN_AUTH_AUDIENCE: z.string().min(1).default('authenticated'),
+  /** The web console signs in with Supabase Auth when both are set; the anon key is public. */
+  CAIRN_SUPABASE_URL: z.union([z.literal(''), url(['http', 'https'])]).default(''),
+  CAIRN_SUPABASE_ANON_KEY: z.string().default(''),
+  /** Prometheus, linked from the console's operator page; '' for no link. */
+  CAIRN_PROMETHEUS_URL: z.union([z.literal(''), url(['http', 'https'])]).default(''),
+  /** The built web console (npm run web:build); '' means <checkout>/dist/web. */
+  CAIRN_CONSOLE_DIR: z.string().default(''),
+  /**
+   * Operators: the Supabase Auth user ids (comma-separated) who may open the Temporal Web UI
+   * through Caddy (GET /operator/authorize). Empty: nobody.
+   */
+  CAIRN_OPERATOR_USER_IDS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((id) => id.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().uuid('each operator must be a user id (UUID)'))),
+  /** Signs operators' Temporal UI session cookies; at least 32 characters when operators are set. */
+  CAIRN_OPERATOR_SESSION_SECRET: z.string().default(''),
+  /**
+   * Proxies whose X-Forwarded-For the API believes (for per-IP rate limits): comma-separated
+   * addresses or CIDR ranges, or Express's names loopback, linklocal, uniquelocal. Behind a
+   * Kubernetes ingress, the range its pods come from.
+   */
+  CAIRN_TRUSTED_PROXIES: z
+    .string()
+    .default('loopback')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .refine(
+            isProxyRange,
+            'each entry: an IP address, a CIDR range, or loopback / linklocal / uniquelocal',
+          ),
+      ),
+    ),
+  /**
+   * Where the API serves GET /metrics: 0 on its own port (local development), else on this
+   * separate port only, which production keeps off the public ingress (Prometheus scrapes it).
+   */
+  CAIRN_API_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   /** Token buckets per user and per IP, shared by all API instances through Redis. */
   CAIRN_RATE_LIMIT_UPLOAD_BURST: z.coerce.number().int().min(1).default(30),
   CAIRN_RATE_LIMIT_UPLOAD_PER_MINUTE: z.coerce.number().min(0.001).default(120),
@@ -126,6 +191,16 @@ const checkedSchema = configSchema.superRefine((config, context) => {
       code: 'custom',
       path: ['CAIRN_AUTH_JWT_SECRET'],
       message: 'at least 32 characters (or set CAIRN_AUTH_JWKS_URL)',
+    });
+  }
+  if (
+    config.CAIRN_OPERATOR_USER_IDS.length > 0 &&
+    config.CAIRN_OPERATOR_SESSION_SECRET.length < 32
+  ) {
+    context.addIssue({
+      code: 'custom',
+      path: ['CAIRN_OPERATOR_SESSION_SECRET'],
+      message: 'at least 32 characters when CAIRN_OPERATOR_USER_IDS names operators',
     });
   }
   if (config.CAIRN_EXTRACTOR !== 'llm') return;

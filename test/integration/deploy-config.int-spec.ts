@@ -265,7 +265,11 @@ describe('docker-compose.yml: Caddy, Supabase Auth, Prometheus and Grafana', () 
       ...(job.static_configs ?? []).flatMap((c) => c.targets),
       ...(job.dns_sd_configs ?? []).flatMap((c) => c.names.map((n) => `${n}:${c.port}`)),
     ]);
-    expect(targets).toContain(`api:${api['CAIRN_API_PORT']}`);
+    // The API's metrics port, not its public one: Caddy routes only the latter.
+    expect(api['CAIRN_API_METRICS_PORT']).not.toBe('0');
+    expect(api['CAIRN_API_METRICS_PORT']).not.toBe(api['CAIRN_API_PORT']);
+    expect(targets).toContain(`api:${api['CAIRN_API_METRICS_PORT']}`);
+    expect(targets).not.toContain(`api:${api['CAIRN_API_PORT']}`);
     for (const queue of queues) {
       const port = envOf(`worker-${queue}`)['CAIRN_WORKER_METRICS_PORT'];
       expect(targets).toContain(`worker-${queue}:${port}`);
@@ -376,6 +380,28 @@ describe('k8s base', () => {
       configValues['CAIRN_API_PORT'],
     );
     expect(configValues['CAIRN_API_HOST']).toBe('0.0.0.0');
+  });
+
+  it('serves the API metrics on their own pod port, which Prometheus scrapes and the Ingress does not route', () => {
+    const api = deployments.find((d) => d.metadata.name === 'cairn-api')!;
+    const container = containerOf('cairn-api');
+    const metricsPort = configValues['CAIRN_API_METRICS_PORT'];
+    expect(metricsPort).not.toBe('0');
+    expect(metricsPort).not.toBe(configValues['CAIRN_API_PORT']);
+    expect(container.ports).toContainEqual({ name: 'metrics', containerPort: Number(metricsPort) });
+    const annotations = (
+      api.spec!.template as unknown as { metadata: { annotations: Record<string, string> } }
+    ).metadata.annotations;
+    expect(annotations['prometheus.io/port']).toBe(metricsPort);
+    const ingress = objects.find((o) => o.kind === 'Ingress') as unknown as {
+      spec: {
+        rules: { http: { paths: { backend: { service: { port: { name: string } } } }[] } }[];
+      };
+    };
+    const routedPorts = ingress.spec.rules.flatMap((rule) =>
+      rule.http.paths.map((path) => path.backend.service.port.name),
+    );
+    expect(routedPorts).toEqual(['http']);
   });
 
   it('runs one task queue per worker Deployment', () => {

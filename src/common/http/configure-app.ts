@@ -2,6 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { Express, RequestHandler } from 'express';
 import type { Logger as PinoLogger } from 'pino';
+import type { CairnConfig } from '../../config/config';
+import { CONFIG } from '../../config/config.module';
 import { AllExceptionsFilter } from '../errors/all-exceptions.filter';
 import { requestLoggingMiddleware } from '../logging/request-logging.middleware';
 import { traceResponseMiddleware } from '../../observability/trace-context';
@@ -16,8 +18,9 @@ import { requestIdMiddleware } from './request-id';
 export function configureHttpApp(app: INestApplication, logger: PinoLogger): void {
   const express = app.getHttpAdapter().getInstance() as Express;
   express.disable('x-powered-by');
-  // Behind Caddy on the same host, the client's address is in X-Forwarded-For (rate limits by IP).
-  express.set('trust proxy', 'loopback');
+  // Behind a proxy (Caddy on the same host, a Kubernetes ingress) the client's address is in
+  // X-Forwarded-For, believed only from CAIRN_TRUSTED_PROXIES (rate limits by IP).
+  express.set('trust proxy', app.get<CairnConfig>(CONFIG).CAIRN_TRUSTED_PROXIES);
   app.use(requestIdMiddleware);
   app.use(traceResponseMiddleware);
   app.use(httpMetricsMiddleware);
