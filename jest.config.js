@@ -19,7 +19,7 @@ module.exports = {
     {
       ...base,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{src,workflows,workers,infra}/**/*.spec.ts'],
+      testMatch: ['<rootDir>/{src,workflows,workers,infra,cli}/**/*.spec.ts'],
     },
     {
       ...withEngines,

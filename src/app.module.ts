@@ -6,6 +6,7 @@ import { DomainsModule } from './domains/domains.module';
 import { HealthModule } from './health/health.module';
 import { SearchModule } from './search/search.module';
 import { ImportsModule } from './imports/imports.module';
+import { McpModule } from './mcp/mcp.module';
 import { MetricsModule } from './observability/metrics.module';
 import { SmokeModule } from './smoke/smoke.module';
 import { StoresModule } from './stores/stores.module';
@@ -24,6 +25,7 @@ import { TemporalModule } from './temporal/temporal.module';
     ImportsModule,
     DomainsModule,
     SearchModule,
+    McpModule,
   ],
 })
 export class AppModule {}
