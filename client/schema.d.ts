@@ -22,6 +22,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/workspaces/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The workspace this request acts in and the caller's role there
+         * @description The workspace of X-Workspace-Id, or an API key's own: lets a console signed in with a key learn where it is and what it may do.
+         */
+        get: operations["WorkspacesController_current"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/workspaces/{workspaceId}/members": {
         parameters: {
             query?: never;
@@ -574,6 +594,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/console/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The web console's settings: Supabase Auth, Temporal UI, Prometheus */
+        get: operations["ConsoleController_settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -599,6 +636,27 @@ export interface components {
         };
         WorkspaceListDto: {
             items: components["schemas"]["WorkspaceMembershipDto"][];
+        };
+        CurrentWorkspaceDto: {
+            workspaceId: string;
+            name: string;
+            /**
+             * @description The caller's role (an API key's own)
+             * @enum {string}
+             */
+            role: "viewer" | "editor" | "admin" | "owner";
+            /** @enum {string} */
+            via: "token" | "apiKey";
+            /**
+             * Format: uuid
+             * @description The signed-in user; null for an API key
+             */
+            userId: string | null;
+            /**
+             * Format: uuid
+             * @description The API key, when one is used
+             */
+            apiKeyId?: string;
         };
         MemberDto: {
             /** Format: uuid */
@@ -1310,6 +1368,18 @@ export interface components {
             /** @description True when the cap left nodes out */
             truncated: boolean;
         };
+        ConsoleConfigDto: {
+            /** @description Supabase Auth URL (CAIRN_SUPABASE_URL), when configured */
+            supabaseUrl?: string;
+            /** @description Supabase's public anon key, when configured */
+            supabaseAnonKey?: string;
+            /** @description The Temporal Web UI */
+            temporalUiUrl: string;
+            /** @description The Temporal namespace Cairn runs its workflows in */
+            temporalNamespace: string;
+            /** @description Prometheus (CAIRN_PROMETHEUS_URL), when configured */
+            prometheusUrl?: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -1363,6 +1433,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CreatedWorkspaceDto"];
+                };
+            };
+        };
+    };
+    WorkspacesController_current: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The workspace a request acts in (not needed with an API key, or where the path names it) */
+                "X-Workspace-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CurrentWorkspaceDto"];
                 };
             };
         };
@@ -2582,6 +2674,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    ConsoleController_settings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The workspace a request acts in (not needed with an API key, or where the path names it) */
+                "X-Workspace-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleConfigDto"];
+                };
             };
         };
     };

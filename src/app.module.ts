@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
+import { ConsoleModule } from './console/console.module';
 import { DocumentsModule } from './documents/documents.module';
 import { DomainsModule } from './domains/domains.module';
 import { HealthModule } from './health/health.module';
@@ -25,6 +26,7 @@ import { TemporalModule } from './temporal/temporal.module';
     ImportsModule,
     DomainsModule,
     SearchModule,
+    ConsoleModule,
     McpModule,
   ],
 })

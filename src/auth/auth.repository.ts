@@ -134,6 +134,14 @@ export class AuthRepository {
     }));
   }
 
+  async workspaceName(workspaceId: string): Promise<string | null> {
+    const rows = await this.postgres.query<{ name: string }>(
+      'SELECT name FROM workspaces WHERE id = $1',
+      [workspaceId],
+    );
+    return rows[0]?.name ?? null;
+  }
+
   async members(workspaceId: string): Promise<MemberRecord[]> {
     const rows = await this.postgres.query<{
       user_id: string;

@@ -47,6 +47,7 @@ import {
   CreatedApiKeyDto,
   CreatedWorkspaceDto,
   CreateWorkspaceDto,
+  CurrentWorkspaceDto,
   MemberListDto,
   WorkspaceListDto,
 } from './workspaces.dto';
@@ -161,6 +162,28 @@ export class WorkspacesController {
       );
     }
     return { items: await this.repository.workspacesOf(principal.userId) };
+  }
+
+  @Get('workspaces/current')
+  @ApiOperation({
+    summary: "The workspace this request acts in and the caller's role there",
+    description:
+      "The workspace of X-Workspace-Id, or an API key's own: lets a console signed in with a key learn where it is and what it may do.",
+  })
+  @ApiOkResponse({ type: CurrentWorkspaceDto })
+  async current(@Req() request: Request): Promise<CurrentWorkspaceDto> {
+    const principal = request.principal!;
+    const workspaceId = request.workspaceId!;
+    const name = await this.repository.workspaceName(workspaceId);
+    if (name === null) throw new CairnError('not_found', `workspace ${workspaceId} not found`);
+    return {
+      workspaceId,
+      name,
+      role: principal.role!,
+      via: principal.via,
+      userId: principal.via === 'token' ? principal.userId : null,
+      ...(principal.apiKeyId ? { apiKeyId: principal.apiKeyId } : {}),
+    };
   }
 
   @Get('workspaces/:workspaceId/members')

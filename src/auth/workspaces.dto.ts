@@ -114,3 +114,20 @@ export class AuditPageDto {
   })
   nextBefore!: number | null;
 }
+
+export class CurrentWorkspaceDto {
+  @ApiProperty() workspaceId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: WORKSPACE_ROLES, description: "The caller's role (an API key's own)" })
+  role!: WorkspaceRole;
+  @ApiProperty({ enum: ['token', 'apiKey'] }) via!: 'token' | 'apiKey';
+  @ApiProperty({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'The signed-in user; null for an API key',
+  })
+  userId!: string | null;
+  @ApiPropertyOptional({ format: 'uuid', description: 'The API key, when one is used' })
+  apiKeyId?: string;
+}
