@@ -285,6 +285,13 @@ install_tools() {
   else
     apt_install caddy
   fi
+  # Debian's Chromium for the console's browser tests (playwright-core drives it; Playwright's own
+  # browser downloads are never used), with a font so that pages and screenshots have text.
+  if [[ -x /usr/bin/chromium ]]; then
+    say "chromium: installed (/usr/bin/chromium)"
+  else
+    apt_install chromium fonts-dejavu-core
+  fi
 }
 
 # Render kustomize directories and decode every object strictly into the Kubernetes API types
@@ -757,7 +764,7 @@ cmd_temporal_namespace() {
       grep -qw "$attr" <<<"$listed"; do
       ((++tries <= 60)) || die "could not register the search attribute $attr in $ns"
       "${temporal[@]}" search-attribute create --namespace "$ns" --name "$attr" \
-        --type Keyword --yes >/dev/null 2>&1 || true
+        --type Keyword >/dev/null 2>&1 || true
       sleep 1
     done
   done
