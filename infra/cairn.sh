@@ -68,6 +68,23 @@ build() {
   for f in dist/src/main.js dist/workers/main.js; do
     [[ -f $f ]] || die "the build did not produce $f"
   done
+  build_console
+}
+
+# The web console (web/ → dist/web, served by the API), built with Vite unless its sources, the
+# typed client and the lock file are those of the last build (the stamp holds their hash).
+build_console() {
+  local stamp=dist/web/.cairn-sources-hash want
+  want=$(find web client package-lock.json -type f -not -path '*/node_modules/*' -print0 |
+    LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-12)
+  if [[ -f dist/web/index.html && -f $stamp && $(cat "$stamp") == "$want" ]]; then
+    say "console: up to date (dist/web)"
+    return 0
+  fi
+  say "building the console (vite build → dist/web)"
+  npx vite build --config web/vite.config.ts --logLevel warn
+  [[ -f dist/web/index.html ]] || die "the console build did not produce dist/web/index.html"
+  printf '%s\n' "$want" >"$stamp"
 }
 
 # --- API and workers --------------------------------------------------------------------------
@@ -216,6 +233,7 @@ cmd_start() {
   cat <<EOF
 
 Cairn is running (Ctrl-C stops the API and workers$( ((${#ENGINES_STARTED[@]})) && echo " and the engines this run started")):
+  Console        $base/
   API            $base   (OpenAPI: $base/docs, readiness: $base/health/ready)
   Temporal UI    $TEMPORAL_UI_URL/namespaces/$TEMPORAL_NAMESPACE/workflows
   Neo4j Bolt     $NEO4J_URL
@@ -226,6 +244,7 @@ Cairn is running (Ctrl-C stops the API and workers$( ((${#ENGINES_STARTED[@]})) 
   Logs           $CAIRN_LOG_DIR/{api,worker-*,<engine>}.log
 
 EOF
+  print_sign_in_link "$base"
   # Keep running until a signal, or until the API or a worker dies on its own.
   local pid
   while true; do
@@ -239,6 +258,28 @@ EOF
     sleep 1 &
     wait $! || true
   done
+}
+
+# A sign-in link for the local user (CAIRN_LOCAL_USER_EMAIL): the console reads the token from
+# the link's fragment. Not with an identity provider's JWKS: its users sign in there.
+print_sign_in_link() {
+  local base=$1 link
+  [[ -z ${CAIRN_AUTH_JWKS_URL:-} ]] || return 0
+  if link=$(npx tsx infra/token.ts --link "$CAIRN_LOCAL_USER_EMAIL" --base "$base" 2>/dev/null); then
+    printf 'Sign in to the console as %s (valid 12 h; npm run token -- --link <e-mail> for others):\n  %s\n\n' \
+      "$CAIRN_LOCAL_USER_EMAIL" "$link"
+  else
+    warn "could not make a sign-in link (npm run token -- --link $CAIRN_LOCAL_USER_EMAIL)"
+  fi
+}
+
+# run_jest <jest args…>: one jest run, its JSON results kept for the closing count line.
+run_jest() {
+  local results="$CAIRN_LOG_DIR/jest-results-${#JEST_RESULTS[@]}.json"
+  JEST_RESULTS+=("$results")
+  rm -f "$results"
+  say "jest --runInBand $*"
+  npx jest --runInBand --json --outputFile="$results" "$@" || JEST_CODE=$?
 }
 
 cmd_test() {
@@ -257,8 +298,9 @@ cmd_test() {
   if [[ ${CAIRN_TEST_SKIP_CHECKS:-0} == 1 && ${CI:-} != true ]]; then
     warn "CAIRN_TEST_SKIP_CHECKS=1: typecheck, lint and format checks skipped"
   else
-    say "typecheck (tsc --noEmit)"
+    say "typecheck (tsc --noEmit: the API, workers, tests; the console with its own tsconfig)"
     npx tsc --noEmit -p tsconfig.json
+    npx tsc --noEmit -p web/tsconfig.json
     say "lint (eslint) and format (prettier --check)"
     npx eslint .
     npx prettier --check --log-level warn .
@@ -295,16 +337,23 @@ cmd_test() {
     "${tracing[@]}"
   export CAIRN_API_URL="http://127.0.0.1:$CAIRN_TEST_API_PORT"
   wait_ready "$CAIRN_API_URL/health/ready" "${WORKER_READY_URLS[@]}"
-  say "jest --runInBand $*"
-  local code=0
-  local results="$CAIRN_LOG_DIR/jest-results.json"
-  rm -f "$results"
-  npx jest --runInBand --json --outputFile="$results" "$@" || code=$?
-  # One plain closing line with the counts, whatever reporter jest used.
-  [[ -f $results ]] && node -e '
-    const r = require(process.argv[1]);
-    console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
-  ' "$results"
+  JEST_CODE=0
+  JEST_RESULTS=()
+  if (($#)); then
+    run_jest "$@"
+  else
+    # The whole suite: the browser journeys last (slowest, and they build on every API feature).
+    run_jest --selectProjects unit integration e2e
+    run_jest --selectProjects browser
+  fi
+  local code=$JEST_CODE
+  # One plain closing line with the counts of every run, whatever reporter jest used.
+  node -e '
+    const fs = require("node:fs");
+    const runs = process.argv.slice(1).filter((file) => fs.existsSync(file)).map((file) => require(file));
+    const sum = (key) => runs.reduce((total, run) => total + run[key], 0);
+    if (runs.length) console.log(`tests: ${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed, ${sum("numPendingTests") + sum("numTodoTests")} skipped`);
+  ' "${JEST_RESULTS[@]}"
   if ((code != 0)); then
     warn "jest failed (exit $code); the API and worker logs end with:"
     show_app_logs
