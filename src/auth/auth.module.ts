@@ -4,6 +4,7 @@ import { AuditService } from './audit.service';
 import { AuthGuard } from './auth.guard';
 import { AuthRepository } from './auth.repository';
 import { AuthService } from './auth.service';
+import { InvitationsController } from './invitations.controller';
 import { OperatorController } from './operator.controller';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RateLimiter } from './rate-limiter';
@@ -12,7 +13,7 @@ import { WorkspacesController } from './workspaces.controller';
 /** Authentication, workspace membership and roles, rate limits and the audit log, for every route. */
 @Global()
 @Module({
-  controllers: [WorkspacesController, OperatorController],
+  controllers: [WorkspacesController, InvitationsController, OperatorController],
   providers: [
     AuthRepository,
     AuthService,

@@ -16,6 +16,34 @@ export interface MemberRecord {
   createdAt: string;
 }
 
+export interface InvitationRecord {
+  workspaceId: string;
+  /** The workspace's name, for the invitee's list. */
+  workspaceName: string;
+  email: string;
+  role: WorkspaceRole;
+  invitedBy: string | null;
+  createdAt: string;
+}
+
+interface InvitationRow {
+  workspace_id: string;
+  workspace_name: string;
+  email: string;
+  role: WorkspaceRole;
+  invited_by: string | null;
+  created_at: Date;
+}
+
+const toInvitation = (row: InvitationRow): InvitationRecord => ({
+  workspaceId: row.workspace_id,
+  workspaceName: row.workspace_name,
+  email: row.email,
+  role: row.role,
+  invitedBy: row.invited_by,
+  createdAt: row.created_at.toISOString(),
+});
+
 export interface ApiKeyRecord {
   id: string;
   workspaceId: string;
@@ -86,7 +114,7 @@ export class AuthRepository {
       'SELECT id, email FROM users WHERE lower(email) = lower($1)',
       [email],
     );
-    return rows[0] ?? null;
+    return rows.map((row) => row.user_id);
   }
 
   async roleOf(userId: string, workspaceId: string): Promise<WorkspaceRole | null> {
@@ -161,17 +189,90 @@ export class AuthRepository {
     }));
   }
 
-  /** Adds a member; false when the user already is one. */
-  async addMember(
+  /**
+   * Invites an e-mail address (an existing invitation takes the new role); 'member' when the
+   * address already belongs to a member. Whether the address has an account is not looked at.
+   */
+  async invite(
     workspaceId: string,
-    userId: string,
+    email: string,
     role: WorkspaceRole,
-    addedBy: string,
-  ): Promise<boolean> {
+    invitedBy: string,
+  ): Promise<'invited' | 'member'> {
+    const normalized = email.toLowerCase();
+    return this.postgres.withTransaction(async (client) => {
+      const member = await client.query(
+        `SELECT 1 FROM workspace_members m JOIN users u ON u.id = m.user_id
+         WHERE m.workspace_id = $1 AND lower(u.email) = $2`,
+        [workspaceId, normalized],
+      );
+      if ((member.rowCount ?? 0) > 0) return 'member';
+      await client.query(
+        `INSERT INTO workspace_invitations (workspace_id, email, role, invited_by)
+         VALUES ($1, $2, $3, $4)
+         ON CONFLICT (workspace_id, email)
+         DO UPDATE SET role = EXCLUDED.role, invited_by = EXCLUDED.invited_by, created_at = now()`,
+        [workspaceId, normalized, role, invitedBy],
+      );
+      return 'invited';
+    });
+  }
+
+  /** Pending invitations of one address, oldest first. */
+  async invitationsFor(email: string): Promise<InvitationRecord[]> {
+    const rows = await this.postgres.query<InvitationRow>(
+      `SELECT i.*, w.name AS workspace_name FROM workspace_invitations i
+       JOIN workspaces w ON w.id = i.workspace_id
+       WHERE i.email = lower($1) ORDER BY i.created_at, i.workspace_id`,
+      [email],
+    );
+    return rows.map(toInvitation);
+  }
+
+  /** Pending invitations to one workspace, oldest first. */
+  async invitationsTo(workspaceId: string): Promise<InvitationRecord[]> {
+    const rows = await this.postgres.query<InvitationRow>(
+      `SELECT i.*, w.name AS workspace_name FROM workspace_invitations i
+       JOIN workspaces w ON w.id = i.workspace_id
+       WHERE i.workspace_id = $1 ORDER BY i.created_at, i.email`,
+      [workspaceId],
+    );
+    return rows.map(toInvitation);
+  }
+
+  /**
+   * Turns the address's invitation into a membership of the user, in one step; null when there
+   * is no such invitation. An existing membership is kept as it is.
+   */
+  async acceptInvitation(
+    workspaceId: string,
+    email: string,
+    userId: string,
+  ): Promise<InvitationRecord | null> {
+    return this.postgres.withTransaction(async (client) => {
+      const taken = await client.query<InvitationRow>(
+        `DELETE FROM workspace_invitations i USING workspaces w
+         WHERE i.workspace_id = $1 AND i.email = lower($2) AND w.id = i.workspace_id
+         RETURNING i.*, w.name AS workspace_name`,
+        [workspaceId, email],
+      );
+      const invitation = taken.rows[0];
+      if (!invitation) return null;
+      await client.query(
+        `INSERT INTO workspace_members (workspace_id, user_id, role, added_by) VALUES ($1, $2, $3, $4)
+         ON CONFLICT DO NOTHING`,
+        [workspaceId, userId, invitation.role, invitation.invited_by],
+      );
+      return toInvitation(invitation);
+    });
+  }
+
+  /** Removes an invitation (declined by the invitee or withdrawn by an admin); false when none. */
+  async removeInvitation(workspaceId: string, email: string): Promise<boolean> {
     const rows = await this.postgres.query(
-      `INSERT INTO workspace_members (workspace_id, user_id, role, added_by) VALUES ($1, $2, $3, $4)
-       ON CONFLICT DO NOTHING RETURNING user_id`,
-      [workspaceId, userId, role, addedBy],
+      `DELETE FROM workspace_invitations WHERE workspace_id = $1 AND email = lower($2)
+       RETURNING email`,
+      [workspaceId, email],
     );
     return rows.length > 0;
   }

@@ -37,7 +37,6 @@ import {
 } from './principal';
 import { roleAtLeast, type WorkspaceRole } from './roles';
 import {
-  AddedMemberDto,
   AddMemberDto,
   ApiKeyListDto,
   AuditPageDto,
@@ -49,6 +48,8 @@ import {
   CreateWorkspaceDto,
   CurrentWorkspaceDto,
   MemberListDto,
+  InvitationDto,
+  InvitationListDto,
   WorkspaceListDto,
 } from './workspaces.dto';
 
@@ -70,6 +71,7 @@ const createWorkspaceSchema = z
   .strict();
 const memberRole = z.enum(['owner', 'admin', 'editor', 'viewer']);
 const addMemberSchema = z
+const emailParam = z.string().trim().email('email must be an e-mail address');
   .object({ email: z.string().trim().email('email must be an e-mail address'), role: memberRole })
   .strict();
 const changeMemberSchema = z.object({ role: memberRole }).strict();
@@ -196,31 +198,72 @@ export class WorkspacesController {
 
   @Post('workspaces/:workspaceId/members')
   @RequireRole('admin')
-  @ApiOperation({ summary: 'Invite an existing user (one who has signed in) by e-mail' })
+  @ApiOperation({
+    summary:
+      'Invite an e-mail address; it becomes a member only once it accepts (POST /invitations/:workspaceId/accept)',
+    description:
+      'The same answer whether or not the address has an account. Inviting it again replaces the role; 409 when it already belongs to a member.',
+  })
   @ApiBody({ type: AddMemberDto })
-  @ApiCreatedResponse({ type: AddedMemberDto })
+  @ApiCreatedResponse({ type: InvitationDto })
   async addMember(
     @Param('workspaceId') workspaceId: string,
     @Body(new ZodValidationPipe(addMemberSchema)) input: z.infer<typeof addMemberSchema>,
     @CurrentPrincipal() principal: Principal,
     @Req() request: Request,
-  ): Promise<AddedMemberDto> {
+  ): Promise<InvitationDto> {
     assertMayAssign(principal, input.role);
-    const user = await this.repository.findUserByEmail(input.email);
-    if (!user)
-      throw new CairnError('not_found', `no user with e-mail ${input.email} has signed in`);
-    if (!(await this.repository.addMember(workspaceId, user.id, input.role, principal.userId))) {
-      throw new CairnError('conflict', `${input.email} is already a member`);
+    const email = input.email.toLowerCase();
+    const outcome = await this.repository.invite(workspaceId, email, input.role, principal.userId);
+    if (outcome === 'member') throw new CairnError('conflict', `${email} is already a member`);
+    await this.audit.recordQuietly({
+      workspaceId,
+      ...auditContext(request),
+      action: 'member.invited',
+      targetType: 'invitation',
+      targetId: email,
+      details: { email, role: input.role },
+    });
+    return { workspaceId, email, role: input.role, status: 'pending' };
+  }
+
+  @Get('workspaces/:workspaceId/invitations')
+  @RequireRole('admin')
+  @ApiOperation({ summary: 'Invitations to the workspace not yet accepted or declined' })
+  @ApiOkResponse({ type: InvitationListDto })
+  async invitations(@Param('workspaceId') workspaceId: string): Promise<InvitationListDto> {
+    const items = await this.repository.invitationsTo(workspaceId);
+    return {
+      items: items.map((item) => ({
+        workspaceId: item.workspaceId,
+        email: item.email,
+        role: item.role,
+        status: 'pending' as const,
+        invitedBy: item.invitedBy,
+        createdAt: item.createdAt,
+      })),
+    };
+  }
+
+  @Delete('workspaces/:workspaceId/invitations/:email')
+  @RequireRole('admin')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Withdraw an invitation' })
+  async withdrawInvitation(
+    @Param('workspaceId') workspaceId: string,
+    @Param('email', new ZodValidationPipe(emailParam)) email: string,
+    @Req() request: Request,
+  ): Promise<void> {
+    if (!(await this.repository.removeInvitation(workspaceId, email))) {
+      throw new CairnError('not_found', `no pending invitation for ${email}`);
     }
     await this.audit.recordQuietly({
       workspaceId,
       ...auditContext(request),
-      action: 'member.added',
-      targetType: 'user',
-      targetId: user.id,
-      details: { email: user.email, role: input.role },
+      action: 'invitation.withdrawn',
+      targetType: 'invitation',
+      targetId: email.toLowerCase(),
     });
-    return { userId: user.id, email: user.email, role: input.role };
   }
 
   @Patch('workspaces/:workspaceId/members/:userId')

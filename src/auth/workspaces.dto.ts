@@ -48,9 +48,35 @@ export class AddMemberDto {
   @ApiProperty({ enum: WORKSPACE_ROLES }) role!: WorkspaceRole;
 }
 
-export class AddedMemberDto {
-  @ApiProperty({ format: 'uuid' }) userId!: string;
-  @ApiProperty() email!: string;
+/** An invitation: pending until the invitee accepts or declines it. */
+export class InvitationDto {
+  @ApiProperty() workspaceId!: string;
+  @ApiProperty({ description: 'The invited address, lowercased' }) email!: string;
+  @ApiProperty({ enum: WORKSPACE_ROLES }) role!: WorkspaceRole;
+  @ApiProperty({ enum: ['pending'] }) status!: 'pending';
+}
+
+export class PendingInvitationDto extends InvitationDto {
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) invitedBy!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export class InvitationListDto {
+  @ApiProperty({ type: [PendingInvitationDto] }) items!: PendingInvitationDto[];
+}
+
+/** One of the caller's own invitations, with the workspace's name. */
+export class MyInvitationDto extends PendingInvitationDto {
+  @ApiProperty() workspaceName!: string;
+}
+
+export class MyInvitationListDto {
+  @ApiProperty({ type: [MyInvitationDto] }) items!: MyInvitationDto[];
+}
+
+export class AcceptedInvitationDto {
+  @ApiProperty() workspaceId!: string;
+  @ApiProperty() name!: string;
   @ApiProperty({ enum: WORKSPACE_ROLES }) role!: WorkspaceRole;
 }
 

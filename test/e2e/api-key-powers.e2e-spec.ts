@@ -2,7 +2,7 @@
 // at all once the member left the workspace. Through the HTTP API of the running stack.
 import { Pool } from 'pg';
 import { callApi } from '../support/api';
-import { ensureWorkspace, testUser, type TestUser, tokenFor } from '../support/auth';
+import { addMember, ensureWorkspace, testUser, type TestUser, tokenFor } from '../support/auth';
 import { uniqueToken } from '../support/fixtures';
 
 jest.setTimeout(120_000);
@@ -16,20 +16,6 @@ async function signedIn(name: string): Promise<{ user: TestUser; token: string }
   const token = await tokenFor(user);
   expect((await callApi('GET', '/workspaces', { headers: bearer(token) })).status).toBe(200);
   return { user, token };
-}
-
-/** Makes `member` a member of the workspace with `role`, as its owner would. */
-async function addMember(
-  workspaceId: string,
-  ownerToken: string,
-  member: { user: TestUser; token: string },
-  role: string,
-): Promise<void> {
-  const added = await callApi('POST', `/workspaces/${workspaceId}/members`, {
-    json: { email: member.user.email, role },
-    headers: { ...bearer(ownerToken), 'x-workspace-id': workspaceId },
-  });
-  expect(added.status).toBe(201);
 }
 
 describe('an API key never holds more than its creator holds now', () => {
@@ -124,17 +110,17 @@ describe('an API key never holds more than its creator holds now', () => {
 
   it("each request checks the creator's current membership, whatever the key row says", async () => {
     // Memberships changed outside these endpoints (or keys stored before they narrowed keys).
-    const editor = await signedIn('keys-editor');
-    await addMember(workspaceId, owner.token, editor, 'editor');
+    const member = await signedIn('keys-changed-directly');
+    await addMember(workspaceId, owner.token, member, 'admin');
     const key = await keyOf(owner, 'editor');
-    const own = await keyOf(editor, 'editor');
+    const own = await keyOf(member, 'editor');
     expect(
       (await callApi('POST', '/documents', { auth: false, json: {}, headers: withKey(own.key) }))
         .status,
     ).toBe(400);
     await postgres.query(
       `UPDATE workspace_members SET role = 'viewer' WHERE workspace_id = $1 AND user_id = $2`,
-      [workspaceId, editor.user.id],
+      [workspaceId, member.user.id],
     );
     expect(
       (await callApi('POST', '/documents', { auth: false, json: {}, headers: withKey(own.key) }))
@@ -142,7 +128,7 @@ describe('an API key never holds more than its creator holds now', () => {
     ).toBe(403);
     await postgres.query('DELETE FROM workspace_members WHERE workspace_id = $1 AND user_id = $2', [
       workspaceId,
-      editor.user.id,
+      member.user.id,
     ]);
     expect(
       (await callApi('GET', '/documents', { auth: false, headers: withKey(own.key) })).status,

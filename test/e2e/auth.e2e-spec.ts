@@ -5,7 +5,7 @@ import { exportJWK, exportSPKI, generateKeyPair, type KeyLike, SignJWT, Unsecure
 import { uuidV5 } from '../../src/common/uuid';
 import { callApi } from '../support/api';
 import { type ApiProcess, startApiProcess } from '../support/api-process';
-import { ensureWorkspace, testUser, type TestUser, tokenFor } from '../support/auth';
+import { addMember, ensureWorkspace, testUser, type TestUser, tokenFor } from '../support/auth';
 import { uniqueToken } from '../support/fixtures';
 
 jest.setTimeout(240_000);
@@ -212,11 +212,7 @@ describe('workspaces, members, roles and API keys', () => {
     await ensureWorkspace(owner.token, workspaceId, 'Roles');
     for (const role of ['admin', 'editor', 'viewer'] as const) {
       members[role] = await signedIn(role);
-      const added = await callApi('POST', `/workspaces/${workspaceId}/members`, {
-        json: { email: members[role].user.email, role },
-        headers: as(owner.token),
-      });
-      expect(added.status).toBe(201);
+      await addMember(workspaceId, owner.token, members[role], role);
     }
   });
 
@@ -265,24 +261,24 @@ describe('workspaces, members, roles and API keys', () => {
     const recreated = { id: uuidV5(`second:${email}`), email };
     const second = await tokenFor(recreated);
     expect((await callApi('GET', '/workspaces', { headers: bearer(second) })).status).toBe(200);
-    const invited = await callApi<{ userId: string }>(
-      'POST',
+    await addMember(workspaceId, owner.token, { user: recreated, token: second }, 'viewer');
+    const listed = await callApi<{ items: { userId: string; email: string | null }[] }>(
+      'GET',
       `/workspaces/${workspaceId}/members`,
-      {
-        json: { email, role: 'viewer' },
-        headers: as(owner.token),
-      },
+      { headers: as(owner.token) },
     );
-    expect(invited.status).toBe(201);
-    expect(invited.body.userId).toBe(recreated.id);
+    expect(listed.body.items).toContainEqual(
+      expect.objectContaining({ userId: recreated.id, email }),
+    );
+    expect(listed.body.items.map((item) => item.userId)).not.toContain(uuidV5(`first:${email}`));
   });
 
-  it('invites only users who have signed in, once', async () => {
+  it('invites any address the same way, and a member only once', async () => {
     const unknown = await callApi('POST', `/workspaces/${workspaceId}/members`, {
       json: { email: `nobody-${run}@cairn.test`, role: 'viewer' },
       headers: as(owner.token),
     });
-    expect(unknown.status).toBe(404);
+    expect(unknown.status).toBe(201);
     const again = await callApi('POST', `/workspaces/${workspaceId}/members`, {
       json: { email: members.viewer.user.email, role: 'viewer' },
       headers: as(owner.token),
@@ -310,6 +306,8 @@ describe('workspaces, members, roles and API keys', () => {
     ['GET', '/workspaces/{ws}/api-keys', 'admin'],
     ['DELETE', '/workspaces/{ws}/api-keys/00000000-0000-4000-8000-000000000000', 'admin'],
     ['GET', '/workspaces/{ws}/members', 'admin'],
+    ['GET', '/workspaces/{ws}/invitations', 'admin'],
+    ['DELETE', '/workspaces/{ws}/invitations/someone@cairn.test', 'admin'],
     ['GET', '/audit', 'admin'],
   ];
   const ranks = { viewer: 0, editor: 1, admin: 2, owner: 3 };
@@ -559,6 +557,7 @@ describe('workspaces are isolated: another workspace’s ids answer 404', () => 
     ['POST', 'domain documents', () => `/domains/${ids.domain}/documents`],
     ['DELETE', 'domain archive', () => `/domains/${ids.domain}`],
     ['GET', 'members', () => `/workspaces/${workspaceB}/members`],
+    ['GET', 'invitations', () => `/workspaces/${workspaceB}/invitations`],
     ['DELETE', 'member', () => `/workspaces/${workspaceB}/members/${bob.user.id}`],
     ['GET', 'keys', () => `/workspaces/${workspaceB}/api-keys`],
     ['DELETE', 'key', () => `/workspaces/${workspaceB}/api-keys/${ids.key}`],

@@ -76,3 +76,34 @@ export function defaultAuthHeaders(): Promise<Record<string, string>> {
   })();
   return defaultCredentials;
 }
+
+/**
+ * Makes a user a member: an admin's invitation of their address, then their acceptance (the
+ * two steps POST /workspaces/:id/members and POST /invitations/:id/accept).
+ */
+export async function addMember(
+  workspaceId: string,
+  inviterToken: string,
+  member: { user: TestUser; token: string },
+  role: string,
+): Promise<void> {
+  const invited = await fetch(`${apiUrl()}/workspaces/${workspaceId}/members`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${inviterToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ email: member.user.email, role }),
+  });
+  if (invited.status !== 201) {
+    throw new Error(
+      `could not invite ${member.user.email}: ${invited.status} ${await invited.text()}`,
+    );
+  }
+  const accepted = await fetch(`${apiUrl()}/invitations/${workspaceId}/accept`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${member.token}` },
+  });
+  if (accepted.status !== 200) {
+    throw new Error(
+      `${member.user.email} could not accept: ${accepted.status} ${await accepted.text()}`,
+    );
+  }
+}

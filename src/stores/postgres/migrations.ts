@@ -210,9 +210,26 @@ BEGIN
 END $$;
 `;
 
+// Invitations: an admin invites an e-mail address; nothing changes for that person until they
+// accept (GET /invitations, POST /invitations/:workspaceId/accept), whether or not the address
+// has an account yet. Read before a request's workspace is known (the invitee's own list), so no
+// row-level security, as for workspace_members.
+const workspaceInvitations = `
+CREATE TABLE workspace_invitations (
+  workspace_id text NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  email        text NOT NULL CHECK (email = lower(email) AND length(email) BETWEEN 3 AND 320),
+  role         text NOT NULL CHECK (role IN ('owner', 'admin', 'editor', 'viewer')),
+  invited_by   uuid REFERENCES users(id) ON DELETE SET NULL,
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (workspace_id, email)
+);
+CREATE INDEX workspace_invitations_email_idx ON workspace_invitations (email);
+`;
+
 export const migrations: readonly Migration[] = [
   { id: '0001_initial_schema', sql: initialSchema },
   { id: '0002_document_pipeline', sql: documentPipeline },
   { id: '0003_auth_and_isolation', sql: authAndIsolation },
   { id: '0004_knowledge_domains', sql: knowledgeDomains },
+  { id: '0005_workspace_invitations', sql: workspaceInvitations },
 ];
