@@ -1,46 +1,43 @@
-/** An API answer that was not a success, with what the API said and the request's id. */
-export class ApiError extends Error {
+import { CairnApiError } from '../../../client';
+
+/** Every API failure the console shows: status, the API's message and the request id. */
+export { CairnApiError as ApiError };
+
+/** A 429 of an upload, with how long the API asks to wait. */
+export class RateLimitedError extends CairnApiError {
   constructor(
-    readonly status: number,
     message: string,
-    readonly requestId?: string,
-    /** Seconds, from a 429's Retry-After. */
-    readonly retryAfter?: number,
+    requestId: string | undefined,
+    readonly retryAfterSeconds: number | undefined,
   ) {
-    super(message);
-    this.name = 'ApiError';
+    super(429, message, requestId);
   }
 }
 
 interface ErrorBody {
   message?: unknown;
   requestId?: unknown;
-  error?: unknown;
 }
 
-/** Builds an ApiError from the API's JSON error body ({statusCode, error, message, requestId}). */
-export function apiErrorFrom(status: number, body: unknown, headers?: Headers): ApiError {
+/** The error an upload answer stands for (the API's JSON error body, read by XMLHttpRequest). */
+export function uploadErrorFrom(
+  status: number,
+  body: unknown,
+  headers: { requestId: string | null; retryAfter: string | null },
+): CairnApiError {
   const parsed: ErrorBody = typeof body === 'object' && body !== null ? body : {};
   const message = Array.isArray(parsed.message)
     ? parsed.message.map(String).join('; ')
     : typeof parsed.message === 'string'
       ? parsed.message
-      : typeof parsed.error === 'string'
-        ? parsed.error
-        : status === 0
-          ? 'The API could not be reached'
-          : `The request failed (HTTP ${status})`;
+      : `The upload failed (HTTP ${status})`;
   const requestId =
-    typeof parsed.requestId === 'string'
-      ? parsed.requestId
-      : (headers?.get('x-request-id') ?? undefined);
-  const retryAfter = Number(headers?.get('retry-after') ?? NaN);
-  return new ApiError(
-    status,
-    message,
-    requestId,
-    Number.isNaN(retryAfter) ? undefined : retryAfter,
-  );
+    typeof parsed.requestId === 'string' ? parsed.requestId : (headers.requestId ?? undefined);
+  if (status === 429) {
+    const seconds = Number(headers.retryAfter ?? NaN);
+    return new RateLimitedError(message, requestId, Number.isNaN(seconds) ? undefined : seconds);
+  }
+  return new CairnApiError(status, message, requestId, body);
 }
 
 export function messageOf(error: unknown): string {

@@ -1,4 +1,6 @@
-// Shapes of the API's answers as the console uses them.
+// Shapes of the API's answers: the generated OpenAPI types (client/schema.d.ts), under the
+// names the console uses, plus the few constants the pages list.
+import type { Schemas } from '../../../client';
 
 export type Role = 'viewer' | 'editor' | 'admin' | 'owner';
 export const ROLES: readonly Role[] = ['viewer', 'editor', 'admin', 'owner'];
@@ -7,40 +9,13 @@ export function roleAtLeast(role: Role | undefined, minimum: Role): boolean {
   return role !== undefined && ROLES.indexOf(role) >= ROLES.indexOf(minimum);
 }
 
-export interface Workspace {
-  workspaceId: string;
-  name: string;
-  role: Role;
-  createdAt: string;
-}
+export type Workspace = Schemas['WorkspaceMembershipDto'];
 
-export interface Member {
-  userId: string;
-  email: string | null;
-  role: Role;
-  createdAt: string;
-}
+export type Member = Schemas['MemberDto'];
 
-export interface ApiKey {
-  id: string;
-  name: string;
-  role: Role;
-  createdBy: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
+export type ApiKey = Schemas['ApiKeyDto'];
 
-export interface AuditEntry {
-  id: number;
-  action: string;
-  actor: { userId: string | null; apiKeyId: string | null };
-  targetType: string;
-  targetId: string | null;
-  details: Record<string, unknown>;
-  requestId: string | null;
-  at: string;
-}
+export type AuditEntry = Schemas['AuditEntryDto'];
 
 export const DOCUMENT_STATUSES = [
   'pending',
@@ -52,35 +27,11 @@ export const DOCUMENT_STATUSES = [
 export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
 export const DOCUMENT_STAGES = ['analyse', 'extract', 'graph', 'vectors', 'notify'] as const;
 
-export interface StageTiming {
-  startedAt: string;
-  finishedAt?: string;
-  durationMs?: number;
-}
+export type StageTiming = Schemas['StageTimingDto'];
 
-export interface DocumentCounts {
-  chunks?: number;
-  entities?: number;
-  relations?: number;
-  mentions?: number;
-}
+export type DocumentCounts = Schemas['DocumentCountsDto'];
 
-export interface CairnDocument {
-  id: string;
-  title: string;
-  mime: string;
-  sizeBytes: number;
-  sha256: string;
-  status: DocumentStatus;
-  stage: string | null;
-  stageTimings: Record<string, StageTiming>;
-  counts: DocumentCounts;
-  error: string | null;
-  workflowId: string | null;
-  temporalUiUrl: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type CairnDocument = Schemas['DocumentDto'];
 
 export interface Page<T> {
   items: T[];
@@ -89,64 +40,19 @@ export interface Page<T> {
   offset: number;
 }
 
-export interface DocumentAccepted {
-  id: string;
-  status: DocumentStatus;
-  workflowId: string;
-  temporalUiUrl: string;
-}
+export type DocumentAccepted = Schemas['DocumentAcceptedDto'];
 
-export interface Chunk {
-  ord: number;
-  text: string;
-  start: number;
-  end: number;
-  page?: number;
-}
+export type Chunk = Schemas['ChunkDto'];
 
-export interface DocumentEvent {
-  documentId: string;
-  status: DocumentStatus | 'deleted';
-  stage: string | null;
-  error?: string | null;
-  counts?: DocumentCounts;
-  at: string;
-}
+export type DocumentEvent = Schemas['DocumentEventDto'];
 
-export interface EntityRef {
-  key: string;
-  name: string;
-  type: string;
-}
+export type EntityRef = Schemas['EntityRefDto'];
 
-export interface PathRelation {
-  from: string;
-  to: string;
-  predicate: string;
-  forward: boolean;
-  documentId: string;
-  chunkId: string;
-}
+export type PathRelation = Schemas['PathRelationDto'];
 
-export interface GraphPath {
-  entities: EntityRef[];
-  relations: PathRelation[];
-  text: string;
-}
+export type GraphPath = Schemas['GraphPathDto'];
 
-export interface SearchHit {
-  chunkId: string;
-  documentId: string;
-  title: string;
-  text: string;
-  start: number;
-  end: number;
-  page: number | null;
-  score: number;
-  scoreParts: { vector: number; keyword: number; graph: number };
-  entities: EntityRef[];
-  paths: GraphPath[];
-}
+export type SearchHit = Schemas['SearchHitDto'];
 
 export const SEARCH_MODES = ['auto', 'hybrid', 'vector', 'keyword', 'graph'] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
@@ -161,55 +67,17 @@ export interface SearchRequest {
   filters?: { documentIds?: string[] };
 }
 
-export interface SearchResponse {
-  query: string;
-  mode: SearchMode;
-  hops: number;
-  hits: SearchHit[];
-  linkedEntities: (EntityRef & { matchedText: string })[];
-  relatedEntities: (EntityRef & { score: number; mentions: number })[];
-  cached: boolean;
-  tookMs: number;
-}
+export type SearchResponse = Schemas['SearchResponseDto'];
 
-export interface EntitySummary extends EntityRef {
-  aliases: string[];
-  mentions: number;
-}
+export type EntitySummary = Schemas['EntitySummaryDto'];
 
-export interface EntityDetail extends EntitySummary {
-  documents: { id: string; title: string; mentions: number }[];
-  relations: {
-    predicate: string;
-    direction: 'out' | 'in';
-    entity: EntityRef;
-    documentId: string;
-    chunkId: string;
-  }[];
-}
+export type EntityDetail = Schemas['EntityDetailDto'];
 
-export interface NeighborhoodNode extends EntityRef {
-  id: string;
-  label: string;
-  mentions: number;
-  depth: number;
-}
+export type NeighborhoodNode = Schemas['NeighborhoodNodeDto'];
 
-export interface NeighborhoodEdge {
-  id: string;
-  source: string;
-  target: string;
-  label: string;
-  weight: number;
-  count: number;
-}
+export type NeighborhoodEdge = Schemas['NeighborhoodEdgeDto'];
 
-export interface Neighborhood {
-  center: string;
-  nodes: NeighborhoodNode[];
-  edges: NeighborhoodEdge[];
-  truncated: boolean;
-}
+export type Neighborhood = Schemas['NeighborhoodDto'];
 
 export const DOMAIN_STATUSES = [
   'bootstrapping',
@@ -231,121 +99,22 @@ export const DOMAIN_STAGES = [
 ];
 export type ReviewDecision = 'approve' | 'reject' | 'request_changes';
 
-export interface Domain {
-  id: string;
-  name: string;
-  description: string;
-  mode: 'review' | 'auto';
-  status: DomainStatus;
-  stage: string | null;
-  seedTopics: string[];
-  reviewers: string[];
-  createdBy: string;
-  workflowId: string;
-  revision: number;
-  error: string | null;
-  documentCount: number;
-  temporalUiUrl: string;
-  createdAt: string;
-  updatedAt: string;
-  activatedAt: string | null;
-  archivedAt: string | null;
-}
+export type Domain = Schemas['DomainDto'];
 
-export interface ReviewRecord {
-  revision: number;
-  decision: ReviewDecision;
-  comment: string;
-  reviewer: string;
-  decidedAt: string;
-}
+export type ReviewRecord = Schemas['ReviewRecordDto'];
 
-export interface DomainDetail extends Domain {
-  documents: {
-    documentId: string;
-    source: string;
-    reason: string;
-    title: string;
-    status: string;
-  }[];
-  reviews: ReviewRecord[];
-  workflow: {
-    stage: string;
-    status: DomainStatus;
-    revision: number;
-    pendingReview: {
-      since: string;
-      revision: number;
-      reviewers: string[];
-      expiresAt: string;
-    } | null;
-    research: { seeds: number; fromTopics: number; processed: number; failed: string[] };
-  } | null;
-}
+export type DomainDetail = Schemas['DomainDetailDto'];
 
-export interface CreateDomainRequest {
-  name: string;
-  description?: string;
-  seedDocumentIds: string[];
-  seedTopics: string[];
-  mode: 'review' | 'auto';
-  reviewers: string[];
-  review?: { reminderSeconds?: number; timeoutSeconds?: number };
-}
+export type CreateDomainRequest = Schemas['CreateDomainDto'];
 
-export interface DomainOverview {
-  revision: number;
-  generatedAt: string;
-  addressedComments: string[];
-  documents: { id: string; title: string; source: string; reason: string }[];
-  keyEntities: { key: string; name: string; type: string; importance: number; mentions: number }[];
-  glossary: {
-    term: string;
-    type: string;
-    definition: string;
-    source: { documentId: string; documentTitle: string; chunkId: string; start: number };
-  }[];
-  relations: { source: string; predicate: string; target: string; evidenceCount: number }[];
-  clusters: { label: string; entities: string[] }[];
-}
+export type DomainOverview = Schemas['DomainOverviewDto'];
 
-export interface ImportView {
-  id: string;
-  status: string;
-  source: string;
-  total: number;
-  done: number;
-  failed: number;
-  documents?: number;
-  error: string | null;
-  rejected?: { entry: string; reason: string }[];
-  workflowId: string;
-  temporalUiUrl: string;
-  createdAt: string;
-  updatedAt: string;
-}
+export type ImportView = Schemas['ImportDto'];
 
-export interface ImportEvent {
-  importId: string;
-  status: string;
-  total: number;
-  done: number;
-  failed: number;
-  error: string | null;
-  at: string;
-}
+export type ImportEvent = Schemas['ImportEventDto'];
 
 export const FINAL_IMPORT_STATUSES = ['completed', 'completed_with_errors', 'failed'];
 
-export interface Readiness {
-  status: 'ok' | 'error';
-  checks: Record<string, { status: 'ok' | 'down'; latencyMs: number; error?: string }>;
-  down: string[];
-}
+export type Readiness = Schemas['ReadinessDto'];
 
-export interface ConsoleConfig {
-  supabaseUrl?: string;
-  supabaseAnonKey?: string;
-  temporalUiUrl?: string;
-  prometheusUrl?: string;
-}
+export type ConsoleConfig = Schemas['ConsoleConfigDto'];

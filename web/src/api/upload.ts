@@ -1,7 +1,9 @@
-// Uploads with byte progress. fetch reports no upload progress over HTTP/1.1, so this one call
-// uses XMLHttpRequest; its answers are read exactly like every other API answer.
-import { ApiError, apiErrorFrom } from './errors';
-import { authHeaders, noteUnauthenticated } from './transport';
+// Uploads with byte progress: the one request not made with the typed client, because fetch
+// reports no upload progress (and Chromium streams request bodies only over HTTP/2). The same
+// credentials as the client's go with it, and its answers become the same errors.
+import { ApiError, uploadErrorFrom } from './errors';
+import { credentialHeaders } from './client';
+import { getSession, setSession } from '../auth/session';
 
 export interface UploadProgress {
   loaded: number;
@@ -17,25 +19,27 @@ export function uploadFile<T>(
   return new Promise<T>((resolve, reject) => {
     const request = new XMLHttpRequest();
     request.open('POST', path);
-    for (const [name, value] of Object.entries(authHeaders()))
+    for (const [name, value] of Object.entries(credentialHeaders())) {
       request.setRequestHeader(name, value);
+    }
     request.responseType = 'json';
     request.upload.onprogress = (event) =>
       onProgress({ loaded: event.loaded, total: event.lengthComputable ? event.total : file.size });
     request.onload = () => {
-      noteUnauthenticated(request.status);
+      if (request.status === 401 && getSession()) setSession(null);
       if (request.status >= 200 && request.status < 300) {
         resolve(request.response as T);
         return;
       }
-      const headers = new Headers();
-      for (const name of ['retry-after', 'x-request-id']) {
-        const value = request.getResponseHeader(name);
-        if (value) headers.set(name, value);
-      }
-      reject(apiErrorFrom(request.status, request.response, headers));
+      reject(
+        uploadErrorFrom(request.status, request.response, {
+          requestId: request.getResponseHeader('x-request-id'),
+          retryAfter: request.getResponseHeader('retry-after'),
+        }),
+      );
     };
-    request.onerror = () => reject(new ApiError(0, 'The upload could not reach the API'));
+    request.onerror = () =>
+      reject(new ApiError(0, 'The upload could not reach the API', undefined));
     request.onabort = () => reject(new DOMException('The upload was cancelled', 'AbortError'));
     signal?.addEventListener('abort', () => request.abort());
     const form = new FormData();

@@ -4,18 +4,19 @@ import { consoleConfig } from '../api/endpoints';
 import type { ConsoleConfig } from '../api/types';
 import { sessionFromToken, setSession } from './session';
 
-let configPromise: Promise<ConsoleConfig> | null = null;
+let configPromise: Promise<ConsoleConfig | null> | null = null;
 let clientPromise: Promise<SupabaseClient | null> | null = null;
 
-export function loadConsoleConfig(): Promise<ConsoleConfig> {
-  configPromise ??= consoleConfig().catch(() => ({}));
+/** The console's settings from the API, or null when they cannot be read. */
+export function loadConsoleConfig(): Promise<ConsoleConfig | null> {
+  configPromise ??= consoleConfig().catch(() => null);
   return configPromise;
 }
 
 /** The Supabase client, or null on a stack without Supabase Auth. */
 export function supabaseClient(): Promise<SupabaseClient | null> {
   clientPromise ??= loadConsoleConfig().then(async (config) => {
-    if (!config.supabaseUrl || !config.supabaseAnonKey) return null;
+    if (!config?.supabaseUrl || !config.supabaseAnonKey) return null;
     const { createClient } = await import('@supabase/supabase-js');
     const client = createClient(config.supabaseUrl, config.supabaseAnonKey, {
       // The tab's sessionStorage, never localStorage; the sign-in link is read by the console.

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { eventStream } from '../api/endpoints';
-import { ApiError, messageOf } from '../api/errors';
-import type { DocumentAccepted, DocumentEvent } from '../api/types';
+import { documentEvents } from '../api/endpoints';
+import { messageOf, RateLimitedError } from '../api/errors';
+import type { DocumentAccepted } from '../api/types';
 import { uploadFile } from '../api/upload';
 
 export type UploadPhase = 'queued' | 'uploading' | 'waiting' | 'processing' | 'indexed' | 'failed';
@@ -49,10 +49,7 @@ export function useUploadQueue(onSettled: () => void) {
   const follow = useCallback(
     async (key: string, documentId: string) => {
       try {
-        for await (const event of eventStream<DocumentEvent>(
-          `/documents/${encodeURIComponent(documentId)}/events`,
-          controller.current.signal,
-        )) {
+        for await (const event of documentEvents(documentId, controller.current.signal)) {
           if (event.status === 'indexed') {
             update(key, { phase: 'indexed', stage: 'done' });
             break;
@@ -98,12 +95,8 @@ export function useUploadQueue(onSettled: () => void) {
           void follow(key, accepted.id);
           return;
         } catch (failure) {
-          if (
-            failure instanceof ApiError &&
-            failure.status === 429 &&
-            waits < MAX_RATE_LIMIT_WAITS
-          ) {
-            const seconds = failure.retryAfter ?? 2 ** waits;
+          if (failure instanceof RateLimitedError && waits < MAX_RATE_LIMIT_WAITS) {
+            const seconds = failure.retryAfterSeconds ?? 2 ** waits;
             update(key, { phase: 'waiting', retryAt: Date.now() + seconds * 1000 });
             await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
             if (controller.current.signal.aborted) return;

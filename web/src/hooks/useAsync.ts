@@ -36,7 +36,8 @@ export function useAsync<T>(load: () => Promise<T>, deps: DependencyList): Async
     return () => {
       current = false;
     };
-    // The caller's deps decide when to load again.
+    // The caller's deps name what the loader reads (like useEffect's own); a new load each change.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, generation]);
 
   const reload = useCallback(() => setGeneration((value) => value + 1), []);

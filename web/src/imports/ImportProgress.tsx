@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import { eventStream, retryImport } from '../api/endpoints';
-import { FINAL_IMPORT_STATUSES, type ImportEvent, type ImportView } from '../api/types';
+import { importEvents, retryImport } from '../api/endpoints';
+import { FINAL_IMPORT_STATUSES, type ImportView } from '../api/types';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { formatDuration, formatTime } from '../components/format';
 import { StatusBadge } from '../components/StatusBadge';
@@ -30,10 +30,7 @@ export function ImportProgress({ view, onChanged }: { view: ImportView; onChange
     const first = { at: Date.now(), settled: view.done + view.failed };
     void (async () => {
       try {
-        for await (const event of eventStream<ImportEvent>(
-          `/imports/${encodeURIComponent(view.id)}/events`,
-          controller.signal,
-        )) {
+        for await (const event of importEvents(view.id, controller.signal)) {
           setProgress(event);
           const settled = event.done + event.failed;
           const seconds = (Date.now() - first.at) / 1000;

@@ -5,7 +5,11 @@ export function WorkspaceSwitcher() {
   const workspace = useWorkspace();
   const navigate = useNavigate();
   if (workspace.session.kind === 'apiKey') {
-    return <span className="workspace-name">Workspace of the API key</span>;
+    return (
+      <span className="workspace-name">
+        {workspace.current?.name ?? 'Workspace of the API key'}
+      </span>
+    );
   }
   return (
     <div className="switcher">

@@ -1,7 +1,6 @@
 import { useEffect } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
-import { eventStream, getDocument } from '../api/endpoints';
-import type { DocumentEvent } from '../api/types';
+import { documentEvents, getDocument } from '../api/endpoints';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { formatBytes, formatTime } from '../components/format';
 import { Loading } from '../components/Loading';
@@ -26,10 +25,7 @@ export function DocumentPage() {
     const controller = new AbortController();
     void (async () => {
       try {
-        for await (const event of eventStream<DocumentEvent>(
-          `/documents/${encodeURIComponent(documentId)}/events`,
-          controller.signal,
-        )) {
+        for await (const event of documentEvents(documentId, controller.signal)) {
           void event;
           reload();
         }

@@ -23,7 +23,7 @@ export function PasswordSignIn({ client }: { client: SupabaseClient }) {
         : await client.auth.signUp({ email, password });
     setBusy(false);
     if (answer.error) {
-      setError(new ApiError(answer.error.status ?? 0, answer.error.message));
+      setError(new ApiError(answer.error.status ?? 0, answer.error.message, undefined));
     } else if (mode === 'sign-up' && !answer.data.session) {
       setNotice('Check your e-mail to confirm the account, then sign in.');
     }

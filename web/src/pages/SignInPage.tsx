@@ -32,7 +32,11 @@ export function SignInPage() {
     const key = apiKey.trim();
     if (!API_KEY.test(key)) {
       setError(
-        new ApiError(0, 'That is not an API key: they look like ck_<32 hex digits>_<secret>.'),
+        new ApiError(
+          0,
+          'That is not an API key: they look like ck_<32 hex digits>_<secret>.',
+          undefined,
+        ),
       );
       return;
     }

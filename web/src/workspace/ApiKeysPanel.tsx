@@ -8,7 +8,8 @@ import { formatTime } from '../components/format';
 import { Loading } from '../components/Loading';
 import { useAsync } from '../hooks/useAsync';
 
-const KEY_ROLES: Role[] = ['viewer', 'editor', 'admin'];
+type KeyRole = 'viewer' | 'editor' | 'admin';
+const KEY_ROLES: KeyRole[] = ['viewer', 'editor', 'admin'];
 
 export function ApiKeysPanel({
   workspaceId,
@@ -21,7 +22,7 @@ export function ApiKeysPanel({
 }) {
   const keys = useAsync(() => listApiKeys(workspaceId), [workspaceId]);
   const [name, setName] = useState('');
-  const [role, setRole] = useState<Role>('viewer');
+  const [role, setRole] = useState<KeyRole>('viewer');
   const [secret, setSecret] = useState<{ name: string; key: string } | null>(null);
   const [error, setError] = useState<unknown>(null);
 
@@ -129,7 +130,7 @@ export function ApiKeysPanel({
         <select
           id="key-role"
           value={role}
-          onChange={(event) => setRole(event.target.value as Role)}
+          onChange={(event) => setRole(event.target.value as KeyRole)}
         >
           {KEY_ROLES.filter((item) => item !== 'admin' || roleAtLeast(myRole, 'admin')).map(
             (item) => (

@@ -1,19 +1,19 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from 'react';
-import { listWorkspaces } from '../api/endpoints';
+import { currentWorkspace, listWorkspaces } from '../api/endpoints';
 import { type Role, roleAtLeast, type Workspace } from '../api/types';
 import type { Session } from '../auth/session';
 import { currentWorkspaceId, setCurrentWorkspaceId } from './current';
 
 export interface WorkspaceState {
   session: Session;
-  /** The caller's workspaces (token sessions; an API key acts in its own one only). */
+  /** The caller's workspaces (an API key: its own one only). */
   workspaces: Workspace[];
   current: Workspace | null;
   loading: boolean;
   error: unknown;
   select: (workspaceId: string) => void;
   refresh: (selectId?: string) => Promise<void>;
-  /** Whether the caller's role allows what needs `minimum`; unknown (an API key) allows, the API decides. */
+  /** Whether the caller's role in the current workspace allows what needs `minimum`. */
   can: (minimum: Role) => boolean;
 }
 
@@ -28,7 +28,7 @@ export function WorkspaceProvider({
 }) {
   const [workspaces, setWorkspaces] = useState<Workspace[]>([]);
   const [currentId, setCurrentId] = useState<string | null>(currentWorkspaceId());
-  const [loading, setLoading] = useState(session.kind === 'token');
+  const [loading, setLoading] = useState(true);
   const [error, setError] = useState<unknown>(null);
 
   const select = useCallback((workspaceId: string) => {
@@ -38,11 +38,22 @@ export function WorkspaceProvider({
 
   const refresh = useCallback(
     async (selectId?: string) => {
-      if (session.kind !== 'token') {
-        setLoading(false);
-        return;
-      }
       try {
+        if (session.kind === 'apiKey') {
+          // An API key acts in its own workspace only, with its own role.
+          const own = await currentWorkspace();
+          const membership = {
+            workspaceId: own.workspaceId,
+            name: own.name,
+            role: own.role,
+            createdAt: '',
+          };
+          setCurrentWorkspaceId(own.workspaceId);
+          setWorkspaces([membership]);
+          setCurrentId(own.workspaceId);
+          setError(null);
+          return;
+        }
         const { items } = await listWorkspaces();
         setWorkspaces(items);
         setError(null);
@@ -64,10 +75,7 @@ export function WorkspaceProvider({
   }, [refresh]);
 
   const current = workspaces.find((item) => item.workspaceId === currentId) ?? null;
-  const can = useCallback(
-    (minimum: Role) => (session.kind === 'apiKey' ? true : roleAtLeast(current?.role, minimum)),
-    [session.kind, current?.role],
-  );
+  const can = useCallback((minimum: Role) => roleAtLeast(current?.role, minimum), [current?.role]);
 
   return (
     <WorkspaceContext.Provider
