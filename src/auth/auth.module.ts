@@ -23,6 +23,6 @@ import { WorkspacesController } from './workspaces.controller';
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },
   ],
-  exports: [AuditService, AuthService],
+  exports: [AuditService, AuthService, AuthRepository],
 })
 export class AuthModule {}

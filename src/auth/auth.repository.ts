@@ -109,10 +109,12 @@ export class AuthRepository {
     });
   }
 
-  async findUserByEmail(email: string): Promise<{ id: string; email: string } | null> {
-    const rows = await this.postgres.query<{ id: string; email: string }>(
-      'SELECT id, email FROM users WHERE lower(email) = lower($1)',
-      [email],
+  /** Those of the user ids that are members of the workspace. */
+  async memberIdsAmong(workspaceId: string, userIds: string[]): Promise<string[]> {
+    if (userIds.length === 0) return [];
+    const rows = await this.postgres.query<{ user_id: string }>(
+      'SELECT user_id FROM workspace_members WHERE workspace_id = $1 AND user_id = ANY($2::uuid[])',
+      [workspaceId, userIds],
     );
     return rows.map((row) => row.user_id);
   }

@@ -21,6 +21,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { z } from 'zod';
+import { displayText } from '../common/display-text';
 import { CairnError } from '../common/errors/cairn-error';
 import { RESERVED_WORKSPACE_ID } from '../common/ids';
 import type { RequestWithId } from '../common/http/request-id';
@@ -47,17 +48,13 @@ import {
   CreatedWorkspaceDto,
   CreateWorkspaceDto,
   CurrentWorkspaceDto,
-  MemberListDto,
   InvitationDto,
   InvitationListDto,
+  MemberListDto,
   WorkspaceListDto,
 } from './workspaces.dto';
 
-const workspaceName = z
-  .string()
-  .trim()
-  .min(1, 'name must not be empty')
-  .max(120, 'name must be at most 120 characters');
+const workspaceName = displayText('name', 120);
 const createWorkspaceSchema = z
   .object({
     name: workspaceName,
@@ -71,13 +68,13 @@ const createWorkspaceSchema = z
   .strict();
 const memberRole = z.enum(['owner', 'admin', 'editor', 'viewer']);
 const addMemberSchema = z
-const emailParam = z.string().trim().email('email must be an e-mail address');
   .object({ email: z.string().trim().email('email must be an e-mail address'), role: memberRole })
   .strict();
 const changeMemberSchema = z.object({ role: memberRole }).strict();
+const emailParam = z.string().trim().email('email must be an e-mail address');
 const createKeySchema = z
   .object({
-    name: z.string().trim().min(1, 'name must not be empty').max(120),
+    name: displayText('name', 120),
     role: z.enum(['admin', 'editor', 'viewer']).default('viewer'),
   })
   .strict();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DOMAIN_MODES, DOMAIN_STATUSES, REVIEW_DECISIONS } from './domain.types';
+import { displayText } from '../common/display-text';
 import { pagingQueryShape } from '../common/http/paging';
 
 export const MAX_DOMAIN_NAME_LENGTH = 120;
@@ -26,31 +27,14 @@ const seconds = (name: string) =>
 /** Body of POST /domains. Unknown keys are refused, so a misspelt option is not silently lost. */
 export const createDomainSchema = z
   .object({
-    name: z
-      .string({ required_error: 'name is required', invalid_type_error: 'name must be a string' })
-      .transform((name) => name.trim())
-      .pipe(
-        z
-          .string()
-          .min(1, 'name must not be empty')
-          .max(MAX_DOMAIN_NAME_LENGTH, `name must be at most ${MAX_DOMAIN_NAME_LENGTH} characters`),
-      ),
-    description: z
-      .string({ invalid_type_error: 'description must be a string' })
-      .max(
-        MAX_DOMAIN_DESCRIPTION_LENGTH,
-        `description must be at most ${MAX_DOMAIN_DESCRIPTION_LENGTH} characters`,
-      )
-      .default(''),
+    name: displayText('name', MAX_DOMAIN_NAME_LENGTH),
+    description: displayText('description', MAX_DOMAIN_DESCRIPTION_LENGTH, {
+      multiline: true,
+      allowEmpty: true,
+    }).default(''),
     seedDocumentIds: documentIds('seedDocumentIds').default([]),
     seedTopics: z
-      .array(
-        z
-          .string({ invalid_type_error: 'each seed topic must be a string' })
-          .trim()
-          .min(1, 'a seed topic must not be empty')
-          .max(200, 'a seed topic must be at most 200 characters'),
-      )
+      .array(displayText('a seed topic', 200))
       .max(MAX_TOPICS, `at most ${MAX_TOPICS} seed topics`)
       .default([]),
     mode: z
@@ -58,9 +42,16 @@ export const createDomainSchema = z
         errorMap: () => ({ message: `mode must be one of ${DOMAIN_MODES.join(', ')}` }),
       })
       .default('review'),
+    // User ids of the workspace's members (checked against the members by the service).
     reviewers: z
-      .array(z.string().trim().min(1, 'a reviewer must not be empty').max(200))
+      .array(
+        z
+          .string({ invalid_type_error: 'each reviewer must be a user id' })
+          .regex(UUID, 'each reviewer must be a user id (UUID) of a member of the workspace')
+          .transform((id) => id.toLowerCase()),
+      )
       .max(50, 'at most 50 reviewers')
+      .transform((ids) => [...new Set(ids)])
       .default([]),
     review: z
       .object({
@@ -98,7 +89,7 @@ export type ReviewDomainInput = z.infer<typeof reviewDomainSchema>;
 export const addDomainDocumentsSchema = z
   .object({
     documentIds: documentIds('documentIds').min(1, 'documentIds must name at least one document'),
-    reason: z.string().trim().max(500, 'reason must be at most 500 characters').optional(),
+    reason: displayText('reason', 500, { allowEmpty: true }).optional(),
   })
   .strict();
 export type AddDomainDocumentsInput = z.infer<typeof addDomainDocumentsSchema>;

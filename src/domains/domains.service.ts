@@ -13,6 +13,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { createHash, randomUUID } from 'node:crypto';
+import { AuthRepository } from '../auth/auth.repository';
 import type { Principal } from '../auth/principal';
 import { CairnConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
@@ -84,6 +85,7 @@ export class DomainsService {
     private readonly graph: DomainGraphRepository,
     private readonly blobs: S3BlobStore,
     private readonly temporal: TemporalClientService,
+    private readonly members: AuthRepository,
   ) {}
 
   async create(
@@ -93,6 +95,7 @@ export class DomainsService {
   ): Promise<{ domain: DomainDto; workflowId: string; temporalUiUrl: string }> {
     const seedIds = [...new Set(input.seedDocumentIds)];
     await this.requireDocuments(workspaceId, seedIds, 'seedDocumentIds');
+    await this.requireMembers(workspaceId, input.reviewers);
     const reminderMs =
       (input.review?.reminderSeconds ?? 0) * 1_000 || this.config.CAIRN_DOMAIN_REVIEW_REMINDER;
     const timeoutMs =
@@ -355,6 +358,17 @@ export class DomainsService {
     if (missing.length > 0) {
       throw new NotFoundException(
         `${field}: no such document in this workspace: ${missing.join(', ')}`,
+      );
+    }
+  }
+
+  /** Reviewers are members of the workspace, named by user id (GET /workspaces/:id/members). */
+  private async requireMembers(workspaceId: string, userIds: string[]) {
+    const members = new Set(await this.members.memberIdsAmong(workspaceId, userIds));
+    const strangers = userIds.filter((userId) => !members.has(userId));
+    if (strangers.length > 0) {
+      throw new BadRequestException(
+        `reviewers: not a member of this workspace: ${strangers.join(', ')}`,
       );
     }
   }

@@ -6,6 +6,7 @@ import { createGunzip } from 'node:zlib';
 import * as tar from 'tar-stream';
 import * as yauzl from 'yauzl';
 import { DocumentRejectedError, detectDocumentType } from '../analysis';
+import { UNSAFE_DISPLAY_CHARACTERS } from '../common/display-text';
 import { CairnError } from '../common/errors/cairn-error';
 import { textUploadSchema } from '../documents/upload/text-upload';
 import type { ImportFormat } from './import.types';
@@ -230,8 +231,10 @@ function parseJsonlLine(line: string, lineNumber: number): ImportItem {
 
 /** Why an entry name is refused outright (the whole archive is), or null. */
 function entryNameProblem(name: string): string | null {
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(name)) return 'has control characters in its name';
+  // Entry names become titles: control and bidirectional control characters are refused.
+  if (UNSAFE_DISPLAY_CHARACTERS.test(name)) {
+    return 'has control or bidirectional control characters in its name';
+  }
   const normalized = name.replace(/\\/g, '/');
   if (normalized.startsWith('/') || /^[A-Za-z]:/.test(normalized)) return 'has an absolute path';
   if (normalized.split('/').includes('..')) return 'climbs out of the archive (path traversal)';

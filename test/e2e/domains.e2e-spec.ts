@@ -1,4 +1,4 @@
-import { testWorkspace } from '../support/auth';
+import { addMember, defaultAuthHeaders, testUser, testWorkspace, tokenFor } from '../support/auth';
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import type { DocumentAcceptedDto, DocumentDto } from '../../src/documents/documents.dto';
@@ -297,16 +297,33 @@ describe('domain bootstrap with review', () => {
   });
 
   it('refuses a decision from someone who is not a named reviewer', async () => {
+    // Reviewers are members of the workspace, named by user id.
+    const reviewer = testUser(`reviewer-${run}`);
+    const reviewerToken = await tokenFor(reviewer);
+    expect(
+      (
+        await callApi('GET', '/workspaces', {
+          headers: { authorization: `Bearer ${reviewerToken}` },
+        })
+      ).status,
+    ).toBe(200);
+    const ownerToken = (await defaultAuthHeaders()).authorization.replace(/^Bearer /, '');
+    await addMember(
+      testWorkspace(),
+      ownerToken,
+      { user: reviewer, token: reviewerToken },
+      'editor',
+    );
     const created = await createDomain({
       name: name('Named reviewers'),
       seedDocumentIds: [ids.battery],
-      reviewers: [`reviewer-${run}`],
+      reviewers: [reviewer.id],
       review: longReview,
     });
     await waitForDomain(created.domain.id, awaitingReview(1));
     const refused = await review(created.domain.id, 'approve');
     expect(refused.status).toBe(403);
-    expect(refused.body.message).toContain(`reviewer-${run}`);
+    expect(refused.body.message).toContain(reviewer.id);
     const still = await getDomain(created.domain.id);
     expect(still.status).toBe('awaiting_review');
     expect(still.reviews).toEqual([]);

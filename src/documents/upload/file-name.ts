@@ -1,10 +1,9 @@
 // Upload file names are user input that later appears in titles, logs and Content-Disposition
 // headers, so anything that could address a path or confuse a terminal is refused outright.
 
+import { UNSAFE_DISPLAY_CHARACTERS as UNSAFE_CHARACTERS } from '../../common/display-text';
+
 const MAX_FILE_NAME_LENGTH = 255;
-// C0 and C1 control characters, plus bidi overrides that can disguise an extension.
-// eslint-disable-next-line no-control-regex
-const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 /** Why a file name is refused, or null when it is acceptable. */
 export function fileNameProblem(fileName: string): string | null {

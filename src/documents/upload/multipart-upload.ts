@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { displayTextProblem } from '../../common/display-text';
 import { fileNameProblem } from './file-name';
 import { uploadTooLarge } from './upload-errors';
 
@@ -132,6 +133,8 @@ export function receiveMultipartUpload(
           new BadRequestException(`title: must be at most ${MAX_TITLE_LENGTH} characters`),
         );
       }
+      const problem = displayTextProblem(value.trim());
+      if (problem) return fail(new BadRequestException(`title: ${problem}`));
       title = value.trim() === '' ? undefined : value.trim();
     });
 

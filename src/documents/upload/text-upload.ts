@@ -1,5 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { z } from 'zod';
+import { displayTextProblem } from '../../common/display-text';
 import { MAX_TITLE_LENGTH } from './multipart-upload';
 
 // Escapes like "\ud800" parse to lone surrogates, which have no UTF-8 form at all.
@@ -16,7 +17,11 @@ export const textUploadSchema = z.object({
       z
         .string()
         .min(1, 'must not be empty')
-        .max(MAX_TITLE_LENGTH, `must be at most ${MAX_TITLE_LENGTH} characters`),
+        .max(MAX_TITLE_LENGTH, `must be at most ${MAX_TITLE_LENGTH} characters`)
+        .superRefine((title, context) => {
+          const problem = displayTextProblem(title);
+          if (problem) context.addIssue({ code: 'custom', message: problem });
+        }),
     ),
   text: z
     .string({ required_error: 'is required' })
