@@ -129,6 +129,8 @@ CAIRN_ROOT="${CAIRN_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 : "${CAIRN_OPERATOR_SESSION_SECRET:=cairn-local-operator-session-secret-0123456789}"
 # 0: the API serves GET /metrics on its own port (production moves it to a port of its own).
 : "${CAIRN_API_METRICS_PORT:=0}"
+# Import event streams (SSE) one user or API key may hold open at once, per API process.
+: "${CAIRN_MAX_EVENT_STREAMS_PER_USER:=20}"
 : "${CAIRN_WORKER_MODE:=separate}"
 # Worker processes serve GET /metrics from this port up, two ports each (the second is the
 # Temporal SDK's exporter): with CAIRN_WORKER_MODE=separate general takes base, ai base+2,
@@ -184,5 +186,6 @@ unset otel_var
 export CAIRN_AUTH_PORT CAIRN_AUTH_JWT_SECRET CAIRN_AUTH_JWKS_URL CAIRN_AUTH_ISSUER CAIRN_AUTH_AUDIENCE \
   CAIRN_RATE_LIMIT_UPLOAD_BURST CAIRN_RATE_LIMIT_UPLOAD_PER_MINUTE \
   CAIRN_RATE_LIMIT_SEARCH_BURST CAIRN_RATE_LIMIT_SEARCH_PER_MINUTE CAIRN_TRUSTED_PROXIES \
-  CAIRN_OPERATOR_USER_IDS CAIRN_OPERATOR_SESSION_SECRET CAIRN_API_METRICS_PORT
+  CAIRN_OPERATOR_USER_IDS CAIRN_OPERATOR_SESSION_SECRET CAIRN_API_METRICS_PORT \
+  CAIRN_MAX_EVENT_STREAMS_PER_USER
 export CAIRN_PROMETHEUS_URL CAIRN_LOCAL_USER_EMAIL

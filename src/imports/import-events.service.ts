@@ -1,5 +1,9 @@
-import { Injectable, Logger, type MessageEvent } from '@nestjs/common';
+import { Injectable, Logger, type MessageEvent, type OnModuleDestroy } from '@nestjs/common';
 import { Observable } from 'rxjs';
+import { CairnError } from '../common/errors/cairn-error';
+import type { CairnConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import { ChannelSubscriber } from '../stores/redis/channel-subscriber';
 import { RedisStore } from '../stores/redis/redis.store';
 import { ImportsRepository } from './imports.repository';
 import {
@@ -11,36 +15,77 @@ import {
 
 // Proxies close connections that stay silent; a heartbeat every so often keeps them open.
 const HEARTBEAT_MS = 15_000;
+// Redis problems repeat while it is away: one warning per this interval is enough.
+const PROBLEM_LOG_INTERVAL_MS = 10_000;
 
-/** Publishes import progress on Redis pub/sub and relays it to clients as Server-Sent Events. */
+/**
+ * Publishes import progress on Redis pub/sub and relays it to clients as Server-Sent Events.
+ * Every stream of the process listens through one subscriber connection, and each caller (user
+ * or API key) may hold at most CAIRN_MAX_EVENT_STREAMS_PER_USER streams at once in this process:
+ * each costs a socket and a Temporal check per heartbeat.
+ */
 @Injectable()
-export class ImportEventsService {
+export class ImportEventsService implements OnModuleDestroy {
   private readonly logger = new Logger(ImportEventsService.name);
+  private readonly subscriber: ChannelSubscriber;
+  private readonly openStreams = new Map<string, number>();
+  private readonly maxStreamsPerCaller: number;
+  private lastProblemLoggedAt = 0;
 
   constructor(
     private readonly redis: RedisStore,
     private readonly imports: ImportsRepository,
-  ) {}
+    @InjectConfig() config: CairnConfig,
+  ) {
+    this.maxStreamsPerCaller = config.CAIRN_MAX_EVENT_STREAMS_PER_USER;
+    this.subscriber = new ChannelSubscriber(
+      () => this.redis.client.duplicate(),
+      (message) => {
+        const now = Date.now();
+        if (now - this.lastProblemLoggedAt < PROBLEM_LOG_INTERVAL_MS) return;
+        this.lastProblemLoggedAt = now;
+        this.logger.warn(`import events subscriber: ${message}`);
+      },
+    );
+  }
 
   async publish(record: ImportRecord): Promise<void> {
     await publishImportEvent(this.redis, record);
   }
 
   /**
-   * The import's current state, then each published change; completes after a final status.
-   * Imports are few and long, so each stream has its own subscriber connection.
+   * Counts a stream against its caller, or refuses it (429) when the caller already holds as
+   * many as allowed. Call before stream(); the stream gives the place back when it ends.
    */
+  reserveStream(caller: string): void {
+    const open = this.openStreams.get(caller) ?? 0;
+    if (open >= this.maxStreamsPerCaller) {
+      throw new CairnError(
+        'rate_limited',
+        `at most ${this.maxStreamsPerCaller} event streams at once; close one first`,
+      );
+    }
+    this.openStreams.set(caller, open + 1);
+  }
+
+  private releaseStream(caller: string): void {
+    const open = (this.openStreams.get(caller) ?? 1) - 1;
+    if (open > 0) this.openStreams.set(caller, open);
+    else this.openStreams.delete(caller);
+  }
+
+  /** The import's current state, then each published change; completes after a final status. */
   stream(
     workspaceId: string,
     importId: string,
+    /** Whose reservation (reserveStream) the stream holds and gives back when it ends. */
+    caller: string,
     /** Runs with every heartbeat: a chance to notice a workflow that closed without saying so. */
     onHeartbeat: () => Promise<unknown> = async () => undefined,
   ): Observable<MessageEvent> {
     return new Observable<MessageEvent>((observer) => {
-      const subscriber = this.redis.client.duplicate();
-      subscriber.on('error', (error: Error) =>
-        this.logger.warn(`import events subscriber: ${error.message}`),
-      );
+      let stopListening: (() => void) | undefined;
+      let closed = false;
       let live = false;
       const early: ImportEvent[] = [];
       let latestAt = '';
@@ -50,15 +95,6 @@ export class ImportEventsService {
         observer.next({ data: event });
         if (FINAL_IMPORT_STATUSES.includes(event.status)) observer.complete();
       };
-      subscriber.on('message', (_channel: string, message: string) => {
-        try {
-          const event = JSON.parse(message) as ImportEvent;
-          if (live) emit(event);
-          else early.push(event);
-        } catch {
-          this.logger.warn('ignoring a malformed import event');
-        }
-      });
       const heartbeat = setInterval(() => {
         observer.next({ type: 'heartbeat', data: { at: new Date().toISOString() } });
         onHeartbeat().catch((error: unknown) =>
@@ -67,7 +103,21 @@ export class ImportEventsService {
       }, HEARTBEAT_MS);
       // Subscribe before reading the current state, so that no change falls between the two.
       void (async () => {
-        await subscriber.subscribe(importEventsChannel(workspaceId, importId));
+        stopListening = await this.subscriber.listen(
+          importEventsChannel(workspaceId, importId),
+          (message) => {
+            let event: ImportEvent;
+            try {
+              event = JSON.parse(message) as ImportEvent;
+            } catch {
+              this.logger.warn('ignoring a malformed import event');
+              return;
+            }
+            if (live) emit(event);
+            else early.push(event);
+          },
+        );
+        if (closed) return stopListening();
         const record = await this.imports.findById(workspaceId, importId);
         if (!record) return observer.complete();
         emit(eventOf(record));
@@ -75,10 +125,16 @@ export class ImportEventsService {
         for (const event of early) emit(event);
       })().catch((error: unknown) => observer.error(error));
       return () => {
+        closed = true;
         clearInterval(heartbeat);
-        subscriber.disconnect();
+        stopListening?.();
+        this.releaseStream(caller);
       };
     });
+  }
+
+  onModuleDestroy(): void {
+    this.subscriber.close();
   }
 }
 

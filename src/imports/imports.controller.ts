@@ -22,6 +22,7 @@ import {
   ApiProduces,
   ApiQuery,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
@@ -30,7 +31,7 @@ import { z } from 'zod';
 import { ZodValidationPipe } from '../common/http/zod-validation.pipe';
 import { type AuditContext, CurrentAuditContext } from '../auth/audit-context';
 import { AuditService } from '../auth/audit.service';
-import { RequireRole } from '../auth/principal';
+import { CurrentPrincipal, type Principal, RequireRole } from '../auth/principal';
 import { RateLimited } from '../auth/rate-limit.guard';
 import { CurrentWorkspace } from '../workspaces/current-workspace';
 import { ImportEventsService } from './import-events.service';
@@ -197,14 +198,20 @@ export class ImportsController {
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'An event stream' })
   @ApiNotFoundResponse({ description: 'No such import in this workspace' })
+  @ApiTooManyRequestsResponse({ description: 'The caller already holds too many event streams' })
   async events(
     @CurrentWorkspace() workspaceId: string,
     @Param('id') id: string,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<Observable<MessageEvent>> {
     // An import whose workflow was stopped in the Temporal UI ends its stream as failed.
     const record = await this.imports.settleIfAbandoned(
       await this.imports.require(workspaceId, id),
     );
-    return this.importEvents.stream(workspaceId, id, () => this.imports.settleIfAbandoned(record));
+    const caller = principal.apiKeyId ?? principal.userId;
+    this.importEvents.reserveStream(caller);
+    return this.importEvents.stream(workspaceId, id, caller, () =>
+      this.imports.settleIfAbandoned(record),
+    );
   }
 }

@@ -1,0 +1,73 @@
+import type Redis from 'ioredis';
+
+type Listener = (message: string) => void;
+
+interface Channel {
+  listeners: Set<Listener>;
+  /** Resolves once Redis confirmed the subscription, so nothing published after it is lost. */
+  subscribed: Promise<unknown>;
+}
+
+/**
+ * One Redis subscriber connection shared by every listener of a process (a subscribed
+ * connection can run nothing else), subscribing to a channel while it has listeners. Opened on
+ * first use; ioredis resubscribes by itself after a reconnect.
+ */
+export class ChannelSubscriber {
+  private connection?: Redis;
+  private readonly channels = new Map<string, Channel>();
+
+  constructor(
+    private readonly open: () => Redis,
+    private readonly onProblem: (message: string) => void,
+  ) {}
+
+  /** Calls listener with each message on the channel until the returned function is called. */
+  async listen(channel: string, listener: Listener): Promise<() => void> {
+    let entry = this.channels.get(channel);
+    if (!entry) {
+      entry = { listeners: new Set(), subscribed: this.subscriber().subscribe(channel) };
+      this.channels.set(channel, entry);
+    }
+    const current = entry;
+    current.listeners.add(listener);
+    try {
+      await current.subscribed;
+    } catch (error) {
+      this.release(channel, current, listener);
+      throw error;
+    }
+    return () => this.release(channel, current, listener);
+  }
+
+  /** Channels with at least one listener (for tests and metrics). */
+  get channelCount(): number {
+    return this.channels.size;
+  }
+
+  close(): void {
+    this.channels.clear();
+    this.connection?.disconnect();
+    this.connection = undefined;
+  }
+
+  private release(channel: string, entry: Channel, listener: Listener): void {
+    entry.listeners.delete(listener);
+    if (entry.listeners.size > 0 || this.channels.get(channel) !== entry) return;
+    this.channels.delete(channel);
+    this.connection?.unsubscribe(channel).catch((error: unknown) => {
+      this.onProblem(`could not unsubscribe from ${channel}: ${String(error)}`);
+    });
+  }
+
+  private subscriber(): Redis {
+    if (this.connection) return this.connection;
+    const connection = this.open();
+    connection.on('message', (channel: string, message: string) => {
+      for (const listener of [...(this.channels.get(channel)?.listeners ?? [])]) listener(message);
+    });
+    connection.on('error', (error: Error) => this.onProblem(error.message));
+    this.connection = connection;
+    return connection;
+  }
+}
