@@ -52,9 +52,46 @@ export interface paths {
         /** Members of the workspace with their roles */
         get: operations["WorkspacesController_members"];
         put?: never;
-        /** Invite an existing user (one who has signed in) by e-mail */
+        /**
+         * Invite an e-mail address; it becomes a member only once it accepts (POST /invitations/:workspaceId/accept)
+         * @description The same answer whether or not the address has an account. Inviting it again replaces the role; 409 when it already belongs to a member.
+         */
         post: operations["WorkspacesController_addMember"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/workspaces/{workspaceId}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Invitations to the workspace not yet accepted or declined */
+        get: operations["WorkspacesController_invitations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/workspaces/{workspaceId}/invitations/{email}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Withdraw an invitation */
+        delete: operations["WorkspacesController_withdrawInvitation"];
         options?: never;
         head?: never;
         patch?: never;
@@ -124,6 +161,57 @@ export interface paths {
         get: operations["WorkspacesController_auditLog"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's pending invitations (by the e-mail of their token) */
+        get: operations["InvitationsController_mine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/invitations/{workspaceId}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept an invitation: the caller becomes a member with its role */
+        post: operations["InvitationsController_accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/invitations/{workspaceId}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decline an invitation */
+        post: operations["InvitationsController_decline"];
         delete?: never;
         options?: never;
         head?: never;
@@ -676,12 +764,30 @@ export interface components {
             /** @enum {string} */
             role: "viewer" | "editor" | "admin" | "owner";
         };
-        AddedMemberDto: {
-            /** Format: uuid */
-            userId: string;
+        InvitationDto: {
+            workspaceId: string;
+            /** @description The invited address, lowercased */
             email: string;
             /** @enum {string} */
             role: "viewer" | "editor" | "admin" | "owner";
+            /** @enum {string} */
+            status: "pending";
+        };
+        PendingInvitationDto: {
+            workspaceId: string;
+            /** @description The invited address, lowercased */
+            email: string;
+            /** @enum {string} */
+            role: "viewer" | "editor" | "admin" | "owner";
+            /** @enum {string} */
+            status: "pending";
+            /** Format: uuid */
+            invitedBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        InvitationListDto: {
+            items: components["schemas"]["PendingInvitationDto"][];
         };
         ChangeMemberDto: {
             /** @enum {string} */
@@ -763,6 +869,29 @@ export interface components {
             items: components["schemas"]["AuditEntryDto"][];
             /** @description Pass as ?before= for the next (older) page; null on the last page */
             nextBefore: number | null;
+        };
+        MyInvitationDto: {
+            workspaceId: string;
+            /** @description The invited address, lowercased */
+            email: string;
+            /** @enum {string} */
+            role: "viewer" | "editor" | "admin" | "owner";
+            /** @enum {string} */
+            status: "pending";
+            /** Format: uuid */
+            invitedBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            workspaceName: string;
+        };
+        MyInvitationListDto: {
+            items: components["schemas"]["MyInvitationDto"][];
+        };
+        AcceptedInvitationDto: {
+            workspaceId: string;
+            name: string;
+            /** @enum {string} */
+            role: "viewer" | "editor" | "admin" | "owner";
         };
         LivenessDto: {
             /** @enum {string} */
@@ -1506,8 +1635,55 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AddedMemberDto"];
+                    "application/json": components["schemas"]["InvitationDto"];
                 };
+            };
+        };
+    };
+    WorkspacesController_invitations: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The workspace a request acts in (not needed with an API key, or where the path names it) */
+                "X-Workspace-Id"?: string;
+            };
+            path: {
+                workspaceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationListDto"];
+                };
+            };
+        };
+    };
+    WorkspacesController_withdrawInvitation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The workspace a request acts in (not needed with an API key, or where the path names it) */
+                "X-Workspace-Id"?: string;
+            };
+            path: {
+                workspaceId: string;
+                email: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -1662,6 +1838,74 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["AuditPageDto"];
                 };
+            };
+        };
+    };
+    InvitationsController_mine: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The workspace a request acts in (not needed with an API key, or where the path names it) */
+                "X-Workspace-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyInvitationListDto"];
+                };
+            };
+        };
+    };
+    InvitationsController_accept: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The workspace a request acts in (not needed with an API key, or where the path names it) */
+                "X-Workspace-Id"?: string;
+            };
+            path: {
+                workspaceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcceptedInvitationDto"];
+                };
+            };
+        };
+    };
+    InvitationsController_decline: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The workspace a request acts in (not needed with an API key, or where the path names it) */
+                "X-Workspace-Id"?: string;
+            };
+            path: {
+                workspaceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -2278,6 +2522,13 @@ export interface operations {
             };
             /** @description No such import in this workspace */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller already holds too many event streams */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
