@@ -49,6 +49,8 @@ export class CliContext {
 
   /** The workspace named by flag, environment or profile; an API key needs none. */
   requireWorkspace(): string | undefined {
+    // Credentials first: without them the workspace is not the problem to report.
+    void this.client;
     if (!this.settings.workspace && !this.settings.apiKey) {
       throw new UsageError(
         'no workspace chosen: cairn workspaces use <id> (or --workspace, or CAIRN_WORKSPACE)',

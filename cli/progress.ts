@@ -3,8 +3,11 @@ import { formatDuration, type Output, truncate } from './output';
 
 /** One line of progress: a bar in a terminal, plain lines when its state changes elsewhere. */
 export interface ProgressLine {
-  /** `value` of the line's total; `state` is the words beside it ("uploading", "graph"). */
-  update(value: number, state: string): void;
+  /**
+   * `value` of the line's total; `state` is the words beside it ("uploading", "graph"), and
+   * `detail` more words for the bar only (byte counts), which plain lines leave out.
+   */
+  update(value: number, state: string, detail?: string): void;
   /** Ends the line: a terminal drops its bar and prints the final state above the others. */
   finish(state: string): void;
 }
@@ -82,8 +85,9 @@ export class ProgressBoard {
     const bar = this.multibar?.create(total, 0, { label: shown, state: '' });
     let lastState = '';
     return {
-      update: (value, state) => {
-        if (bar) bar.update(Math.min(value, total), { state });
+      update: (value, state, detail) => {
+        if (bar)
+          bar.update(Math.min(value, total), { state: detail ? `${state} ${detail}` : state });
         else if (state !== lastState && !this.out.json)
           this.out.stderr.write(`${label}: ${state}\n`);
         lastState = state;

@@ -72,7 +72,7 @@ export function registerAuthCommands(program: Command): void {
           if (profile.token) {
             workspaces = unwrap(await client.GET('/workspaces')).items;
           } else {
-            unwrap(await client.GET('/documents', { params: { query: { limit: 1 } } }));
+            unwrap(await client.GET('/workspaces/current'));
           }
         } catch (error) {
           if (options.email && (error as { status?: number }).status === 401) {
@@ -148,13 +148,15 @@ export function registerAuthCommands(program: Command): void {
         const claims = settings.token ? tokenClaims(settings.token) : {};
         let role: string | null = null;
         let workspaceName: string | null = null;
-        if (settings.token) {
-          const { items } = unwrap(await context.client.GET('/workspaces'));
-          const current = items.find((item) => item.workspaceId === settings.workspace);
-          role = current?.role ?? null;
-          workspaceName = current?.name ?? null;
+        let workspace = settings.workspace ?? null;
+        if (workspace || settings.apiKey) {
+          // The workspace the credentials act in (an API key's own), with the caller's role.
+          const current = unwrap(await context.client.GET('/workspaces/current'));
+          role = current.role;
+          workspaceName = current.name;
+          workspace = current.workspaceId;
         } else {
-          unwrap(await context.client.GET('/documents', { params: { query: { limit: 1 } } }));
+          unwrap(await context.client.GET('/workspaces'));
         }
         const summary = {
           profile: settings.profileName,
@@ -163,7 +165,7 @@ export function registerAuthCommands(program: Command): void {
           userId: claims.sub ?? null,
           email: claims.email ?? settings.email ?? null,
           tokenExpiresAt: claims.exp ? new Date(claims.exp * 1000).toISOString() : null,
-          workspace: settings.workspace ?? null,
+          workspace,
           workspaceName,
           role,
         };
@@ -183,9 +185,7 @@ export function registerAuthCommands(program: Command): void {
               'workspace',
               summary.workspace
                 ? `${summary.workspace}${workspaceName ? ` (${workspaceName})` : ''}`
-                : summary.via === 'apiKey'
-                  ? "the key's own"
-                  : 'none chosen',
+                : 'none chosen',
             ],
             ['role', role],
           ];

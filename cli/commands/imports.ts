@@ -87,7 +87,6 @@ export function registerImportCommands(program: Command): void {
       action<[string, { batchSize?: string; parallelBatches?: string; wait: boolean }]>(
         async (context, sourcePath, options) => {
           context.requireWorkspace();
-          void context.client;
           let info;
           try {
             info = await stat(sourcePath);

@@ -74,7 +74,7 @@ async function uploadOne(
       title: options.title,
       onProgress: (sent) => {
         const share = file.sizeBytes > 0 ? (sent / file.sizeBytes) * UPLOAD_SHARE : UPLOAD_SHARE;
-        bar.update(share, `uploading ${formatBytes(sent)} of ${formatBytes(file.sizeBytes)}`);
+        bar.update(share, 'uploading', `${formatBytes(sent)} of ${formatBytes(file.sizeBytes)}`);
       },
     });
     documentId = accepted.id;
@@ -127,7 +127,6 @@ export function registerUploadCommand(program: Command): void {
         if (!(timeoutMs > 0))
           throw new UsageError('--timeout must be a positive number of seconds');
         context.requireWorkspace();
-        void context.client;
         const files = await expandInputs(paths);
         if (options.title && files.length > 1)
           throw new UsageError('--title needs exactly one file');
