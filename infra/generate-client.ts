@@ -10,33 +10,11 @@
  * test/e2e/openapi-client.e2e-spec.ts fails while the committed files differ from the running API.
  */
 import 'reflect-metadata';
-import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../src/app.module';
 import { createOpenApiDocument } from '../src/common/http/configure-app';
-
-// The checkout's root, from infra/ (tsx, jest) or dist/infra/ (compiled).
-function checkoutRoot(from: string): string {
-  return existsSync(resolve(from, 'package.json')) ? from : checkoutRoot(dirname(from));
-}
-const root = checkoutRoot(__dirname);
-export const OPENAPI_PATH = resolve(root, 'client/openapi.json');
-export const SCHEMA_PATH = resolve(root, 'client/schema.d.ts');
-
-/** The OpenAPI document as client/openapi.json holds it (stable key order, final newline). */
-export const serializeOpenApi = (document: unknown): string =>
-  `${JSON.stringify(document, null, 2)}\n`;
-
-/** Runs openapi-typescript over an OpenAPI JSON file, writing the types to `outputPath`. */
-export function generateTypes(openApiPath: string, outputPath: string): void {
-  execFileSync(
-    resolve(root, 'node_modules/.bin/openapi-typescript'),
-    [openApiPath, '--output', outputPath],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-}
+import { generateTypes, OPENAPI_PATH, SCHEMA_PATH, serializeOpenApi } from './openapi-types';
 
 async function main(): Promise<void> {
   // Preview mode resolves the module graph without instantiating providers: no store connects.
@@ -53,9 +31,7 @@ async function main(): Promise<void> {
   console.log(`client/openapi.json (${paths} paths) and client/schema.d.ts written`);
 }
 
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -15,6 +15,13 @@ export default defineConfig({
     sourcemap: true,
     // Nothing inlined as data: URLs, so the Content-Security-Policy needs no data: sources.
     assetsInlineLimit: 0,
+    rollupOptions: {
+      onwarn(warning, warn) {
+        // React Router marks its modules "use client" for server components; meaningless here.
+        if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;
+        warn(warning);
+      },
+    },
   },
   server: {
     host: '127.0.0.1',
