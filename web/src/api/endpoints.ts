@@ -48,6 +48,25 @@ export const removeMember = async (workspaceId: string, userId: string) =>
       params: { path: { workspaceId, userId } },
     }),
   );
+export const listInvitationsTo = async (workspaceId: string) =>
+  unwrap(
+    await api.GET('/workspaces/{workspaceId}/invitations', { params: { path: { workspaceId } } }),
+  );
+export const withdrawInvitation = async (workspaceId: string, email: string) =>
+  unwrap(
+    await api.DELETE('/workspaces/{workspaceId}/invitations/{email}', {
+      params: { path: { workspaceId, email } },
+    }),
+  );
+export const myInvitations = async () => unwrap(await api.GET('/invitations'));
+export const acceptInvitation = async (workspaceId: string) =>
+  unwrap(
+    await api.POST('/invitations/{workspaceId}/accept', { params: { path: { workspaceId } } }),
+  );
+export const declineInvitation = async (workspaceId: string) =>
+  unwrap(
+    await api.POST('/invitations/{workspaceId}/decline', { params: { path: { workspaceId } } }),
+  );
 export const listApiKeys = async (workspaceId: string) =>
   unwrap(
     await api.GET('/workspaces/{workspaceId}/api-keys', { params: { path: { workspaceId } } }),

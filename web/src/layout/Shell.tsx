@@ -4,6 +4,7 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { Loading } from '../components/Loading';
 import { useWorkspace } from '../workspace/WorkspaceContext';
 import { WorkspaceCreateForm } from '../pages/WorkspaceCreateForm';
+import { InvitationsBanner } from '../workspace/InvitationsBanner';
 import { SignOutButton } from './SignOutButton';
 import { WorkspaceSwitcher } from './WorkspaceSwitcher';
 
@@ -80,12 +81,16 @@ export function Shell() {
           <ErrorNotice error={workspace.error} title="Your workspaces could not be loaded" />
         ) : needsWorkspace ? (
           <section className="page narrow">
+            <InvitationsBanner />
             <h1>Create your first workspace</h1>
             <p className="muted">Documents, searches and domains all live in a workspace.</p>
             <WorkspaceCreateForm />
           </section>
         ) : (
-          <Outlet />
+          <>
+            <InvitationsBanner />
+            <Outlet />
+          </>
         )}
       </main>
     </div>

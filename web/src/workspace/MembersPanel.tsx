@@ -1,24 +1,35 @@
 import { type FormEvent, useState } from 'react';
-import { addMember, changeMember, listMembers, removeMember } from '../api/endpoints';
+import {
+  addMember,
+  changeMember,
+  listInvitationsTo,
+  listMembers,
+  removeMember,
+  withdrawInvitation,
+} from '../api/endpoints';
 import { type Role, ROLES, roleAtLeast } from '../api/types';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Loading } from '../components/Loading';
 import { useAsync } from '../hooks/useAsync';
 
-/** Members and their roles; only an owner grants or changes the owner role. */
+/** Members, their roles and pending invitations; only an owner grants or changes the owner role. */
 export function MembersPanel({ workspaceId, myRole }: { workspaceId: string; myRole?: Role }) {
   const members = useAsync(() => listMembers(workspaceId), [workspaceId]);
+  const invitations = useAsync(() => listInvitationsTo(workspaceId), [workspaceId]);
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('viewer');
+  const [sent, setSent] = useState('');
   const [error, setError] = useState<unknown>(null);
   const assignable = ROLES.filter((item) => item !== 'owner' || roleAtLeast(myRole, 'owner'));
 
   const act = async (action: () => Promise<unknown>) => {
     setError(null);
+    setSent('');
     try {
       await action();
       members.reload();
+      invitations.reload();
     } catch (failure) {
       setError(failure);
     }
@@ -26,12 +37,15 @@ export function MembersPanel({ workspaceId, myRole }: { workspaceId: string; myR
 
   const invite = (event: FormEvent) => {
     event.preventDefault();
+    const address = email.trim();
     void act(async () => {
-      await addMember(workspaceId, email.trim(), role);
+      await addMember(workspaceId, address, role);
       setEmail('');
+      setSent(`Invitation sent to ${address}: they join once they accept it.`);
     });
   };
 
+  const pending = invitations.data?.items ?? [];
   return (
     <section className="card" aria-labelledby="members-heading">
       <h2 id="members-heading">Members</h2>
@@ -94,8 +108,27 @@ export function MembersPanel({ workspaceId, myRole }: { workspaceId: string; myR
           </table>
         </div>
       )}
+      {pending.length > 0 && (
+        <>
+          <h3 id="pending-heading">Pending invitations</h3>
+          <ul className="plain-list" aria-labelledby="pending-heading">
+            {pending.map((invitation) => (
+              <li key={invitation.email} className="invitation">
+                <span>
+                  {invitation.email} <span className="muted small">as {invitation.role}</span>
+                </span>
+                <ConfirmButton
+                  label="Withdraw"
+                  question={`Withdraw the invitation to ${invitation.email}?`}
+                  onConfirm={() => act(() => withdrawInvitation(workspaceId, invitation.email))}
+                />
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       <form className="form inline-form" onSubmit={invite}>
-        <label htmlFor="member-email">E-mail of someone who has signed in once</label>
+        <label htmlFor="member-email">E-mail address to invite</label>
         <input
           id="member-email"
           type="email"
@@ -116,12 +149,20 @@ export function MembersPanel({ workspaceId, myRole }: { workspaceId: string; myR
           ))}
         </select>
         <div className="actions">
-          <button type="submit" className="primary">
-            Add member
+          <button type="submit" className="primary" disabled={email.trim() === ''}>
+            Send invitation
           </button>
         </div>
       </form>
-      <ErrorNotice error={error ?? members.error} title="Members: that did not work" />
+      {sent && (
+        <p className="notice notice-ok" role="status">
+          {sent}
+        </p>
+      )}
+      <ErrorNotice
+        error={error ?? members.error ?? invitations.error}
+        title="Members: that did not work"
+      />
     </section>
   );
 }
