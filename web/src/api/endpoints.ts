@@ -1,12 +1,16 @@
 // Every API call the console makes, one small function each, over the typed client generated
 // from the API's OpenAPI document (client/): paths, parameters and answers are checked by tsc.
-import { readJsonEvents, unwrap } from '../../../client';
+import { unwrap } from '../../../client';
+import {
+  type DocumentEvent,
+  followDocument,
+  followImport,
+  type ImportEvent,
+} from '../../../client/follow';
 import { api } from './client';
 import type {
   CreateDomainRequest,
-  DocumentEvent,
   DocumentStatus,
-  ImportEvent,
   ReviewDecision,
   Role,
   SearchRequest,
@@ -117,18 +121,15 @@ export async function documentContent(id: string): Promise<Blob> {
   );
 }
 
-/** Each event of a document's stream until it ends or `signal` aborts (heartbeats skipped). */
-export async function* documentEvents(id: string, signal: AbortSignal) {
-  const answer = await api.GET('/documents/{id}/events', {
-    params: { path: { id } },
-    parseAs: 'stream',
-    signal,
-  });
-  unwrap(answer);
-  for await (const { data } of readJsonEvents<DocumentEvent>(answer.response)) {
-    yield data;
-  }
-}
+/**
+ * Follows a document's event stream until it is indexed, failed or deleted, reopening a stream
+ * that closed early (the API starts each with the current state, so nothing is missed).
+ */
+export const followDocumentEvents = (
+  id: string,
+  onEvent: (event: DocumentEvent) => void,
+  signal: AbortSignal,
+) => followDocument(api, id, { onEvent, signal });
 
 // ---- imports ----
 export const listImports = async (limit: number, offset: number) =>
@@ -136,17 +137,12 @@ export const listImports = async (limit: number, offset: number) =>
 export const retryImport = async (id: string) =>
   unwrap(await api.POST('/imports/{id}/retry', { params: { path: { id }, query: {} } }));
 
-export async function* importEvents(id: string, signal: AbortSignal) {
-  const answer = await api.GET('/imports/{id}/events', {
-    params: { path: { id } },
-    parseAs: 'stream',
-    signal,
-  });
-  unwrap(answer);
-  for await (const { data } of readJsonEvents<ImportEvent>(answer.response)) {
-    yield data;
-  }
-}
+/** Follows an import's event stream until it completes or fails (reopened when closed early). */
+export const followImportEvents = (
+  id: string,
+  onEvent: (event: ImportEvent) => void,
+  signal: AbortSignal,
+) => followImport(api, id, { onEvent, signal });
 
 // ---- search and graph ----
 export const search = async (request: SearchRequest, signal?: AbortSignal) =>

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { documentEvents } from '../api/endpoints';
+import { followDocumentEvents } from '../api/endpoints';
 import { messageOf, RateLimitedError } from '../api/errors';
 import type { DocumentAccepted } from '../api/types';
 import { uploadFile } from '../api/upload';
@@ -49,20 +49,22 @@ export function useUploadQueue(onSettled: () => void) {
   const follow = useCallback(
     async (key: string, documentId: string) => {
       try {
-        for await (const event of documentEvents(documentId, controller.current.signal)) {
-          if (event.status === 'indexed') {
-            update(key, { phase: 'indexed', stage: 'done' });
-            break;
-          }
-          if (event.status === 'failed') {
-            update(key, {
-              phase: 'failed',
-              stage: event.stage,
-              error: new Error(event.error ?? 'processing failed'),
-            });
-            break;
-          }
-          update(key, { phase: 'processing', stage: event.stage ?? event.status });
+        const last = await followDocumentEvents(
+          documentId,
+          (event) => {
+            if (event.status === 'pending' || event.status === 'processing') {
+              update(key, { phase: 'processing', stage: event.stage ?? event.status });
+            }
+          },
+          controller.current.signal,
+        );
+        if (last.status === 'indexed') update(key, { phase: 'indexed', stage: 'done' });
+        else {
+          update(key, {
+            phase: 'failed',
+            stage: last.stage,
+            error: new Error(last.error ?? `the document was ${last.status}`),
+          });
         }
       } catch (failure) {
         if (!controller.current.signal.aborted) update(key, { phase: 'failed', error: failure });

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { importEvents, retryImport } from '../api/endpoints';
+import { followImportEvents, retryImport } from '../api/endpoints';
 import { FINAL_IMPORT_STATUSES, type ImportView } from '../api/types';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { formatDuration, formatTime } from '../components/format';
@@ -28,20 +28,20 @@ export function ImportProgress({ view, onChanged }: { view: ImportView; onChange
     if (FINAL_IMPORT_STATUSES.includes(view.status)) return;
     const controller = new AbortController();
     const first = { at: Date.now(), settled: view.done + view.failed };
-    void (async () => {
-      try {
-        for await (const event of importEvents(view.id, controller.signal)) {
-          setProgress(event);
-          const settled = event.done + event.failed;
-          const seconds = (Date.now() - first.at) / 1000;
-          if (seconds > 1 && settled > first.settled) setRate((settled - first.settled) / seconds);
-          if (FINAL_IMPORT_STATUSES.includes(event.status)) break;
-        }
-      } catch (failure) {
+    const onEvent = (event: Progress) => {
+      setProgress(event);
+      const settled = event.done + event.failed;
+      const seconds = (Date.now() - first.at) / 1000;
+      if (seconds > 1 && settled > first.settled) setRate((settled - first.settled) / seconds);
+    };
+    followImportEvents(view.id, onEvent, controller.signal).then(
+      () => {
+        if (!controller.signal.aborted) onChanged();
+      },
+      (failure: unknown) => {
         if (!controller.signal.aborted) setError(failure);
-      }
-      if (!controller.signal.aborted) onChanged();
-    })();
+      },
+    );
     return () => controller.abort();
   }, [view.id, view.status, view.done, view.failed, onChanged]);
 

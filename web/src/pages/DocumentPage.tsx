@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
-import { documentEvents, getDocument } from '../api/endpoints';
+import { followDocumentEvents, getDocument } from '../api/endpoints';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { formatBytes, formatTime } from '../components/format';
 import { Loading } from '../components/Loading';
@@ -23,17 +23,11 @@ export function DocumentPage() {
   useEffect(() => {
     if (status !== 'pending' && status !== 'processing' && status !== 'deleting') return;
     const controller = new AbortController();
-    void (async () => {
-      try {
-        for await (const event of documentEvents(documentId, controller.signal)) {
-          void event;
-          reload();
-        }
-      } catch {
-        // A closed stream (deleted, ended) is answered by the reload below.
-      }
-      if (!controller.signal.aborted) reload();
-    })();
+    followDocumentEvents(documentId, reload, controller.signal)
+      .catch(() => undefined) // A failed stream leaves the page as last loaded; reload shows why.
+      .finally(() => {
+        if (!controller.signal.aborted) reload();
+      });
     return () => controller.abort();
   }, [documentId, status, reload]);
 
