@@ -1,8 +1,7 @@
 // The console's browser tests: Debian's Chromium driven by playwright-core (never a downloaded
 // browser), a sign-in link for the test API, screenshots under .data/screenshots, a page that
 // fails its test on any console or page error, and an axe-core accessibility check.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { tokenFor, userWithEmail } from '../../support/auth';
@@ -31,23 +30,17 @@ export interface LaunchedBrowser {
 }
 
 /**
- * Headless Chromium with the flags the console's tests use and a user-data directory of its own
- * (a persistent profile is never shared between runs).
+ * Headless Chromium with the flags the console's tests use. Playwright starts it with a fresh
+ * user-data directory of its own (a temporary profile, removed on close): no state is shared
+ * between runs.
  */
 export async function launchBrowser(): Promise<LaunchedBrowser> {
-  const userDataDir = mkdtempSync(join(tmpdir(), 'cairn-chromium-'));
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [...CHROMIUM_ARGS, `--user-data-dir=${userDataDir}`],
+    args: CHROMIUM_ARGS,
   });
-  return {
-    browser,
-    async close() {
-      await browser.close();
-      rmSync(userDataDir, { recursive: true, force: true });
-    },
-  };
+  return { browser, close: () => browser.close() };
 }
 
 /** The console's sign-in link for this e-mail on the test API (as `npm run token -- --link`). */
