@@ -1,11 +1,13 @@
-// The Caddyfile served for real: Caddy from Debian's package in front of the running test API, on
+// The Caddyfile served for real: Caddy from Debian's package in front of a built API the test starts, on
 // its own ports, over HTTPS trusted through the root of Caddy's internal CA (no skipped checks).
 import { ChildProcess, spawn } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import Redis from 'ioredis';
 import { type ApiProcess, freePort, startApiProcess } from '../support/api-process';
 import { ensureWorkspace, testUser, tokenFor } from '../support/auth';
 import { uniqueToken } from '../support/fixtures';
@@ -20,52 +22,95 @@ const operator = testUser(`temporal-operator-${run}`);
 const stranger = testUser(`temporal-stranger-${run}`);
 const uploadBurst = 3;
 
-/**
- * This machine's first non-loopback IPv4 address. Caddy reaches the API there, so the API sees
- * a proxy that is not on loopback, as behind a Kubernetes ingress.
- */
-function lanAddress(): string {
-  const address = Object.values(networkInterfaces())
-    .flat()
-    .find((entry) => entry && entry.family === 'IPv4' && !entry.internal)?.address;
-  if (!address) throw new Error('this test needs a non-loopback IPv4 interface');
-  return address;
-}
-
 interface Reply {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
 }
 
-describe('Caddy in front of the API', () => {
-  let home: string;
-  let caddy: ChildProcess | undefined;
-  let caddyLog = '';
-  let rootCa: string;
+interface RequestOptions {
+  headers?: Record<string, string | number>;
+  body?: Buffer;
+  /** The client's own address (any of 127.0.0.0/8), as Caddy sees it. */
+  from?: string;
+}
 
-  /** One HTTPS request to Caddy, verified against its internal root, for the name "localhost". */
-  function viaCaddy(
-    method: string,
-    path: string,
-    options: {
-      headers?: Record<string, string | number>;
-      body?: Buffer;
-      /** The client's own address (any of 127.0.0.0/8), as Caddy sees it. */
-      from?: string;
-    } = {},
-  ): Promise<Reply> {
-    return new Promise((resolveReply, reject) => {
+interface RunningCaddy {
+  /** One HTTPS request to this Caddy, verified against its internal root, for "localhost". */
+  request: (method: string, path: string, options?: RequestOptions) => Promise<Reply>;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Runs the repository's Caddyfile in front of `apiUpstream` on the given ports. Its CA,
+ * certificates and state live in a throwaway folder, never in the user's home.
+ */
+async function startCaddy(
+  apiUpstream: string,
+  ports: { https: number; http: number; admin: number },
+): Promise<RunningCaddy> {
+  const home = mkdtempSync(join(tmpdir(), 'cairn-caddy-run-'));
+  const rootCaPath = join(home, 'caddy', 'pki', 'authorities', 'local', 'root.crt');
+  let log = '';
+  const caddy: ChildProcess = spawn(
+    'caddy',
+    ['run', '--config', 'Caddyfile', '--adapter', 'caddyfile'],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        HOME: home,
+        XDG_DATA_HOME: home,
+        XDG_CONFIG_HOME: home,
+        CAIRN_CADDY_HTTPS_PORT: String(ports.https),
+        CAIRN_CADDY_HTTP_PORT: String(ports.http),
+        CAIRN_CADDY_ADMIN_PORT: String(ports.admin),
+        CAIRN_SITE_HOST: '',
+        CAIRN_API_UPSTREAM: apiUpstream,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  caddy.stdout?.on('data', (d: Buffer) => (log += d.toString()));
+  caddy.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+  const stop = async () => {
+    if (caddy.exitCode === null) {
+      const exited = new Promise((r) => caddy.once('exit', r));
+      caddy.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(home, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (caddy.exitCode !== null) throw new Error(`caddy exited early:\n${log}`);
+    try {
+      const config = await fetch(`http://127.0.0.1:${ports.admin}/config/`);
+      if (config.ok && existsSync(rootCaPath)) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`caddy did not start in 30 s:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const rootCa = readFileSync(rootCaPath, 'utf8');
+
+  const request = (method: string, path: string, options: RequestOptions = {}) =>
+    new Promise<Reply>((resolveReply, reject) => {
       const req = httpsRequest(
         {
           host: '127.0.0.1',
           servername: 'localhost',
-          port: httpsPort,
+          port: ports.https,
           method,
           path,
           ca: rootCa,
           localAddress: options.from,
-          headers: { host: `localhost:${httpsPort}`, ...options.headers },
+          headers: { host: `localhost:${ports.https}`, ...options.headers },
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -84,76 +129,51 @@ describe('Caddy in front of the API', () => {
       req.on('error', reject);
       req.end(options.body);
     });
+  return { request, stop };
+}
+
+/** Runs fn with CAIRN_API_URL pointing at another API (the auth helpers call it). */
+async function withApiUrl<T>(url: string, fn: () => Promise<T>): Promise<T> {
+  const previous = process.env.CAIRN_API_URL;
+  process.env.CAIRN_API_URL = url;
+  try {
+    return await fn();
+  } finally {
+    process.env.CAIRN_API_URL = previous;
   }
+}
 
-  async function waitForCaddy(): Promise<void> {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      if (caddy?.exitCode !== null) throw new Error(`caddy exited early:\n${caddyLog}`);
-      try {
-        const config = await fetch(`http://127.0.0.1:${adminPort}/config/`);
-        if (config.ok && existsSync(rootCaPath())) return;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) throw new Error(`caddy did not start in 30 s:\n${caddyLog}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-
-  const rootCaPath = () => join(home, 'caddy', 'pki', 'authorities', 'local', 'root.crt');
-
-  // The API behind this Caddy: the built API with operators, a small upload budget, the metrics
-  // on a port of their own, and Caddy's address (not loopback) as its trusted proxy.
+describe('Caddy in front of the API', () => {
+  // The API behind this Caddy: the built API (on 127.0.0.1) with operators, a small upload
+  // budget and the metrics on a port of their own; it trusts Caddy's X-Forwarded-For (loopback,
+  // the default of CAIRN_TRUSTED_PROXIES).
   let api: ApiProcess;
   let apiUrl: string;
   let metricsPort: number;
+  let caddy: RunningCaddy;
+  const viaCaddy = (method: string, path: string, options?: RequestOptions) =>
+    caddy.request(method, path, options);
 
   beforeAll(async () => {
-    // Its CA, certificates and state live in a throwaway folder, never in the user's home.
-    home = mkdtempSync(join(tmpdir(), 'cairn-caddy-run-'));
-    const proxyAddress = lanAddress();
     metricsPort = await freePort();
     api = await startApiProcess({
-      CAIRN_API_HOST: '0.0.0.0',
       CAIRN_OPERATOR_USER_IDS: operator.id,
       CAIRN_OPERATOR_SESSION_SECRET: `caddy-test-operator-secret-${run}-0123456789`,
-      CAIRN_TRUSTED_PROXIES: `${proxyAddress}/32`,
       CAIRN_API_METRICS_PORT: String(metricsPort),
       CAIRN_RATE_LIMIT_UPLOAD_BURST: String(uploadBurst),
       CAIRN_RATE_LIMIT_UPLOAD_PER_MINUTE: '0.001',
     });
     apiUrl = api.url;
-    const upstream = `${proxyAddress}:${new URL(api.url).port}`;
-    caddy = spawn('caddy', ['run', '--config', 'Caddyfile', '--adapter', 'caddyfile'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        HOME: home,
-        XDG_DATA_HOME: home,
-        XDG_CONFIG_HOME: home,
-        CAIRN_CADDY_HTTPS_PORT: String(httpsPort),
-        CAIRN_CADDY_HTTP_PORT: process.env.CAIRN_TEST_CADDY_HTTP_PORT,
-        CAIRN_CADDY_ADMIN_PORT: String(adminPort),
-        CAIRN_SITE_HOST: '',
-        CAIRN_API_UPSTREAM: upstream,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    caddy = await startCaddy(new URL(api.url).host, {
+      https: httpsPort,
+      http: Number(process.env.CAIRN_TEST_CADDY_HTTP_PORT),
+      admin: adminPort,
     });
-    caddy.stdout?.on('data', (d: Buffer) => (caddyLog += d.toString()));
-    caddy.stderr?.on('data', (d: Buffer) => (caddyLog += d.toString()));
-    await waitForCaddy();
-    rootCa = readFileSync(rootCaPath(), 'utf8');
   }, 100_000);
 
   afterAll(async () => {
+    await caddy?.stop();
     await api?.stop();
-    if (caddy && caddy.exitCode === null) {
-      const exited = new Promise((r) => caddy!.once('exit', r));
-      caddy.kill('SIGTERM');
-      await exited;
-    }
-    rmSync(home, { recursive: true, force: true });
   });
 
   it('serves the API over HTTPS with a certificate from its internal CA', async () => {
@@ -290,41 +310,87 @@ describe('Caddy in front of the API', () => {
     });
   });
 
-  it('gives each forwarded client its own per-IP budget behind a proxy that is not on loopback', async () => {
-    // Four users upload from four addresses (127.0.0.2-5 as Caddy sees them), each with a
-    // budget of uploadBurst per user and per address. A body without a title is refused after the
-    // budget is drawn: each request costs one token and stores nothing.
-    const previousUrl = process.env.CAIRN_API_URL;
-    process.env.CAIRN_API_URL = apiUrl;
-    const users = await Promise.all(
-      ['a', 'b', 'c', 'd', 'e', 'f'].map(async (name) => {
-        const token = await tokenFor(testUser(`caddy-rate-${name}-${run}`));
-        const workspaceId = `caddy-rate-${name}-${run}`;
-        await ensureWorkspace(token, workspaceId);
-        return { authorization: `Bearer ${token}`, 'x-workspace-id': workspaceId };
-      }),
-    ).finally(() => (process.env.CAIRN_API_URL = previousUrl));
-    const upload = (from: string, headers: Record<string, string>) =>
-      viaCaddy('POST', '/documents', {
+  describe('per-IP rate budgets through Caddy follow CAIRN_TRUSTED_PROXIES', () => {
+    // Six users, each with a workspace, upload from four loopback client addresses (as Caddy
+    // sees them; Caddy puts each in X-Forwarded-For). Each user and each address has a budget of
+    // uploadBurst; a body without a title is refused after the budget is drawn, so each request
+    // costs one token and stores nothing.
+    // Fresh loopback addresses each run: a spent per-IP bucket lives on in Redis for hours.
+    const subnet = `127.${1 + randomInt(254)}.${1 + randomInt(254)}`;
+    const clients = [2, 3, 4, 5].map((host) => `${subnet}.${host}`);
+
+    async function usersOn(url: string, label: string): Promise<Record<string, string>[]> {
+      return withApiUrl(url, () =>
+        Promise.all(
+          ['a', 'b', 'c', 'd', 'e', 'f'].map(async (name) => {
+            const token = await tokenFor(testUser(`caddy-rate-${label}-${name}-${run}`));
+            const workspaceId = `caddy-rate-${label}-${name}-${run}`;
+            await ensureWorkspace(token, workspaceId);
+            return { authorization: `Bearer ${token}`, 'x-workspace-id': workspaceId };
+          }),
+        ),
+      );
+    }
+
+    const upload = (through: RunningCaddy, from: string, headers: Record<string, string>) =>
+      through.request('POST', '/documents', {
         from,
         headers: { ...headers, 'content-type': 'application/json' },
         body: Buffer.from('{}'),
       });
-    const clients = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'];
-    const statuses: number[] = [];
-    for (let round = 0; round < uploadBurst; round += 1) {
-      for (const [index, from] of clients.entries()) {
-        statuses.push((await upload(from, users[index])).status);
+
+    /** uploadBurst rounds of one upload per client, each client its own user. */
+    async function rounds(through: RunningCaddy, users: Record<string, string>[]) {
+      const statuses: number[] = [];
+      for (let round = 0; round < uploadBurst; round += 1) {
+        for (const [index, from] of clients.entries()) {
+          statuses.push((await upload(through, from, users[index])).status);
+        }
       }
+      return statuses;
     }
-    // Behind a proxy the API did not trust, all twelve would share the proxy's one address.
-    expect(statuses).toEqual(new Array(clients.length * uploadBurst).fill(400));
-    // Each address's budget is its own and is spent: a fresh user from 127.0.0.2 waits...
-    const spent = await upload(clients[0], users[4]);
-    expect(spent.status).toBe(429);
-    // ...and cannot borrow another address by claiming one: Caddy replaces X-Forwarded-For.
-    const spoofed = await upload(clients[0], { ...users[5], 'x-forwarded-for': '198.51.100.7' });
-    expect(spoofed.status).toBe(429);
+
+    it('trusting Caddy (loopback, the default): each forwarded client has its own budget', async () => {
+      const users = await usersOn(apiUrl, 'trusted');
+      expect(await rounds(caddy, users)).toEqual(new Array(clients.length * uploadBurst).fill(400));
+      // Each address's budget is its own and is spent: a fresh user from the first address waits...
+      expect((await upload(caddy, clients[0], users[4])).status).toBe(429);
+      // ...and cannot borrow another address by claiming one: Caddy replaces X-Forwarded-For.
+      const spoofed = await upload(caddy, clients[0], {
+        ...users[5],
+        'x-forwarded-for': '198.51.100.7',
+      });
+      expect(spoofed.status).toBe(429);
+    });
+
+    it('not trusting Caddy (CAIRN_TRUSTED_PROXIES=10.0.0.0/8): every client shares the proxy address', async () => {
+      const untrusting = await startApiProcess({
+        CAIRN_TRUSTED_PROXIES: '10.0.0.0/8',
+        CAIRN_RATE_LIMIT_UPLOAD_BURST: String(uploadBurst),
+        CAIRN_RATE_LIMIT_UPLOAD_PER_MINUTE: '0.001',
+      });
+      let second: RunningCaddy | undefined;
+      try {
+        second = await startCaddy(new URL(untrusting.url).host, {
+          https: await freePort(),
+          http: await freePort(),
+          admin: await freePort(),
+        });
+        const users = await usersOn(untrusting.url, 'untrusted');
+        // Every request now counts against Caddy's own address: start it from a full budget.
+        const redis = new Redis(process.env.REDIS_URL!);
+        await redis.del('cairn:rl:upload:ip:127.0.0.1').finally(() => redis.disconnect());
+        const statuses = await rounds(second, users);
+        // The one address behind every request (Caddy's) has uploadBurst tokens in all.
+        expect(statuses.filter((status) => status === 400)).toHaveLength(uploadBurst);
+        expect(statuses.filter((status) => status === 429)).toHaveLength(
+          clients.length * uploadBurst - uploadBurst,
+        );
+      } finally {
+        await second?.stop();
+        await untrusting.stop();
+      }
+    }, 120_000);
   });
 
   it('serves /metrics only on the metrics port, never through Caddy', async () => {
