@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as tar from 'tar-stream';
+import { buildZip } from '../analysis/testing/document-fixtures';
 import { CairnError } from '../common/errors/cairn-error';
 import {
   type ImportItem,
@@ -122,4 +123,66 @@ describe('tar.gz import records', () => {
     for await (const item of readImportItems(path, 'tar.gz', limits)) items.push(item);
     expect(items.filter((item) => item.kind === 'document')).toHaveLength(300);
   });
+});
+
+describe('archive entries that are not plain files', () => {
+  let folder: string;
+  beforeAll(() => (folder = mkdtempSync(join(tmpdir(), 'cairn-links-spec-'))));
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+  const limits = importLimits(500 * 1024 * 1024, 50 * 1024 * 1024);
+
+  async function itemsOf(path: string, format: 'tar' | 'zip'): Promise<ImportItem[]> {
+    const items: ImportItem[] = [];
+    for await (const item of readImportItems(path, format, limits)) items.push(item);
+    return items;
+  }
+
+  it('never follows symlinks or hard links in a tar: each is a failed entry with its reason', async () => {
+    const pack = tar.pack();
+    const parts: Buffer[] = [];
+    pack.on('data', (part: unknown) => parts.push(part as Buffer));
+    const ended = new Promise<void>((resolve) => pack.on('end', () => resolve()));
+    pack.entry({ name: 'notes/real.txt' }, Buffer.from('A real note about Tromsø.\n'));
+    pack.entry({ name: 'notes/passwd.txt', type: 'symlink', linkname: '/etc/passwd' });
+    pack.entry({ name: 'notes/up.txt', type: 'symlink', linkname: '../../secret.txt' });
+    pack.entry({ name: 'notes/hard.txt', type: 'link', linkname: '/etc/shadow' });
+    pack.finalize();
+    await ended;
+    const path = join(folder, 'links.tar');
+    writeFileSync(path, Buffer.concat(parts));
+    const items = await itemsOf(path, 'tar');
+    expect(items.map((item) => [item.entry, item.kind])).toEqual([
+      ['notes/real.txt', 'document'],
+      ['notes/passwd.txt', 'rejected'],
+      ['notes/up.txt', 'rejected'],
+      ['notes/hard.txt', 'rejected'],
+    ]);
+    const reasons = items.flatMap((item) => (item.kind === 'rejected' ? [item.reason] : []));
+    expect(reasons).toEqual([
+      'passwd.txt is a symlink, not a file.',
+      'up.txt is a symlink, not a file.',
+      'hard.txt is a link, not a file.',
+    ]);
+    // Nothing of the link targets was read.
+    const texts = items.flatMap((item) =>
+      item.kind === 'document' ? [item.bytes.toString()] : [],
+    );
+    expect(texts).toEqual(['A real note about Tromsø.\n']);
+  });
+
+  it('refuses a zip of 20,000 entries from its central directory, before inflating any', async () => {
+    const entries = Array.from({ length: 20_000 }, (_, i) => ({
+      name: `n/${i}.txt`,
+      data: `${i}`,
+      compress: false,
+    }));
+    const path = join(folder, 'many.zip');
+    writeFileSync(path, await buildZip(entries));
+    const failure = await itemsOf(path, 'zip').catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(CairnError);
+    expect((failure as CairnError).code).toBe('invalid_input');
+    expect((failure as CairnError).message).toBe(
+      'The archive has more than 10000 files; split it into several imports.',
+    );
+  }, 60_000);
 });
