@@ -13,6 +13,17 @@ export interface GlobalOptions {
 
 export class UsageError extends Error {}
 
+/** How long an ordinary request may take; event streams and downloads run as long as they need. */
+export const REQUEST_TIMEOUT_MS = 120_000;
+
+/** fetch that gives up on an API that accepted the connection but does not answer. */
+export const fetchWithTimeout: typeof fetch = (input, init) => {
+  const request = new Request(input, init);
+  if (/\/(events|content)$/.test(new URL(request.url).pathname)) return fetch(request);
+  const signal = AbortSignal.any([request.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]);
+  return fetch(new Request(request, { signal }));
+};
+
 /** What a command runs with: its output, the resolved profile, and the typed API client. */
 export class CliContext {
   private clientInstance?: CairnClient;
@@ -43,6 +54,7 @@ export class CliContext {
       token: this.settings.token,
       apiKey: this.settings.apiKey,
       workspaceId: this.settings.workspace,
+      fetch: fetchWithTimeout,
     });
     return this.clientInstance;
   }

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type { UploadSource } from '../client/upload';
 
@@ -57,11 +57,10 @@ export async function expandInputs(inputs: string[], cwd = process.cwd()): Promi
     if (seen.has(absolute)) return;
     seen.add(absolute);
     const info = await stat(absolute);
-    files.push({
-      path: absolute,
-      label: relative(cwd, absolute) || basename(absolute),
-      sizeBytes: info.size,
-    });
+    // Relative to the working directory when inside it, else the absolute path.
+    const inside = relative(cwd, absolute);
+    const label = inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside : absolute;
+    files.push({ path: absolute, label, sizeBytes: info.size });
   };
   for (const input of inputs) {
     if (hasGlob(input)) {

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CairnApiError } from '../client';
-import { CliContext, UsageError } from './context';
+import { CliContext, REQUEST_TIMEOUT_MS, UsageError } from './context';
 import { registerAuthCommands } from './commands/auth';
 import { registerDocumentCommands } from './commands/documents';
 import { registerDomainCommands } from './commands/domains';
@@ -41,6 +41,9 @@ export function describeError(error: unknown): string {
     return `${error.message} [HTTP ${error.status}]${id}`;
   }
   if (error instanceof UsageError) return error.message;
+  if (error instanceof DOMException && error.name === 'TimeoutError') {
+    return `the API did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
+  }
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   if (error instanceof TypeError && error.message === 'fetch failed') {
     return `cannot reach the API: ${cause?.code ?? cause?.message ?? 'connection failed'}`;

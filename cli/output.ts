@@ -107,6 +107,12 @@ export function truncate(text: string, max: number): string {
   return chars.length <= max ? text : `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
 }
 
+/** Shortens text to `max` visible characters keeping its end (a path's file name). */
+export function truncateStart(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `…${chars.slice(chars.length - max + 1).join('')}`;
+}
+
 /**
  * Highlights the query's words (3+ letters, case-insensitive) in a passage; plain text when
  * colours are off, where the words are marked with nothing so scripts read the passage as is.

@@ -1,5 +1,5 @@
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
-import { formatDuration, type Output, truncate } from './output';
+import { formatDuration, type Output, truncateStart } from './output';
 
 /** One line of progress: a bar in a terminal, plain lines when its state changes elsewhere. */
 export interface ProgressLine {
@@ -13,8 +13,8 @@ export interface ProgressLine {
 }
 
 export interface OverallLine {
-  /** Counts of items done and failed so far, of `total`. */
-  update(done: number, failed: number, total: number): void;
+  /** Counts of items done and failed so far, of `total`; `note` says what happens (a status). */
+  update(done: number, failed: number, total: number, note?: string): void;
 }
 
 /**
@@ -27,6 +27,8 @@ export class ProgressBoard {
   private overallBar?: SingleBar;
   private readonly startedAt = Date.now();
   private lastPlainOverall = 0;
+  private overallLabel = '';
+  private overallText = '';
 
   constructor(private readonly out: Output) {
     if (out.interactive) {
@@ -55,16 +57,20 @@ export class ProgressBoard {
 
   /** The overall bar (drawn last, under the items' bars): done + failed of total, rate, time left. */
   overall(label: string, total: number): OverallLine {
+    this.overallLabel = truncateStart(label, 28);
     if (this.multibar) {
+      this.overallText = this.overallState(0, 0, total);
       this.overallBar = this.multibar.create(Math.max(total, 1), 0, {
-        label: truncate(label, 28),
-        state: '',
+        label: this.overallLabel,
+        state: this.overallText,
       });
     }
     return {
-      update: (done, failed, newTotal) => {
+      update: (done, failed, newTotal, note) => {
         const finished = done + failed;
-        const state = this.overallState(done, failed, newTotal);
+        const counts = this.overallState(done, failed, newTotal);
+        const state = note ? `${note}: ${counts}` : counts;
+        this.overallText = state;
         if (this.overallBar) {
           this.overallBar.setTotal(Math.max(newTotal, 1));
           this.overallBar.update(finished, { state });
@@ -81,8 +87,9 @@ export class ProgressBoard {
 
   /** A bar for one item in flight. */
   item(label: string, total: number): ProgressLine {
-    const shown = truncate(label, 28);
+    const shown = truncateStart(label, 28);
     const bar = this.multibar?.create(total, 0, { label: shown, state: '' });
+    this.keepOverallLast();
     let lastState = '';
     return {
       update: (value, state, detail) => {
@@ -103,6 +110,21 @@ export class ProgressBoard {
     };
   }
 
+  /** The overall bar stays under the items' bars: drawn anew after a new item's bar. */
+  private keepOverallLast(): void {
+    if (!this.multibar || !this.overallBar) return;
+    const previous = this.overallBar;
+    this.multibar.remove(previous);
+    this.overallBar = this.multibar.create(
+      previous.getTotal(),
+      previous.getProgress() * previous.getTotal(),
+      {
+        label: this.overallLabel,
+        state: this.overallText,
+      },
+    );
+  }
+
   /** A message above the bars (or a plain line). */
   log(line: string): void {
     if (this.multibar) this.multibar.log(`${line}\n`);
@@ -110,6 +132,8 @@ export class ProgressBoard {
   }
 
   stop(): void {
+    // A last redraw writes the lines logged since the previous one, which stop() alone drops.
+    this.multibar?.update();
     this.multibar?.stop();
   }
 

@@ -53,7 +53,7 @@ async function followWithBar(
   const overall = board.overall(label, 0);
   try {
     return await followImport(context.client, importId, {
-      onEvent: (event) => overall.update(event.done, event.failed, event.total),
+      onEvent: (event) => overall.update(event.done, event.failed, event.total, event.status),
     });
   } finally {
     board.stop();
