@@ -87,7 +87,7 @@ describe.each(VIEWPORTS)('console journey at $name size ($width×$height)', (vie
     await openSection(page, 'Search');
     await page.getByLabel('Question or keywords').fill(question);
     await page.getByRole('button', { name: 'Search', exact: true }).click();
-    const answer = page.getByRole('listitem', { name: `${foundry}.docx` });
+    const answer = page.getByRole('listitem', { name: foundry, exact: true });
     await answer.getByText(`stands in ${town}`).waitFor();
     const path = answer
       .getByRole('listitem', { name: new RegExp(`^Relation path: ${founder} .*${foundry}`) })
@@ -109,11 +109,8 @@ describe.each(VIEWPORTS)('console journey at $name size ($width×$height)', (vie
 
     // Delete the answer's document; it leaves the search at once.
     await openSection(page, 'Documents');
-    await page
-      .getByRole('link', { name: `${foundry}.docx` })
-      .first()
-      .click();
-    await page.getByRole('heading', { level: 1, name: `${foundry}.docx` }).waitFor();
+    await page.getByRole('link', { name: foundry, exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: foundry }).waitFor();
     await page.getByRole('heading', { name: 'Chunks' }).waitFor();
     await look(page, `document-${viewport.name}`);
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
@@ -127,8 +124,8 @@ describe.each(VIEWPORTS)('console journey at $name size ($width×$height)', (vie
       .getByRole('status')
       .filter({ hasText: /passages? in \d+ ms/ })
       .waitFor();
-    await page.getByRole('listitem', { name: `Ossian Drel${token}.txt` }).waitFor();
-    expect(await page.getByRole('listitem', { name: `${foundry}.docx` }).count()).toBe(0);
+    await page.getByRole('listitem', { name: `Ossian Drel${token}`, exact: true }).waitFor();
+    expect(await page.getByRole('listitem', { name: foundry, exact: true }).count()).toBe(0);
     user.problems.assertClean();
   });
 });

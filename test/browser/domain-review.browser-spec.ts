@@ -63,7 +63,9 @@ describe.each(VIEWPORTS)('domain review at $name size ($width×$height)', (viewp
     await openSection(page, 'Domains');
     await page.getByRole('link', { name: 'New domain' }).click();
     await page.getByLabel('Name', { exact: true }).fill(domainName);
-    for (const name of Object.keys(texts)) await page.getByLabel(name).check();
+    // Documents are titled by their file names without the extension.
+    for (const name of Object.keys(texts))
+      await page.getByLabel(name.replace(/\.txt$/, '')).check();
     await page.getByLabel('Topics (one a line)').fill(`Voltara${token} Industries`);
     await page.getByLabel(/^Review: /).check();
     await look(page, `domain-new-${viewport.name}`);

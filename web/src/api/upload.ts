@@ -10,6 +10,12 @@ export interface UploadProgress {
   total: number;
 }
 
+/** "Annual report 2024.pdf" → "Annual report 2024"; a name that is only an extension stays. */
+export function titleOf(fileName: string): string {
+  const stem = fileName.replace(/\.[A-Za-z0-9]{1,5}$/, '').trim();
+  return stem === '' ? fileName : stem;
+}
+
 export function uploadFile<T>(
   path: '/documents' | '/imports',
   file: File,
@@ -43,6 +49,9 @@ export function uploadFile<T>(
     request.onabort = () => reject(new DOMException('The upload was cancelled', 'AbortError'));
     signal?.addEventListener('abort', () => request.abort());
     const form = new FormData();
+    // A document's title is its file name without the extension (the type is shown apart):
+    // titles name what a passage is about, and "report.pdf" is no name of anything.
+    if (path === '/documents') form.append('title', titleOf(file.name));
     form.append('file', file, file.name);
     request.send(form);
   });

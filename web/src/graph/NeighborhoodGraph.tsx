@@ -237,16 +237,18 @@ export function NeighborhoodGraph({ entityKey }: { entityKey: string }) {
         aria-label={`Graph of ${nodes.length} entities and ${edgeCount} relations around the entity`}
         data-node-count={nodes.length}
       />
-      <p className="small" role="status" aria-live="polite">
-        {nodes.length} entities, {edgeCount} relations shown
-        {capped && ` (capped at ${MAX_NODES}; some were left out)`}
-        {hovered && (
-          <>
-            {' '}
-            · relation: <strong>{hovered}</strong>
-          </>
-        )}
-      </p>
+      {!loading && !error && (
+        <p className="small" role="status" aria-live="polite">
+          {nodes.length} entities, {edgeCount} relations shown
+          {capped && ` (capped at ${MAX_NODES}; some were left out)`}
+          {hovered && (
+            <>
+              {' '}
+              · relation: <strong>{hovered}</strong>
+            </>
+          )}
+        </p>
+      )}
       {selected && (
         <p className="small">
           Selected:{' '}

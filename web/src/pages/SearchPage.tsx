@@ -152,10 +152,11 @@ export function SearchPage() {
       {busy && <Loading label="Searching…" />}
       {!busy && answer && (
         <div className="results">
-          <p className="muted small" role="status">
+          <p className="muted small results-status" role="status">
             {answer.hits.length} {answer.hits.length === 1 ? 'passage' : 'passages'} in{' '}
             {answer.tookMs.toFixed(0)} ms
-            {answer.cached && ' (cached)'} · mode {answer.mode}, {answer.hops} hops
+            {answer.cached && ' (cached)'} · mode {answer.mode}, {answer.hops}{' '}
+            {answer.hops === 1 ? 'hop' : 'hops'}
           </p>
           {answer.linkedEntities.length > 0 && (
             <div className="linked">
