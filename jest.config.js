@@ -19,7 +19,7 @@ module.exports = {
     {
       ...base,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{src,workflows,workers,infra,cli}/**/*.spec.ts'],
+      testMatch: ['<rootDir>/{src,workflows,workers,infra,cli,client}/**/*.spec.ts'],
     },
     {
       ...withEngines,
