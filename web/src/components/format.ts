@@ -16,3 +16,16 @@ export function formatTime(iso: string | null | undefined): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
 }
+
+const TYPE_NAMES: Record<string, string> = {
+  'application/pdf': 'PDF',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'DOCX',
+  'text/html': 'HTML',
+  'text/markdown': 'Markdown',
+  'text/plain': 'Text',
+};
+
+/** A document type as people name it ("PDF"), the MIME type when it is none of the known. */
+export function typeName(mime: string): string {
+  return TYPE_NAMES[mime.split(';')[0].trim()] ?? mime;
+}

@@ -2,7 +2,6 @@ import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { formatBytes } from '../components/format';
-import { StatusBadge } from '../components/StatusBadge';
 import type { UploadItem } from './useUploadQueue';
 
 function phaseText(item: UploadItem, now: number): string {
@@ -44,9 +43,6 @@ export function UploadRow({ item }: { item: UploadItem }) {
           )}
         </span>
         <span className="muted small">{formatBytes(item.size)}</span>
-        {item.phase === 'indexed' || item.phase === 'failed' ? (
-          <StatusBadge status={item.phase} />
-        ) : null}
       </div>
       <progress
         max={1}

@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { followDocumentEvents, getDocument } from '../api/endpoints';
 import { ErrorNotice } from '../components/ErrorNotice';
-import { formatBytes, formatTime } from '../components/format';
+import { formatBytes, formatTime, typeName } from '../components/format';
 import { Loading } from '../components/Loading';
 import { StatusBadge } from '../components/StatusBadge';
 import { DocumentActions } from '../documents/DocumentActions';
@@ -54,8 +54,8 @@ export function DocumentPage() {
         <StatusBadge status={doc.status} />
       </div>
       <p className="muted small">
-        {doc.mime} · {formatBytes(doc.sizeBytes)} · added {formatTime(doc.createdAt)} · sha256{' '}
-        <code className="hash">{doc.sha256.slice(0, 12)}…</code>
+        {typeName(doc.mime)} · {formatBytes(doc.sizeBytes)} · added {formatTime(doc.createdAt)} ·
+        sha256 <code className="hash">{doc.sha256.slice(0, 12)}…</code>
       </p>
       <DocumentActions document={doc} onChanged={reload} />
       {doc.error && (

@@ -4,7 +4,7 @@ import { listDocuments } from '../api/endpoints';
 import { type CairnDocument, DOCUMENT_STATUSES, type DocumentStatus } from '../api/types';
 import { Empty } from '../components/Empty';
 import { ErrorNotice } from '../components/ErrorNotice';
-import { formatBytes, formatTime } from '../components/format';
+import { formatBytes, formatTime, typeName } from '../components/format';
 import { Loading } from '../components/Loading';
 import { Pager } from '../components/Pager';
 import { StatusBadge } from '../components/StatusBadge';
@@ -137,9 +137,9 @@ export function DocumentsPage() {
                         <span className="muted small"> {document.stage}</span>
                       )}
                     </td>
-                    <td className="hide-narrow muted">{document.mime}</td>
-                    <td className="hide-narrow">{formatBytes(document.sizeBytes)}</td>
-                    <td className="hide-narrow">{formatTime(document.createdAt)}</td>
+                    <td className="hide-narrow muted">{typeName(document.mime)}</td>
+                    <td className="hide-narrow nowrap">{formatBytes(document.sizeBytes)}</td>
+                    <td className="hide-narrow nowrap">{formatTime(document.createdAt)}</td>
                   </tr>
                 ))}
               </tbody>
