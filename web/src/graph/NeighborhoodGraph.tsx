@@ -45,6 +45,19 @@ function elementsOf(graph: Neighborhood, known: Set<string>, cap: number): Eleme
 }
 
 /**
+ * cytoscape.js prepends an inline <style> (one rule: its container is position: relative) unless
+ * an element with this id exists. The Content-Security-Policy refuses inline styles, so the rule
+ * lives in app.css (.graph) and an empty marker element stands in for the stylesheet.
+ */
+function markCytoscapeStylesheet(): void {
+  const id = '__________cytoscape_stylesheet';
+  if (document.getElementById(id)) return;
+  const marker = document.createElement('meta');
+  marker.id = id;
+  document.head.appendChild(marker);
+}
+
+/**
  * The entity's neighbourhood, drawn with cytoscape.js (loaded on first use): click a node to
  * expand it, drag to pan, scroll or pinch to zoom; an edge shows its relation on hover.
  */
@@ -137,6 +150,7 @@ export function NeighborhoodGraph({ entityKey }: { entityKey: string }) {
         if (cancelled || !container.current) return;
         record(graph);
         cy.current?.destroy();
+        markCytoscapeStylesheet();
         const instance = cytoscape({
           container: container.current,
           elements: elementsOf(graph, new Set(), MAX_NODES),
