@@ -113,15 +113,17 @@ export function registerUploadCommand(program: Command): void {
     .description(
       'upload files, folders (walked) and quoted globs ("docs/**/*.md"), several at once; --wait follows each to indexed or failed',
     )
-    .option('-c, --concurrency <n>', 'uploads in flight at once', '4')
+    .option('-c, --concurrency <n>', 'uploads in flight at once (1–16)', '4')
     .option('--wait', 'follow each document until it is indexed or failed')
     .option('--timeout <seconds>', 'with --wait: give up on a document after this long', '600')
     .option('--title <title>', 'the title (one file only; else the file name)')
     .action(
       action<[string[], UploadOptions]>(async (context, paths, options) => {
         const concurrency = Number(options.concurrency);
-        if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
-          throw new UsageError('--concurrency must be a whole number from 1 to 32');
+        // With --wait each upload in flight follows one event stream, and the API allows a user
+        // CAIRN_MAX_EVENT_STREAMS_PER_USER (20 by default) at once.
+        if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) {
+          throw new UsageError('--concurrency must be a whole number from 1 to 16');
         }
         const timeoutMs = Number(options.timeout) * 1000;
         if (!(timeoutMs > 0))
