@@ -102,7 +102,9 @@ export function DomainOverviewView({ domainId, revision }: { domainId: string; r
               <li key={`${relation.source}-${relation.predicate}-${relation.target}`}>
                 {relation.source} <span className="predicate">—{relation.predicate}→</span>{' '}
                 {relation.target}{' '}
-                <span className="muted small">({relation.evidenceCount} sources)</span>
+                <span className="muted small">
+                  ({relation.evidenceCount} {relation.evidenceCount === 1 ? 'source' : 'sources'})
+                </span>
               </li>
             ))}
           </ul>

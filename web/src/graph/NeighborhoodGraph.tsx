@@ -205,6 +205,12 @@ export function NeighborhoodGraph({ entityKey }: { entityKey: string }) {
           ],
           layout: { name: graph.nodes.length > 150 ? 'concentric' : 'cose', animate: false },
         });
+        // A handful of nodes would be fitted to giant size: cap the zoom a fit may choose.
+        instance.fit(undefined, 30);
+        if (instance.zoom() > 1.3) {
+          instance.zoom(1.3);
+          instance.center();
+        }
         instance.on('mouseover', 'edge', (event) => {
           const edge = event.target as EdgeSingular;
           edge.addClass('hovered');
