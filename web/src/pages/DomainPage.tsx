@@ -35,9 +35,13 @@ export function DomainPage() {
   const { reload } = domain;
   const status = domain.data?.status;
 
-  // The bootstrap has no event stream: follow it by polling until it settles.
+  // Which status a decision was sent in: the panel hides until the workflow has moved on.
+  const [decidedIn, setDecidedIn] = useState<string | null>(null);
+
+  // The bootstrap has no event stream: follow it by polling while it runs or waits for a
+  // decision (this reviewer's, being applied, or another reviewer's).
   useEffect(() => {
-    if (status !== 'bootstrapping') return;
+    if (status !== 'bootstrapping' && status !== 'awaiting_review') return;
     const timer = setInterval(reload, POLL_MS);
     return () => clearInterval(timer);
   }, [status, reload]);
@@ -54,7 +58,9 @@ export function DomainPage() {
     );
   }
   const detail = domain.data;
+  const deciding = decidedIn !== null && decidedIn === `${detail.status}:${detail.revision}`;
   const reviewing =
+    !deciding &&
     detail.status === 'awaiting_review' &&
     mayReview(detail, workspace.can, workspace.session.userId);
 
@@ -86,15 +92,34 @@ export function DomainPage() {
         <h2 id="progress-heading">Bootstrap</h2>
         <DomainProgress domain={detail} />
       </section>
-      {reviewing && <ReviewPanel domain={detail} onDecided={reload} />}
-      {detail.status === 'awaiting_review' && !reviewing && (
+      {reviewing && (
+        <ReviewPanel
+          domain={detail}
+          onDecided={() => {
+            setDecidedIn(`${detail.status}:${detail.revision}`);
+            reload();
+          }}
+        />
+      )}
+      {deciding && (
+        <p className="notice" role="status">
+          Decision recorded; the domain moves on in a moment.
+        </p>
+      )}
+      {detail.status === 'awaiting_review' && !reviewing && !deciding && (
         <p className="notice">
           Waiting for a reviewer
           {detail.reviewers.length > 0 ? ' named for this domain' : ' (an editor, admin or owner)'}.
         </p>
       )}
       <h2>Overview</h2>
-      <DomainOverviewView domainId={detail.id} revision={detail.revision} />
+      {detail.overviewKey ? (
+        <DomainOverviewView domainId={detail.id} revision={detail.revision} />
+      ) : (
+        <Empty title="No overview drafted yet">
+          It appears once the bootstrap reaches the content stage.
+        </Empty>
+      )}
       <section className="card" aria-labelledby="documents-heading">
         <h2 id="documents-heading">Documents</h2>
         {detail.documents.length === 0 ? (
