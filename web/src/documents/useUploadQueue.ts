@@ -21,6 +21,8 @@ export interface UploadItem {
 }
 
 const PARALLEL_UPLOADS = 3;
+/** Event streams open at once: the API allows a person 20 (CAIRN_MAX_EVENT_STREAMS_PER_USER). */
+const PARALLEL_FOLLOWS = 8;
 const MAX_RATE_LIMIT_WAITS = 10;
 
 let keys = 0;
@@ -46,8 +48,23 @@ export function useUploadQueue(onSettled: () => void) {
     setItems((list) => list.map((item) => (item.key === key ? { ...item, ...change } : item)));
   }, []);
 
+  // Streams wait for a free slot, so that a folder of many files stays within the API's cap.
+  const following = useRef(0);
+  const waitingToFollow = useRef<(() => void)[]>([]);
+  const followSlot = useCallback(async (): Promise<() => void> => {
+    if (following.current >= PARALLEL_FOLLOWS) {
+      await new Promise<void>((resolve) => waitingToFollow.current.push(resolve));
+    }
+    following.current++;
+    return () => {
+      following.current--;
+      waitingToFollow.current.shift()?.();
+    };
+  }, []);
+
   const follow = useCallback(
     async (key: string, documentId: string) => {
+      const release = await followSlot();
       try {
         const last = await followDocumentEvents(
           documentId,
@@ -68,10 +85,12 @@ export function useUploadQueue(onSettled: () => void) {
         }
       } catch (failure) {
         if (!controller.current.signal.aborted) update(key, { phase: 'failed', error: failure });
+      } finally {
+        release();
       }
       settled.current();
     },
-    [update],
+    [update, followSlot],
   );
 
   const send = useCallback(
