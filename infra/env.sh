@@ -129,7 +129,7 @@ CAIRN_ROOT="${CAIRN_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 : "${CAIRN_OPERATOR_SESSION_SECRET:=cairn-local-operator-session-secret-0123456789}"
 # 0: the API serves GET /metrics on its own port (production moves it to a port of its own).
 : "${CAIRN_API_METRICS_PORT:=0}"
-# Import event streams (SSE) one user or API key may hold open at once, per API process.
+# Event streams (documents' and imports' SSE) one user or API key may hold open at once, per API process.
 : "${CAIRN_MAX_EVENT_STREAMS_PER_USER:=20}"
 : "${CAIRN_WORKER_MODE:=separate}"
 # Worker processes serve GET /metrics from this port up, two ports each (the second is the

@@ -4,6 +4,7 @@ import { AuditService } from './audit.service';
 import { AuthGuard } from './auth.guard';
 import { AuthRepository } from './auth.repository';
 import { AuthService } from './auth.service';
+import { EventStreamQuota } from './event-stream-quota';
 import { InvitationsController } from './invitations.controller';
 import { OperatorController } from './operator.controller';
 import { RateLimitGuard } from './rate-limit.guard';
@@ -18,11 +19,12 @@ import { WorkspacesController } from './workspaces.controller';
     AuthRepository,
     AuthService,
     AuditService,
+    EventStreamQuota,
     RateLimiter,
     // Guards run in this order: who is calling, then whether their budget allows it.
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },
   ],
-  exports: [AuditService, AuthService, AuthRepository],
+  exports: [AuditService, AuthService, AuthRepository, EventStreamQuota],
 })
 export class AuthModule {}

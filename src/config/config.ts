@@ -139,7 +139,7 @@ export const configSchema = z.object({
    * separate port only, which production keeps off the public ingress (Prometheus scrapes it).
    */
   CAIRN_API_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
-  /** Live event streams (GET /imports/:id/events) one user or API key may hold open at once. */
+  /** Live event streams (documents' and imports' SSE) one user or API key may hold open at once. */
   CAIRN_MAX_EVENT_STREAMS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(20),
   /** Token buckets per user and per IP, shared by all API instances through Redis. */
   CAIRN_RATE_LIMIT_UPLOAD_BURST: z.coerce.number().int().min(1).default(30),

@@ -29,6 +29,7 @@ import {
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
   getSchemaPath,
+  ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
@@ -36,7 +37,8 @@ import { z } from 'zod';
 import { ZodValidationPipe } from '../common/http/zod-validation.pipe';
 import { type AuditContext, CurrentAuditContext } from '../auth/audit-context';
 import { AuditService } from '../auth/audit.service';
-import { RequireRole } from '../auth/principal';
+import { EventStreamQuota } from '../auth/event-stream-quota';
+import { CurrentPrincipal, type Principal, RequireRole } from '../auth/principal';
 import { RateLimited } from '../auth/rate-limit.guard';
 import { CurrentWorkspace } from '../workspaces/current-workspace';
 import { DocumentEventsService } from './document-events.service';
@@ -68,6 +70,7 @@ export class DocumentsController {
     private readonly documents: DocumentsService,
     private readonly documentEvents: DocumentEventsService,
     private readonly audit: AuditService,
+    private readonly streamQuota: EventStreamQuota,
   ) {}
 
   @Post()
@@ -178,12 +181,15 @@ export class DocumentsController {
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'An event stream' })
   @ApiNotFoundResponse()
+  @ApiTooManyRequestsResponse({ description: 'The caller already holds too many event streams' })
   async events(
     @CurrentWorkspace() workspaceId: string,
     @Param('id') id: string,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<Observable<MessageEvent>> {
     await this.documents.require(workspaceId, id);
-    return this.documentEvents.stream(workspaceId, id);
+    const release = this.streamQuota.reserve(principal.apiKeyId ?? principal.userId);
+    return this.documentEvents.stream(workspaceId, id, release);
   }
 
   @Delete(':id')

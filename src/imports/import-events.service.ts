@@ -1,8 +1,5 @@
 import { Injectable, Logger, type MessageEvent, type OnModuleDestroy } from '@nestjs/common';
 import { Observable } from 'rxjs';
-import { CairnError } from '../common/errors/cairn-error';
-import type { CairnConfig } from '../config/config';
-import { InjectConfig } from '../config/config.module';
 import { ChannelSubscriber } from '../stores/redis/channel-subscriber';
 import { RedisStore } from '../stores/redis/redis.store';
 import { ImportsRepository } from './imports.repository';
@@ -20,24 +17,19 @@ const PROBLEM_LOG_INTERVAL_MS = 10_000;
 
 /**
  * Publishes import progress on Redis pub/sub and relays it to clients as Server-Sent Events.
- * Every stream of the process listens through one subscriber connection, and each caller (user
- * or API key) may hold at most CAIRN_MAX_EVENT_STREAMS_PER_USER streams at once in this process:
- * each costs a socket and a Temporal check per heartbeat.
+ * Every stream of the process listens through one subscriber connection; the controller counts
+ * each against its caller (EventStreamQuota): a stream also costs a Temporal check per heartbeat.
  */
 @Injectable()
 export class ImportEventsService implements OnModuleDestroy {
   private readonly logger = new Logger(ImportEventsService.name);
   private readonly subscriber: ChannelSubscriber;
-  private readonly openStreams = new Map<string, number>();
-  private readonly maxStreamsPerCaller: number;
   private lastProblemLoggedAt = 0;
 
   constructor(
     private readonly redis: RedisStore,
     private readonly imports: ImportsRepository,
-    @InjectConfig() config: CairnConfig,
   ) {
-    this.maxStreamsPerCaller = config.CAIRN_MAX_EVENT_STREAMS_PER_USER;
     this.subscriber = new ChannelSubscriber(
       () => this.redis.client.duplicate(),
       (message) => {
@@ -53,33 +45,12 @@ export class ImportEventsService implements OnModuleDestroy {
     await publishImportEvent(this.redis, record);
   }
 
-  /**
-   * Counts a stream against its caller, or refuses it (429) when the caller already holds as
-   * many as allowed. Call before stream(); the stream gives the place back when it ends.
-   */
-  reserveStream(caller: string): void {
-    const open = this.openStreams.get(caller) ?? 0;
-    if (open >= this.maxStreamsPerCaller) {
-      throw new CairnError(
-        'rate_limited',
-        `at most ${this.maxStreamsPerCaller} event streams at once; close one first`,
-      );
-    }
-    this.openStreams.set(caller, open + 1);
-  }
-
-  private releaseStream(caller: string): void {
-    const open = (this.openStreams.get(caller) ?? 1) - 1;
-    if (open > 0) this.openStreams.set(caller, open);
-    else this.openStreams.delete(caller);
-  }
-
   /** The import's current state, then each published change; completes after a final status. */
   stream(
     workspaceId: string,
     importId: string,
-    /** Whose reservation (reserveStream) the stream holds and gives back when it ends. */
-    caller: string,
+    /** Gives back the caller's place (EventStreamQuota) when the stream ends. */
+    release: () => void,
     /** Runs with every heartbeat: a chance to notice a workflow that closed without saying so. */
     onHeartbeat: () => Promise<unknown> = async () => undefined,
   ): Observable<MessageEvent> {
@@ -128,7 +99,7 @@ export class ImportEventsService implements OnModuleDestroy {
         closed = true;
         clearInterval(heartbeat);
         stopListening?.();
-        this.releaseStream(caller);
+        release();
       };
     });
   }

@@ -31,6 +31,7 @@ import { z } from 'zod';
 import { ZodValidationPipe } from '../common/http/zod-validation.pipe';
 import { type AuditContext, CurrentAuditContext } from '../auth/audit-context';
 import { AuditService } from '../auth/audit.service';
+import { EventStreamQuota } from '../auth/event-stream-quota';
 import { CurrentPrincipal, type Principal, RequireRole } from '../auth/principal';
 import { RateLimited } from '../auth/rate-limit.guard';
 import { CurrentWorkspace } from '../workspaces/current-workspace';
@@ -73,6 +74,7 @@ export class ImportsController {
     private readonly imports: ImportsService,
     private readonly importEvents: ImportEventsService,
     private readonly audit: AuditService,
+    private readonly streamQuota: EventStreamQuota,
   ) {}
 
   @Post()
@@ -208,9 +210,8 @@ export class ImportsController {
     const record = await this.imports.settleIfAbandoned(
       await this.imports.require(workspaceId, id),
     );
-    const caller = principal.apiKeyId ?? principal.userId;
-    this.importEvents.reserveStream(caller);
-    return this.importEvents.stream(workspaceId, id, caller, () =>
+    const release = this.streamQuota.reserve(principal.apiKeyId ?? principal.userId);
+    return this.importEvents.stream(workspaceId, id, release, () =>
       this.imports.settleIfAbandoned(record),
     );
   }

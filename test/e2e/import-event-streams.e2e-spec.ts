@@ -1,6 +1,7 @@
-// Import progress streams (GET /imports/:id/events): one Redis subscriber connection per API
-// process however many streams are open, and a cap on the streams one caller holds (429).
-import { randomUUID } from 'node:crypto';
+// Live event streams (GET /imports/:id/events, GET /documents/:id/events): one Redis subscriber
+// connection per API process and kind however many streams are open, and a cap on the streams
+// one caller holds, kinds together (429).
+import { randomBytes, randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { Pool } from 'pg';
 import { type ApiProcess, startApiProcess } from '../support/api-process';
@@ -13,7 +14,7 @@ jest.setTimeout(120_000);
 const run = uniqueToken();
 const maxStreams = 3;
 
-describe('import event streams', () => {
+describe('event streams', () => {
   let api: ApiProcess;
   let redis: Redis;
   let postgres: Pool;
@@ -40,9 +41,22 @@ describe('import event streams', () => {
     return id;
   }
 
-  async function openStream(importId: string): Promise<Response> {
+  /** A document that stays processing: inserted as the pipeline would, with no workflow behind it. */
+  async function processingDocument(): Promise<string> {
+    const id = randomUUID();
+    await queryInWorkspace(
+      postgres,
+      workspaceId,
+      `INSERT INTO documents (id, workspace_id, sha256, title, mime, size_bytes, status)
+       VALUES ($1, $2, $3, 'held open', 'text/plain', 1, 'processing')`,
+      [id, workspaceId, randomBytes(32).toString('hex')],
+    );
+    return id;
+  }
+
+  async function openStream(importId: string, kind = 'imports'): Promise<Response> {
     const controller = new AbortController();
-    const response = await fetch(`${api.url}/imports/${importId}/events`, {
+    const response = await fetch(`${api.url}/${kind}/${importId}/events`, {
       headers,
       signal: controller.signal,
     });
@@ -70,29 +84,39 @@ describe('import event streams', () => {
     await postgres?.end();
   });
 
-  it('share one subscriber connection, and a caller holds at most the cap at once (429)', async () => {
+  it('share one subscriber connection per kind, and a caller holds at most the cap at once (429)', async () => {
     const before = await subscriberConnections();
-    const imports = [await runningImport(), await runningImport(), await runningImport()];
-    for (const importId of imports) {
-      const response = await openStream(importId);
-      expect(response.status).toBe(200);
+    const imports = [await runningImport(), await runningImport()];
+    const document = await processingDocument();
+    for (const [id, kind] of [
+      [imports[0], 'imports'],
+      [imports[1], 'imports'],
+      [document, 'documents'],
+    ]) {
+      const response = await openStream(id, kind);
+      expect({ kind, status: response.status }).toEqual({ kind, status: 200 });
       expect(response.headers.get('content-type')).toContain('text/event-stream');
     }
-    // Three streams on three channels, one connection between them.
-    expect((await subscriberConnections()) - before).toBeLessThanOrEqual(1);
+    // Three streams on three channels: one connection for imports, one for documents.
+    expect((await subscriberConnections()) - before).toBeLessThanOrEqual(2);
 
-    const refused = await openStream(imports[0]);
-    expect(refused.status).toBe(429);
-    expect(((await refused.json()) as { message: string }).message).toMatch(
-      /at most 3 event streams at once/,
-    );
+    for (const [id, kind] of [
+      [imports[0], 'imports'],
+      [document, 'documents'],
+    ]) {
+      const refused = await openStream(id, kind);
+      expect({ kind, status: refused.status }).toEqual({ kind, status: 429 });
+      expect(((await refused.json()) as { message: string }).message).toMatch(
+        /at most 3 event streams at once/,
+      );
+    }
     // Closing one gives its place back.
     opened.shift()!.abort();
     const deadline = Date.now() + 10_000;
-    let again = await openStream(imports[0]);
+    let again = await openStream(document, 'documents');
     while (again.status === 429 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 200));
-      again = await openStream(imports[0]);
+      again = await openStream(document, 'documents');
     }
     expect(again.status).toBe(200);
   });
