@@ -41,7 +41,9 @@ describe('console: sign in and create a workspace', () => {
       // Who is signed in: in the top bar (which leaves it out at a phone's width).
       await page.getByText(email).waitFor({ state: viewport === PHONE ? 'attached' : 'visible' });
       // Tokens live in the tab (sessionStorage or memory), never in localStorage.
-      const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }));
+      const stored = await page.evaluate(() =>
+        JSON.stringify({ ...(globalThis as unknown as { localStorage: object }).localStorage }),
+      );
       expect(stored).not.toContain('eyJ');
       await assertAccessible(page, `first workspace (${label})`);
       await screenshot(page, `console-first-workspace-${label}`);

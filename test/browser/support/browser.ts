@@ -43,15 +43,49 @@ export async function launchBrowser(): Promise<LaunchedBrowser> {
   return { browser, close: () => browser.close() };
 }
 
-/** The console's sign-in link for this e-mail on the test API (as `npm run token -- --link`). */
-export async function signInLink(email: string, expiresIn = 3600): Promise<string> {
+/** The console's sign-in link for this e-mail (as `npm run token -- --link`), on the test API. */
+export async function signInLink(
+  email: string,
+  base = apiUrl(),
+  expiresIn = 3600,
+): Promise<string> {
   const token = await tokenFor(userWithEmail(email), { expiresIn });
   const fragment = new URLSearchParams({
     access_token: token,
     token_type: 'bearer',
     expires_in: String(expiresIn),
   });
-  return `${apiUrl()}/#${fragment.toString()}`;
+  return `${base.replace(/\/+$/, '')}/#${fragment.toString()}`;
+}
+
+/**
+ * Signs a new user in with the link and creates their first workspace through the console's
+ * form, as a person would; returns the workspace's id (read back from the API).
+ */
+export async function signInWithNewWorkspace(
+  page: Page,
+  email: string,
+  workspaceName: string,
+  base = apiUrl(),
+): Promise<string> {
+  await page.goto(await signInLink(email, base));
+  await page.getByRole('heading', { name: 'Create your first workspace' }).waitFor();
+  await page.getByLabel('Workspace name').fill(workspaceName);
+  await page.getByRole('button', { name: 'Create workspace' }).click();
+  // The first-workspace form already sits at /app/documents: wait for the page itself.
+  await page.getByRole('heading', { name: 'Documents', level: 1 }).waitFor();
+  const response = await apiAs(email, '/workspaces', {}, base);
+  const { items } = (await response.json()) as { items: { workspaceId: string; name: string }[] };
+  const created = items.find((item) => item.name === workspaceName);
+  if (!created) throw new Error(`workspace ${workspaceName} not found for ${email}`);
+  return created.workspaceId;
+}
+
+/** Opens a section from the navigation (behind the Menu button at a phone's width). */
+export async function openSection(page: Page, name: string): Promise<void> {
+  const menu = page.getByRole('button', { name: 'Menu' });
+  if (await menu.isVisible()) await menu.click();
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name }).click();
 }
 
 /**
@@ -135,12 +169,15 @@ interface AxeViolation {
  */
 export async function assertAccessible(page: Page, label: string): Promise<void> {
   axeSource ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-  const installed = await page.evaluate(() => 'axe' in window);
+  // These callbacks run in the page; the test program has no DOM types, hence globalThis.
+  const installed = await page.evaluate(() => 'axe' in globalThis);
   if (!installed) await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Document) => Promise<unknown> } })
-      .axe;
-    const result = (await axe.run(document)) as { violations: AxeViolation[] };
+    const page = globalThis as unknown as {
+      axe: { run: (context: unknown) => Promise<{ violations: AxeViolation[] }> };
+      document: unknown;
+    };
+    const result = await page.axe.run(page.document);
     return result.violations.map((violation) => ({
       id: violation.id,
       impact: violation.impact,
@@ -160,10 +197,11 @@ export async function apiAs(
   email: string,
   path: string,
   init: RequestInit & { workspaceId?: string } = {},
+  base = apiUrl(),
 ): Promise<Response> {
   const token = await tokenFor(userWithEmail(email), { expiresIn: 600 });
   const headers = new Headers(init.headers);
   headers.set('authorization', `Bearer ${token}`);
   if (init.workspaceId) headers.set('x-workspace-id', init.workspaceId);
-  return fetch(`${apiUrl()}${path}`, { ...init, headers });
+  return fetch(`${base.replace(/\/+$/, '')}${path}`, { ...init, headers });
 }
