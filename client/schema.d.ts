@@ -2278,6 +2278,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The caller already holds too many event streams */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     DocumentsController_reprocess: {
