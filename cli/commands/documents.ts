@@ -107,7 +107,9 @@ export function registerDocumentCommands(program: Command): void {
             if (value !== null && value !== undefined && value !== '')
               line(`${c.dim(label.padEnd(10))}${String(value)}`);
           }
-          const timings = Object.entries(doc.stageTimings ?? {});
+          const timings = Object.entries(doc.stageTimings ?? {}).sort(([, a], [, b]) =>
+            a.startedAt.localeCompare(b.startedAt),
+          );
           if (timings.length > 0) {
             line();
             context.out.table(

@@ -34,8 +34,9 @@ export function folderAsTar(folder: string, files: InputFile[]): UploadSource {
         }
         pack.finalize();
       })().catch((error: Error) => pack.destroy(error));
-      // tar-stream's Pack is a streamx Readable, which Node's stream adapters accept.
-      return Readable.toWeb(pack as unknown as Readable) as ReadableStream<Uint8Array>;
+      // tar-stream's Pack is a streamx stream: async-iterable, but not a Node Readable that
+      // Readable.toWeb accepts as it is.
+      return Readable.toWeb(Readable.from(pack)) as ReadableStream<Uint8Array>;
     },
   };
 }

@@ -92,6 +92,13 @@ beforeAll(async () => {
     }),
   );
   await writeFile(join(work, 'ledger.jsonl'), `${lines.join('\n')}\n`);
+  await mkdir(join(work, 'archive', 'nested'), { recursive: true });
+  for (const [index, name] of ['one.md', 'two.txt', 'nested/three.md'].entries()) {
+    await writeFile(
+      join(work, 'archive', name),
+      `Archive page ${index} ${run}: ${passage(`fir-${index}`)}\n`,
+    );
+  }
 });
 
 afterAll(async () => {
@@ -192,6 +199,15 @@ describe('cairn CLI', () => {
       await cairn(['imports', 'ls', '--json']),
     );
     expect(imports.items[0]).toMatchObject({ status: 'completed', total: 50, done: 50 });
+  });
+
+  it('imports a folder, packed into a tar while it is sent', async () => {
+    const result = await cairn(['import', 'archive', '--json']);
+    expect(result.stderr).toBe('');
+    const last = json<{ status: string; total: number; done: number; failed: number }>(result);
+    expect(last).toMatchObject({ status: 'completed', total: 3, done: 3, failed: 0 });
+    const imports = json<{ items: { source: string }[] }>(await cairn(['imports', 'ls', '--json']));
+    expect(imports.items[0].source).toBe('tar:archive.tar');
   });
 
   it('bootstraps a domain to review and approves it from the command line', async () => {
