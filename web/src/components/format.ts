@@ -29,3 +29,8 @@ const TYPE_NAMES: Record<string, string> = {
 export function typeName(mime: string): string {
   return TYPE_NAMES[mime.split(';')[0].trim()] ?? mime;
 }
+
+/** "1 mention", "3 mentions". */
+export function count(value: number, noun: string): string {
+  return `${value} ${value === 1 ? noun : `${noun}s`}`;
+}

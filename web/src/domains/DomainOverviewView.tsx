@@ -5,6 +5,7 @@ import { Empty } from '../components/Empty';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Loading } from '../components/Loading';
 import { useAsync } from '../hooks/useAsync';
+import { count } from '../components/format';
 
 /** The drafted overview: key entities, glossary with quoted definitions, relations, clusters. */
 export function DomainOverviewView({ domainId, revision }: { domainId: string; revision: number }) {
@@ -43,8 +44,8 @@ export function DomainOverviewView({ domainId, revision }: { domainId: string; r
                 <li key={entity.key}>
                   <Link to={`/app/entities/${encodeURIComponent(entity.key)}`}>{entity.name}</Link>{' '}
                   <span className="muted small">
-                    {entity.type} · importance {entity.importance.toFixed(2)} · {entity.mentions}{' '}
-                    mentions
+                    {entity.type} · importance {entity.importance.toFixed(2)} ·{' '}
+                    {count(entity.mentions, 'mention')}
                   </span>
                 </li>
               ))}

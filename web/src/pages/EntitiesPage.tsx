@@ -6,6 +6,7 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { Loading } from '../components/Loading';
 import { useAsync } from '../hooks/useAsync';
 import { colourOf } from '../graph/palette';
+import { count } from '../components/format';
 
 export function EntitiesPage() {
   const [params, setParams] = useSearchParams();
@@ -60,7 +61,7 @@ export function EntitiesPage() {
               <Link to={`/app/entities/${encodeURIComponent(entity.key)}`}>{entity.name}</Link>
               <span className="muted small">
                 {' '}
-                {entity.type} · {entity.mentions} mentions
+                {entity.type} · {count(entity.mentions, 'mention')}
                 {entity.aliases.length > 0 && <> · also {entity.aliases.slice(0, 3).join(', ')}</>}
               </span>
             </li>

@@ -6,6 +6,7 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { Loading } from '../components/Loading';
 import { NeighborhoodGraph } from '../graph/NeighborhoodGraph';
 import { useAsync } from '../hooks/useAsync';
+import { count } from '../components/format';
 
 export function EntityPage() {
   const { entityKey = '' } = useParams();
@@ -33,7 +34,7 @@ export function EntityPage() {
         <span className={`chip type-${detail.type}`}>{detail.type}</span>
       </div>
       <p className="muted">
-        {detail.mentions} mentions
+        {count(detail.mentions, 'mention')}
         {detail.aliases.length > 0 && <> · also called {detail.aliases.join(', ')}</>}
       </p>
       <div className="grid-2">
@@ -46,7 +47,7 @@ export function EntityPage() {
               {detail.documents.map((document) => (
                 <li key={document.id}>
                   <Link to={`/app/documents/${document.id}`}>{document.title}</Link>{' '}
-                  <span className="muted small">{document.mentions} mentions</span>
+                  <span className="muted small">{count(document.mentions, 'mention')}</span>
                 </li>
               ))}
             </ul>
