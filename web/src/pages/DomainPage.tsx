@@ -146,7 +146,12 @@ export function DomainPage() {
             {detail.reviews.map((review) => (
               <li key={`${review.revision}-${review.decidedAt}`}>
                 <StatusBadge status={review.decision} /> revision {review.revision} by{' '}
-                <code>{review.reviewer}</code>, {formatTime(review.decidedAt)}
+                {review.reviewer === workspace.session.userId ? (
+                  'you'
+                ) : (
+                  <code>{review.reviewer}</code>
+                )}
+                , {formatTime(review.decidedAt)}
                 {review.comment && <blockquote>{review.comment}</blockquote>}
               </li>
             ))}
