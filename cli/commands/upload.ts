@@ -33,7 +33,6 @@ const STAGE_PROGRESS: Record<string, number> = {
   graph: 75,
   vectors: 88,
   notify: 95,
-  done: 100,
 };
 
 /** Runs `work` over the items with at most `limit` at once, in order of the list. */
@@ -86,7 +85,9 @@ async function uploadOne(
     const last = await followDocument(context.client, documentId, {
       timeoutMs: options.timeoutMs,
       onEvent: (event) => {
-        const stage = event.status === 'indexed' ? 'done' : (event.stage ?? '');
+        // The final state is the line's finish, printed once by the caller.
+        if (event.status === 'indexed' || event.status === 'failed') return;
+        const stage = event.stage ?? '';
         const state = event.status === 'processing' ? stage : event.status;
         bar.update(STAGE_PROGRESS[stage] ?? UPLOAD_SHARE, state);
       },
