@@ -44,19 +44,7 @@ export async function look(page: Page, name: string): Promise<void> {
   await assertAccessible(page, name);
 }
 
-/** Opens a section from the navigation; on a phone the navigation sits behind the Menu button. */
-export async function openSection(page: Page, name: string): Promise<void> {
-  const menu = page.getByRole('button', { name: 'Menu' });
-  if (await menu.isVisible()) await menu.click();
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name }).click();
-}
-
-export async function createFirstWorkspace(page: Page, name: string): Promise<void> {
-  await page.getByRole('heading', { name: 'Create your first workspace' }).waitFor();
-  await page.getByLabel('Workspace name').fill(name);
-  await page.getByRole('button', { name: 'Create workspace' }).click();
-  await page.getByRole('heading', { name: 'Documents', level: 1 }).waitFor();
-}
+export { createFirstWorkspace, openSection } from './support/browser';
 
 export interface FileToUpload {
   name: string;

@@ -69,16 +69,21 @@ export async function signInWithNewWorkspace(
   base = apiUrl(),
 ): Promise<string> {
   await page.goto(await signInLink(email, base));
-  await page.getByRole('heading', { name: 'Create your first workspace' }).waitFor();
-  await page.getByLabel('Workspace name').fill(workspaceName);
-  await page.getByRole('button', { name: 'Create workspace' }).click();
-  // The first-workspace form already sits at /app/documents: wait for the page itself.
-  await page.getByRole('heading', { name: 'Documents', level: 1 }).waitFor();
+  await createFirstWorkspace(page, workspaceName);
   const response = await apiAs(email, '/workspaces', {}, base);
   const { items } = (await response.json()) as { items: { workspaceId: string; name: string }[] };
   const created = items.find((item) => item.name === workspaceName);
   if (!created) throw new Error(`workspace ${workspaceName} not found for ${email}`);
   return created.workspaceId;
+}
+
+/** Fills the first-run form of a user with no workspace yet and waits for the documents page. */
+export async function createFirstWorkspace(page: Page, name: string): Promise<void> {
+  await page.getByRole('heading', { name: 'Create your first workspace' }).waitFor();
+  await page.getByLabel('Workspace name').fill(name);
+  await page.getByRole('button', { name: 'Create workspace' }).click();
+  // The first-workspace form already sits at /app/documents: wait for the page itself.
+  await page.getByRole('heading', { name: 'Documents', level: 1 }).waitFor();
 }
 
 /** Opens a section from the navigation (behind the Menu button at a phone's width). */
