@@ -45,13 +45,30 @@ export class FollowTimeout extends Error {
   }
 }
 
+/** How often the record is read beside the stream, in case the stream misses the last event. */
+const CHECK_EVERY_MS = 5_000;
+
 async function follow<E extends { status: string }>(
   open: (signal: AbortSignal) => Promise<Response>,
+  check: () => Promise<E>,
   isFinal: (event: E) => boolean,
   what: string,
   options: FollowOptions<E>,
 ): Promise<E> {
   const controller = new AbortController();
+  // A stream that stays open without its final event (an event published between the stream's
+  // first state and its subscription) must not hold the caller forever: the record decides.
+  let checked: E | undefined;
+  const checker = setInterval(() => {
+    check()
+      .then((event) => {
+        if (!checked && isFinal(event)) {
+          checked = event;
+          controller.abort();
+        }
+      })
+      .catch(() => undefined);
+  }, CHECK_EVERY_MS);
   const abort = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', abort, { once: true });
   const timer =
@@ -72,10 +89,15 @@ async function follow<E extends { status: string }>(
       if (controller.signal.aborted) break;
     }
   } catch (error) {
-    if (!controller.signal.aborted || options.signal?.aborted) throw error;
+    if (!checked && (!controller.signal.aborted || options.signal?.aborted)) throw error;
   } finally {
+    clearInterval(checker);
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', abort);
+  }
+  if (checked) {
+    options.onEvent?.(checked);
+    return checked;
   }
   throw new FollowTimeout(what, last);
 }
@@ -95,6 +117,17 @@ export function followDocument(
           signal,
         }),
       ),
+    async () => {
+      const doc = unwrap(await client.GET('/documents/{id}', { params: { path: { id } } }));
+      return {
+        documentId: doc.id,
+        status: doc.status,
+        stage: doc.stage,
+        error: doc.error,
+        counts: doc.counts,
+        at: doc.updatedAt,
+      };
+    },
     (event) => FINAL_DOCUMENT.has(event.status),
     `document ${id}`,
     options,
@@ -116,6 +149,18 @@ export function followImport(
           signal,
         }),
       ),
+    async () => {
+      const record = unwrap(await client.GET('/imports/{id}', { params: { path: { id } } }));
+      return {
+        importId: record.id,
+        status: record.status,
+        total: record.total,
+        done: record.done,
+        failed: record.failed,
+        error: record.error,
+        at: record.updatedAt,
+      };
+    },
     (event) => FINAL_IMPORT.has(event.status),
     `import ${id}`,
     options,
