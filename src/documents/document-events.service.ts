@@ -27,7 +27,7 @@ export class DocumentEventsService implements OnModuleDestroy {
     private readonly documents: DocumentsRepository,
   ) {
     this.subscriber = new ChannelSubscriber(
-      () => this.redis.client.duplicate(),
+      () => this.redis.subscriberConnection(),
       (message) => {
         const now = Date.now();
         if (now - this.lastProblemLoggedAt < PROBLEM_LOG_INTERVAL_MS) return;

@@ -31,7 +31,7 @@ export class ImportEventsService implements OnModuleDestroy {
     private readonly imports: ImportsRepository,
   ) {
     this.subscriber = new ChannelSubscriber(
-      () => this.redis.client.duplicate(),
+      () => this.redis.subscriberConnection(),
       (message) => {
         const now = Date.now();
         if (now - this.lastProblemLoggedAt < PROBLEM_LOG_INTERVAL_MS) return;

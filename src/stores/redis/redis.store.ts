@@ -30,6 +30,16 @@ export class RedisStore implements OnModuleDestroy {
     });
   }
 
+  /**
+   * A new connection for SUBSCRIBE, with this client's settings. Without the ready check: ioredis
+   * would send INFO once connected, and a SUBSCRIBE that reached the socket first (listeners
+   * arriving a few milliseconds apart) puts the connection in subscriber mode, where INFO fails
+   * and takes the waiting subscriptions with it.
+   */
+  subscriberConnection(): Redis {
+    return this.client.duplicate({ enableReadyCheck: false });
+  }
+
   async ping(): Promise<void> {
     await this.client.ping();
   }
