@@ -140,6 +140,8 @@ async function main(): Promise<void> {
     process.env.CAIRN_API_URL ??
       `http://${process.env.CAIRN_API_HOST ?? '127.0.0.1'}:${process.env.CAIRN_API_PORT ?? 3000}`,
   ).replace(/\/+$/, '');
+  // The sign-in helpers (test/support/auth) talk to the API named here, not the tests' default.
+  process.env.CAIRN_API_URL = api;
   const queryCount = Number(flag('queries', '20'));
   const loads = Number(flag('loads', '5'));
 
