@@ -17,15 +17,12 @@ export type ApiKey = Schemas['ApiKeyDto'];
 
 export type AuditEntry = Schemas['AuditEntryDto'];
 
-export const DOCUMENT_STATUSES = [
-  'pending',
-  'processing',
-  'indexed',
-  'failed',
-  'deleting',
-] as const;
-export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
-export const DOCUMENT_STAGES = ['analyse', 'extract', 'graph', 'vectors', 'notify'] as const;
+// The API's own lists (constants only, no Node code), so a new status reaches the console too.
+export {
+  DOCUMENT_STAGES,
+  DOCUMENT_STATUSES,
+  type DocumentStatus,
+} from '../../../src/documents/document.types';
 
 export type StageTiming = Schemas['StageTimingDto'];
 
@@ -79,25 +76,12 @@ export type NeighborhoodEdge = Schemas['NeighborhoodEdgeDto'];
 
 export type Neighborhood = Schemas['NeighborhoodDto'];
 
-export const DOMAIN_STATUSES = [
-  'bootstrapping',
-  'awaiting_review',
-  'active',
-  'rejected',
-  'expired',
-  'archived',
-  'failed',
-] as const;
-export type DomainStatus = (typeof DOMAIN_STATUSES)[number];
-export const DOMAIN_STAGES = [
-  'research',
-  'knowledge-base',
-  'content',
-  'review',
-  'activation',
-  'done',
-];
-export type ReviewDecision = 'approve' | 'reject' | 'request_changes';
+export {
+  DOMAIN_STAGES,
+  DOMAIN_STATUSES,
+  type DomainStatus,
+  type ReviewDecision,
+} from '../../../src/domains/domain.types';
 
 export type Domain = Schemas['DomainDto'];
 
