@@ -304,6 +304,8 @@ cmd_test() {
     say "lint (eslint) and format (prettier --check)"
     npx eslint .
     npx prettier --check --log-level warn .
+    say "imports (dependency-cruiser: no cycles, .dependency-cruiser.cjs)"
+    npm run --silent lint:deps
   fi
   check_port_free "$CAIRN_TEST_API_PORT" CAIRN_TEST_API_PORT
   stack_up

@@ -4,23 +4,9 @@ import type { createAiSmokeActivities } from '../workers/ai/smoke.activities';
 import type { createStorageSmokeActivities } from '../workers/storage/smoke.activities';
 import { StageAttribute } from './search-attributes';
 import { TASK_QUEUES } from './task-queues';
+import type { EngineCheck, SmokeInput, SmokeResult } from './smoke.types';
 
-export interface SmokeInput {
-  workspaceId: string;
-  /** Unique per run: every engine gets one record under this id. */
-  probeId: string;
-}
-
-export interface EngineCheck {
-  engine: 'postgres' | 'redis' | 'neo4j' | 'weaviate' | 'minio' | 'ai';
-  taskQueue: string;
-  ok: boolean;
-  detail: string;
-}
-
-export interface SmokeResult {
-  checks: EngineCheck[];
-}
+export type { EngineCheck, SmokeInput, SmokeResult };
 
 const activityOptions = { startToCloseTimeout: '30s', retry: { maximumAttempts: 3 } } as const;
 const general = proxyActivities<ReturnType<typeof createGeneralSmokeActivities>>({

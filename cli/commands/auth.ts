@@ -3,7 +3,7 @@ import { createCairnClient, unwrap } from '../../client';
 import { configPath, loadConfig, type Profile, saveConfig } from '../config';
 import { UsageError } from '../context';
 import { signLocalToken } from '../local-token';
-import { action } from '../main';
+import { action } from '../action';
 
 interface LoginOptions {
   token?: string;

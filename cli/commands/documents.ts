@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { unwrap } from '../../client';
 import { followDocument } from '../../client/follow';
 import { UsageError } from '../context';
-import { action } from '../main';
+import { action } from '../action';
 import { formatBytes, formatDuration, truncate } from '../output';
 import { ProgressBoard } from '../progress';
 

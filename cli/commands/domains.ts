@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { type Schemas, unwrap } from '../../client';
 import { type CliContext, UsageError } from '../context';
-import { action } from '../main';
+import { action } from '../action';
 import { truncate } from '../output';
 import { ProgressBoard } from '../progress';
 

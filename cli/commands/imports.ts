@@ -10,7 +10,7 @@ import { followImport, type ImportEvent } from '../../client/follow';
 import { startImport, type UploadSource } from '../../client/upload';
 import { type CliContext, UsageError } from '../context';
 import { expandInputs, fileSource, type InputFile } from '../files';
-import { action } from '../main';
+import { action } from '../action';
 import { formatBytes, formatDuration } from '../output';
 import { ProgressBoard } from '../progress';
 import { clientOptions } from '../upload-options';

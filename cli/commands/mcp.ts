@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createCairnMcpServer } from '../../src/mcp/cairn-mcp-server';
-import { action } from '../main';
+import { action } from '../action';
 
 export function registerMcpCommand(program: Command): void {
   program

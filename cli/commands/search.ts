@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { unwrap } from '../../client';
 import { DEFAULT_HOPS } from '../../src/search/search.schema';
 import { UsageError } from '../context';
-import { action } from '../main';
+import { action } from '../action';
 import { type Colours, highlightTerms, truncate } from '../output';
 
 const MODES = ['auto', 'hybrid', 'vector', 'keyword', 'graph'] as const;

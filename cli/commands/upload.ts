@@ -3,7 +3,7 @@ import { followDocument, FollowTimeout, type DocumentEvent } from '../../client/
 import { uploadDocument } from '../../client/upload';
 import { type CliContext, UsageError } from '../context';
 import { expandInputs, fileSource, type InputFile } from '../files';
-import { action, describeError } from '../main';
+import { action, describeError } from '../action';
 import { formatBytes, formatDuration } from '../output';
 import type { ProgressLine } from '../progress';
 import { ProgressBoard } from '../progress';

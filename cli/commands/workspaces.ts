@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { unwrap } from '../../client';
 import { loadConfig, saveConfig } from '../config';
 import { type CliContext, UsageError } from '../context';
-import { action } from '../main';
+import { action } from '../action';
 
 const ROLES = ['owner', 'admin', 'editor', 'viewer'];
 const KEY_ROLES = ['admin', 'editor', 'viewer'];

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EngineCheck, SmokeInput } from '../../workflows/smoke.workflow';
+import type { EngineCheck, SmokeInput } from '../../workflows/smoke.types';
 import { TASK_QUEUES } from '../../workflows/task-queues';
 
 export const createAiSmokeActivities = () => ({

@@ -1,6 +1,6 @@
 import type { PostgresStore } from '../../src/stores/postgres/postgres.store';
 import type { RedisStore } from '../../src/stores/redis/redis.store';
-import type { EngineCheck, SmokeInput } from '../../workflows/smoke.workflow';
+import type { EngineCheck, SmokeInput } from '../../workflows/smoke.types';
 import { TASK_QUEUES } from '../../workflows/task-queues';
 
 export const createGeneralSmokeActivities = (postgres: PostgresStore, redis: RedisStore) => ({
