@@ -1,11 +1,6 @@
 import { chunkDocument, detectLanguage, extractText, type TextChunk } from '../src/analysis';
 import { documentIdFor, chunkIdFor } from '../src/documents/document-ids';
-import {
-  EntityResolver,
-  entityKey,
-  type ExtractionResult,
-  type KnowledgeExtractor,
-} from '../src/extraction';
+import { EntityResolver, type ExtractionResult, type KnowledgeExtractor } from '../src/extraction';
 import type { DocumentGraphRepository } from '../src/knowledge/document-graph.repository';
 import type { ChunkVectorIndex } from '../src/knowledge/chunk-vector.index';
 import type { TaskQueueName } from '../src/config/config';
@@ -200,20 +195,11 @@ export async function warmUpStorage(
   for (let start = 0; start < documents.length; start += WARM_UP_BATCH) {
     const batch = documents.slice(start, start + WARM_UP_BATCH);
     const documentIds = batch.map(({ documentId }) => documentId);
-    const lookupKeys = new Set<string>();
-    for (const { knowledge } of batch) {
-      for (const entity of knowledge.entities) {
-        lookupKeys.add(entity.key);
-        for (const alias of entity.aliases) lookupKeys.add(entityKey(alias));
-      }
-    }
     await deps.graph.removeDocuments(
       workspaceId,
       await deps.graph.documentsInGraph(workspaceId, documentIds),
     );
-    const resolver = new EntityResolver(
-      await deps.graph.findKnownEntities(workspaceId, [...lookupKeys]),
-    );
+    const resolver = new EntityResolver();
     await deps.graph.writeDocuments(
       workspaceId,
       batch.map(({ documentId, title, chunks, knowledge }) => ({

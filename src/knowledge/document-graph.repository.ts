@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { Neo4jGraphStore } from '../stores/neo4j/neo4j-graph.store';
 import type { TextChunk } from '../analysis';
-import type {
-  EntityMention,
-  ExtractedRelation,
-  ExtractionResult,
-  KnownEntity,
-} from '../extraction';
+import type { EntityMention, ExtractedRelation, ExtractionResult } from '../extraction';
 import { chunkIdFor } from '../documents/document-ids';
 import type { DocumentCounts } from '../documents/document.types';
+import { deriveEntity, type EntityContribution } from './entity-contributions';
+
+/** The subset of a graph transaction the statements here need. */
+interface GraphTransaction {
+  run<R = Record<string, unknown>>(cypher: string, params?: Record<string, unknown>): Promise<R[]>;
+}
 
 const WRITE_BATCH = 2_000;
 
@@ -21,6 +22,16 @@ const MATCH_EVIDENCED_RELATIONS = `MATCH (source:Entity)-[r:RELATED_TO]->()
 const MATCH_DOCUMENT_CHUNKS = `MATCH (d:Document)-[:HAS_CHUNK]->(c:Chunk)
        USING INDEX d:Document(workspaceId, id)
        WHERE d.workspaceId = $workspaceId AND d.id IN $documentIds`;
+
+/**
+ * Deletes what these documents ($documentIds) contributed to entities; returns those entities
+ * (element ids), whose properties must be derived again (or which may be orphaned now).
+ */
+const REMOVE_CONTRIBUTIONS = `MATCH (d:Document)-[contribution:CONTRIBUTES]->(e:Entity)
+       USING INDEX d:Document(workspaceId, id)
+       WHERE d.workspaceId = $workspaceId AND d.id IN $documentIds
+       DELETE contribution
+       RETURN collect(DISTINCT elementId(e)) AS entities`;
 
 /** Deletes the relations these documents evidence. */
 const REMOVE_RELATIONS = `${MATCH_EVIDENCED_RELATIONS}
@@ -39,9 +50,13 @@ export interface DocumentGraph {
 
 /**
  * The knowledge graph of documents in Neo4j:
- * (:Document)-[:HAS_CHUNK]->(:Chunk)-[:MENTIONS]->(:Entity)-[:RELATED_TO]->(:Entity).
+ * (:Document)-[:HAS_CHUNK]->(:Chunk)-[:MENTIONS]->(:Entity)-[:RELATED_TO]->(:Entity), and
+ * (:Document)-[:CONTRIBUTES {name, type, aliases}]->(:Entity) once per entity a document names.
  * A RELATED_TO edge exists once per evidencing chunk, so deleting a document removes exactly the
- * relations it alone evidences. Every statement is parametrised and scoped by $workspaceId.
+ * relations it alone evidences. An entity's name, type and aliases are derived from its
+ * CONTRIBUTES edges (deriveEntity) whenever they change, so they never keep what a deleted or
+ * re-processed document said, and do not depend on the order documents came in: the graph is a
+ * function of the set of documents. Every statement is parametrised and scoped by $workspaceId.
  * Lookups name their index (`USING INDEX`): on a new database the planner's statistics say every
  * index is empty, so a scan of the whole workspace looks as cheap, and Neo4j keeps that cached plan
  * while the workspace grows, until its statistics diverge enough to plan again.
@@ -57,25 +72,8 @@ export class DocumentGraphRepository {
   constructor(private readonly graph: Neo4jGraphStore) {}
 
   /**
-   * Entities the workspace already has under any of these keys (for entity resolution). Only
-   * their keys and names are matched, not the aliases other documents added over time: what a
-   * document resolves to must not depend on the order in which documents were processed.
-   */
-  async findKnownEntities(workspaceId: string, keys: string[]): Promise<KnownEntity[]> {
-    if (keys.length === 0) return [];
-    return this.graph.run<KnownEntity>(
-      `MATCH (e:Entity)
-       USING INDEX e:Entity(workspaceId, key)
-       WHERE e.workspaceId = $workspaceId AND e.key IN $keys
-       RETURN e.key AS key, e.name AS name, [] AS aliases`,
-      { workspaceId, keys },
-      'read',
-    );
-  }
-
-  /**
-   * Writes these documents' graph in ONE transaction; writeGraph calls removeDocuments first, so
-   * that the documents are resolved without their own previous graph. One transaction matters:
+   * Writes these documents' graph in ONE transaction (writeGraph calls removeDocuments first).
+   * One transaction matters:
    * another document's removal may garbage-collect a shared entity at any moment, and it must
    * never fall between this write's entity MERGE and the MENTIONS that keep the entity alive.
    *
@@ -107,7 +105,12 @@ export class DocumentGraphRepository {
     );
     const entityRows = new Map<
       string,
-      { key: string; name: string; type: string; aliases: string[]; mentions: EntityMention[] }
+      {
+        key: string;
+        mentions: EntityMention[];
+        /** [document id, name, type, aliases] per document that names the entity */
+        contributions: [string, string, string, string[]][];
+      }
     >();
     const relationsBySentence = new Map<
       string,
@@ -118,10 +121,11 @@ export class DocumentGraphRepository {
         const seen = entityRows.get(entity.key);
         entityRows.set(entity.key, {
           key: entity.key,
-          name: seen?.name ?? entity.name,
-          type: seen?.type ?? entity.type,
-          aliases: [...new Set([...(seen?.aliases ?? []), ...entity.aliases])],
           mentions: [...(seen?.mentions ?? []), ...entity.mentions],
+          contributions: [
+            ...(seen?.contributions ?? []),
+            [document.documentId, entity.name, entity.type, entity.aliases],
+          ],
         });
       }
       for (const relation of document.knowledge.relations) {
@@ -174,8 +178,13 @@ export class DocumentGraphRepository {
       // import's documents all are new, and skip both statements.
       const existing = documentRows.filter((row) => !row.created).map((row) => row.key);
       let maybeOrphaned: string[] = [];
+      let contributedBefore: string[] = [];
       if (existing.length > 0) {
         await tx.run(REMOVE_RELATIONS, { documentIds: existing });
+        [{ entities: contributedBefore }] = await tx.run<{ entities: string[] }>(
+          REMOVE_CONTRIBUTIONS,
+          { documentIds: existing },
+        );
         [{ entities: maybeOrphaned }] = await tx.run<{ entities: string[] }>(
           `${MATCH_DOCUMENT_CHUNKS}
        OPTIONAL MATCH (c)-[:MENTIONS]->(e:Entity)
@@ -193,33 +202,42 @@ export class DocumentGraphRepository {
          documentId: row.documentId, ord: row.ord, start: row.start, end: row.end, page: row.page})
        RETURN row.id AS key, elementId(c) AS node`,
       );
-      // An entity keeps the first name and type it was created with; aliases accumulate. The
-      // entity and its mentions go in one statement: a mention is never silently skipped because
-      // a concurrent removal deleted the entity between two statements.
+      // The entity, its mentions and the documents' contributions go in one statement: a mention
+      // is never silently skipped because a concurrent removal deleted the entity between two
+      // statements. The name, type and aliases set on creation are provisional: they are
+      // derived from all contributions at the end of the transaction.
       // Mentions and relations travel as tuples, not maps, and a sentence's relations share one
       // row with its chunk, document and text: the driver packs far fewer values and strings
       // (~45,000 relations and ~15,000 mentions per 1,890 short passages).
       const entityNodes = await inBatches(
-        [...entityRows.values()].map(({ mentions, ...entity }) => ({
-          ...entity,
+        [...entityRows.values()].map(({ key, mentions, contributions }) => ({
+          key,
+          first: contributions[0].slice(1),
           mentions: mentions.map(({ chunkId, start, end, surface }) => [
             nodeOf(chunkNodes, chunkId),
             start,
             end,
             surface,
           ]),
+          contributions: contributions.map(([documentId, ...contribution]) => [
+            nodeOf(documentNodes, documentId),
+            ...contribution,
+          ]),
         })),
         `UNWIND $rows AS row
        MERGE (e:Entity {workspaceId: $workspaceId, key: row.key})
-       ON CREATE SET e.name = row.name, e.type = row.type, e.aliases = row.aliases
-       ON MATCH SET e.aliases = reduce(acc = coalesce(e.aliases, []), alias IN row.aliases |
-         CASE WHEN alias IN acc OR alias = e.name THEN acc ELSE acc + alias END),
-         e.type = CASE WHEN e.type = 'other' THEN row.type ELSE e.type END
+       ON CREATE SET e.name = row.first[0], e.type = row.first[1], e.aliases = row.first[2]
        WITH e, row
        CALL (e, row) {
          UNWIND row.mentions AS mention
          ${byElementId('c', 'Chunk', 'mention[0]', 'mention')}
          CREATE (c)-[:MENTIONS {start: mention[1], end: mention[2], surface: mention[3]}]->(e)
+       }
+       CALL (e, row) {
+         UNWIND row.contributions AS contribution
+         ${byElementId('d', 'Document', 'contribution[0]', 'contribution')}
+         CREATE (d)-[:CONTRIBUTES {name: contribution[1], type: contribution[2],
+           aliases: contribution[3]}]->(e)
        }
        RETURN row.key AS key, elementId(e) AS node`,
       );
@@ -261,14 +279,8 @@ export class DocumentGraphRepository {
        CREATE (a)-[:RELATED_TO {chunkId: row.chunkId, predicate: relation[2],
          documentId: row.documentId, evidence: row.evidence, weight: relation[3]}]->(b)`,
       );
-      if (maybeOrphaned.length > 0) {
-        await tx.run(
-          `UNWIND $entities AS entity
-       ${byElementId('e', 'Entity', 'entity', 'entity')} AND NOT (e)--()
-       DELETE e`,
-          { entities: maybeOrphaned },
-        );
-      }
+      await deleteOrphans(tx, [...new Set([...maybeOrphaned, ...contributedBefore])]);
+      await deriveEntities(tx, [...new Set([...entityNodes.values(), ...contributedBefore])]);
     });
     return Object.fromEntries(
       documents.map((document) => [document.documentId, written(document)]),
@@ -307,15 +319,21 @@ export class DocumentGraphRepository {
 
   /**
    * Removes exactly what these documents contributed: their relations, chunks (with mentions),
-   * entities no other chunk mentions any more, and the document nodes. Idempotent.
+   * contributions, entities nothing else keeps, and the document nodes; the entities other
+   * documents still name get their properties derived from those documents alone. Idempotent.
    * Orphaned entities are removed with a plain DELETE, never DETACH: if a concurrent write gives
    * one a new mention, this transaction fails (and is retried) instead of deleting that mention.
    */
   async removeDocuments(workspaceId: string, documentIds: string[]): Promise<void> {
     if (documentIds.length === 0) return;
-    await this.graph.run(REMOVE_RELATIONS, { workspaceId, documentIds });
-    await this.graph.run(
-      `MATCH (d:Document)
+    await this.graph.transaction(workspaceId, async (tx) => {
+      await tx.run(REMOVE_RELATIONS, { documentIds });
+      const [{ entities: contributed }] = await tx.run<{ entities: string[] }>(
+        REMOVE_CONTRIBUTIONS,
+        { documentIds },
+      );
+      await tx.run(
+        `MATCH (d:Document)
        USING INDEX d:Document(workspaceId, id)
        WHERE d.workspaceId = $workspaceId AND d.id IN $documentIds
        OPTIONAL MATCH (d)-[:HAS_CHUNK]->(c:Chunk)
@@ -328,8 +346,11 @@ export class DocumentGraphRepository {
        WITH DISTINCT entity
        WHERE NOT (entity)--()
        DELETE entity`,
-      { workspaceId, documentIds },
-    );
+        { documentIds },
+      );
+      await deleteOrphans(tx, contributed);
+      await deriveEntities(tx, contributed);
+    });
   }
 
   /**
@@ -396,7 +417,57 @@ export class DocumentGraphRepository {
       { workspaceId, documentIds },
       'read',
     );
-    return new Map(rows.map((row) => [row.chunkId, row.keys]));
+    // Sorted: the order collect() happens to give must not reach the vector index.
+    return new Map(rows.map((row) => [row.chunkId, [...row.keys].sort()]));
+  }
+}
+
+/** Deletes those of these entities (element ids) that nothing references any more. */
+async function deleteOrphans(tx: GraphTransaction, entities: string[]): Promise<void> {
+  for (let offset = 0; offset < entities.length; offset += WRITE_BATCH) {
+    await tx.run(
+      `UNWIND $entities AS entity
+       ${byElementId('e', 'Entity', 'entity', 'entity')} AND NOT (e)--()
+       DELETE e`,
+      { entities: entities.slice(offset, offset + WRITE_BATCH) },
+    );
+  }
+}
+
+/**
+ * Sets the name, type and aliases of these entities (element ids; deleted ones are skipped) to
+ * what their contributions give (deriveEntity). An entity without any contribution (written
+ * before contributions were recorded, see docs/architecture.md) keeps its properties.
+ */
+async function deriveEntities(tx: GraphTransaction, entities: string[]): Promise<void> {
+  for (let offset = 0; offset < entities.length; offset += WRITE_BATCH) {
+    const rows = await tx.run<{ node: string; contributions: [string, string, string[]][] }>(
+      `UNWIND $entities AS entity
+       ${byElementId('e', 'Entity', 'entity', 'entity')}
+       MATCH (d:Document)-[contribution:CONTRIBUTES]->(e)
+       WHERE d.workspaceId = $workspaceId
+       RETURN entity AS node,
+         collect([contribution.name, contribution.type, contribution.aliases]) AS contributions`,
+      { entities: entities.slice(offset, offset + WRITE_BATCH) },
+    );
+    if (rows.length === 0) continue;
+    await tx.run(
+      `UNWIND $rows AS row
+       ${byElementId('e', 'Entity', 'row.node', 'row')}
+       SET e.name = row.name, e.type = row.type, e.aliases = row.aliases`,
+      {
+        rows: rows.map(({ node, contributions }) => ({
+          node,
+          ...deriveEntity(
+            contributions.map(([name, type, aliases]): EntityContribution => ({
+              name,
+              type,
+              aliases,
+            })),
+          ),
+        })),
+      },
+    );
   }
 }
 

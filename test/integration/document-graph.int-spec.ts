@@ -62,6 +62,14 @@ describe('DocumentGraphRepository (real Neo4j)', () => {
   const second = randomUUID();
   const absent = randomUUID();
   let writtenCounts: Awaited<ReturnType<DocumentGraphRepository['writeDocuments']>>;
+  /** The workspace's entities among these keys, with their names, by key. */
+  const entitiesIn = (workspace: string, keys: string[]) =>
+    store.run<{ key: string; name: string }>(
+      `MATCH (e:Entity) WHERE e.workspaceId = $workspaceId AND e.key IN $keys
+       RETURN e.key AS key, e.name AS name ORDER BY key`,
+      { workspaceId: workspace, keys },
+      'read',
+    );
 
   beforeAll(async () => {
     await store.ensureSchema();
@@ -191,13 +199,12 @@ describe('DocumentGraphRepository (real Neo4j)', () => {
     );
   });
 
-  it('finds known entities by key within the workspace only', async () => {
-    const known = await graph.findKnownEntities(workspaceId, ['paris', 'lyon', 'marseille', 'x']);
-    expect(known.sort((a, b) => a.key.localeCompare(b.key))).toEqual([
-      { key: 'lyon', name: 'LYON', aliases: [] },
-      { key: 'paris', name: 'PARIS', aliases: [] },
+  it("keeps each workspace's entities in that workspace", async () => {
+    await expect(entitiesIn(workspaceId, ['paris', 'lyon', 'marseille', 'x'])).resolves.toEqual([
+      { key: 'lyon', name: 'LYON' },
+      { key: 'paris', name: 'PARIS' },
     ]);
-    await expect(graph.findKnownEntities(workspaceId, [])).resolves.toEqual([]);
+    await expect(entitiesIn(otherWorkspaceId, ['lyon'])).resolves.toEqual([]);
   });
 
   it('gives each chunk the keys of the entities it mentions', async () => {
@@ -251,13 +258,8 @@ describe('DocumentGraphRepository (real Neo4j)', () => {
       // What the write returns is what replaced the old version, not old and new together.
       expect(rewritten).toEqual(expected);
       // Entities only the replaced version mentioned are gone.
-      const known = await graph.findKnownEntities(rewriteWorkspaceId, [
-        'rome',
-        'italy',
-        'milan',
-        'naples',
-      ]);
-      expect(known.map(({ key }) => key).sort()).toEqual(['naples', 'rome']);
+      const known = await entitiesIn(rewriteWorkspaceId, ['rome', 'italy', 'milan', 'naples']);
+      expect(known.map(({ key }) => key)).toEqual(['naples', 'rome']);
       // The marker that tells a new document node from an existing one is never stored.
       const properties = await store.run<{ keys: string[] }>(
         'MATCH (d:Document {workspaceId: $workspaceId}) RETURN keys(d) AS keys',
@@ -282,7 +284,7 @@ describe('DocumentGraphRepository (real Neo4j)', () => {
       [second]: { chunks: 1, mentions: 2, entities: 2, relations: 1 },
     });
     // France was mentioned by the removed document alone; Paris is still mentioned by the other.
-    const known = await graph.findKnownEntities(workspaceId, ['paris', 'france']);
+    const known = await entitiesIn(workspaceId, ['paris', 'france']);
     expect(known.map(({ key }) => key)).toEqual(['paris']);
     await expect(graph.countContributions(otherWorkspaceId, [first])).resolves.toEqual({
       [first]: { chunks: 1, mentions: 2, entities: 2, relations: 2 },

@@ -7,6 +7,7 @@ import { Neo4jGraphStore } from '../../src/stores/neo4j/neo4j-graph.store';
 import { PostgresStore } from '../../src/stores/postgres/postgres.store';
 import { S3BlobStore } from '../../src/stores/s3/s3-blob.store';
 import { artifactKey, blobKey, workspacePrefix } from '../../src/stores/s3/blob-keys';
+import { chunkObjectId } from '../../src/documents/document-ids';
 import {
   CHUNK_COLLECTION,
   WeaviateVectorStore,
@@ -295,4 +296,158 @@ function stableJson(value: unknown): string {
 
 function hashJson(value: unknown): string {
   return createHash('sha256').update(stableJson(value)).digest('hex').slice(0, 16);
+}
+
+// ---- Full dumps, for "exactly as if it had never been uploaded" ----
+
+/**
+ * Everything the four stores hold for a workspace, one sorted line per item, with what
+ * legitimately differs between two workspaces holding the same documents replaced by stable
+ * labels: the workspace id, document ids (derived from workspace and bytes: labelled by their
+ * bytes' sha256), Weaviate object ids (derived from workspace and chunk id: labelled by the
+ * chunk), timestamps and stage timings. Everything else is compared as stored: every Neo4j node
+ * and relationship with all properties, every Weaviate object with its properties and a hash of
+ * its vector, every MinIO key with a hash of its bytes, every row of every Postgres table that
+ * has a workspace_id column (and the workspace's own row). The audit log is left out: it is the
+ * one place meant to remember that a document was uploaded and deleted.
+ */
+export interface WorkspaceDump {
+  neo4j: string[];
+  weaviate: string[];
+  minio: string[];
+  postgres: string[];
+}
+
+/** Tables a dump leaves out (see WorkspaceDump). */
+const UNDUMPED_TABLES = new Set(['audit_log', 'audit_outbox']);
+
+export async function dumpWorkspace(
+  stores: StoreClients,
+  workspaceId: string,
+): Promise<WorkspaceDump> {
+  const rows = await workspaceRows(stores.postgres, workspaceId);
+  const documentLabels = new Map<string, string>();
+  for (const row of rows.documents ?? []) {
+    documentLabels.set(String(row.id), `<document ${String(row.sha256).slice(0, 16)}>`);
+  }
+  // Graph and vector index may hold documents whose row is gone (a delete that left traces):
+  // their ids stay as they are, and make the dump differ.
+  const normalise = (text: string): string => {
+    let result = text.split(workspaceId).join('<workspace>');
+    for (const [id, label] of documentLabels) result = result.split(id).join(label);
+    return result;
+  };
+  const [neo4j, weaviate, minio] = await Promise.all([
+    dumpGraph(stores.graph, workspaceId),
+    dumpVectors(stores.vectors, workspaceId),
+    dumpBlobs(stores.blobs, workspaceId),
+  ]);
+  const postgres = Object.entries(rows).flatMap(([table, tableRows]) =>
+    tableRows.map((row) => `${table} ${stableJson(normaliseRow(row))}`),
+  );
+  return {
+    neo4j: neo4j.map(normalise).sort(),
+    weaviate: weaviate.map(normalise).sort(),
+    minio: minio.map(normalise).sort(),
+    postgres: postgres.map(normalise).sort(),
+  };
+}
+
+/** Every node of the workspace and every relationship that touches one, with all properties. */
+export async function dumpGraph(graph: Neo4jGraphStore, workspaceId: string): Promise<string[]> {
+  const nodes = await graph.run<{ labels: string[]; properties: Record<string, unknown> }>(
+    `MATCH (n) WHERE n.workspaceId = $workspaceId
+     RETURN labels(n) AS labels, properties(n) AS properties`,
+    { workspaceId },
+    'read',
+  );
+  const relationships = await graph.run<{
+    type: string;
+    properties: Record<string, unknown>;
+    from: string;
+    to: string;
+  }>(
+    `MATCH (a)-[r]->(b) WHERE a.workspaceId = $workspaceId OR b.workspaceId = $workspaceId
+     RETURN type(r) AS type, properties(r) AS properties,
+            labels(a)[0] + ' ' + coalesce(a.id, a.key) + ' ' + coalesce(a.workspaceId, '-') AS from,
+            labels(b)[0] + ' ' + coalesce(b.id, b.key) + ' ' + coalesce(b.workspaceId, '-') AS to`,
+    { workspaceId },
+    'read',
+  );
+  return [
+    ...nodes.map((node) => `(${[...node.labels].sort().join(':')} ${stableJson(node.properties)})`),
+    ...relationships.map(
+      (rel) => `(${rel.from})-[${rel.type} ${stableJson(rel.properties)}]->(${rel.to})`,
+    ),
+  ];
+}
+
+async function dumpVectors(vectors: WeaviateVectorStore, workspaceId: string): Promise<string[]> {
+  if (!(await tenantExists(vectors, workspaceId))) return [];
+  const lines: string[] = [];
+  for await (const object of vectors.collection(workspaceId).iterator({ includeVector: true })) {
+    const { documentId, ord } = object.properties;
+    // A deterministic id is labelled by its chunk; any other id stays and makes the dump differ.
+    const id =
+      object.uuid === chunkObjectId(workspaceId, documentId, ord)
+        ? `<chunk ${documentId}:${ord}>`
+        : object.uuid;
+    const vector = Object.values(object.vectors ?? {}).flat();
+    lines.push(`${id} ${stableJson(object.properties)} vector:${hashJson(vector)}`);
+  }
+  return lines;
+}
+
+async function dumpBlobs(blobs: S3BlobStore, workspaceId: string): Promise<string[]> {
+  const lines: string[] = [];
+  for (const key of await blobs.list(workspacePrefix(workspaceId))) {
+    lines.push(
+      `${key} ${createHash('sha256')
+        .update(await blobs.get(key))
+        .digest('hex')}`,
+    );
+  }
+  return lines;
+}
+
+/** Rows by table: every table with a workspace_id column, and the workspace's row. */
+async function workspaceRows(
+  postgres: PostgresStore,
+  workspaceId: string,
+): Promise<Record<string, Record<string, unknown>[]>> {
+  const tables = await postgres.queryInWorkspace<{ table_name: string }>(
+    workspaceId,
+    `SELECT table_name FROM information_schema.columns
+     WHERE table_schema = current_schema() AND column_name = 'workspace_id'
+     ORDER BY table_name`,
+    [],
+  );
+  const rows: Record<string, Record<string, unknown>[]> = {
+    workspaces: await postgres.queryInWorkspace(
+      workspaceId,
+      'SELECT * FROM workspaces WHERE id = $1',
+      [workspaceId],
+    ),
+  };
+  for (const { table_name: table } of tables) {
+    if (UNDUMPED_TABLES.has(table)) continue;
+    // The name comes from the catalogue, quoted as an identifier; the workspace is a parameter.
+    rows[table] = await postgres.queryInWorkspace(
+      workspaceId,
+      `SELECT * FROM "${table.replace(/"/g, '""')}" WHERE workspace_id = $1`,
+      [workspaceId],
+    );
+  }
+  return rows;
+}
+
+/** Timestamps and stage timings differ between any two runs: only whether they are set counts. */
+function normaliseRow(row: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(row).map(([column, value]) =>
+      (column.endsWith('_at') || column === 'stage_timings') && value !== null
+        ? [column, '<set>']
+        : [column, value instanceof Date ? value.toISOString() : value],
+    ),
+  );
 }

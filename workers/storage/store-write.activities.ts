@@ -11,7 +11,7 @@ import {
   type ExtractionHandoff,
 } from '../../src/documents/artifacts';
 import type { DocumentBatch, DocumentCounts } from '../../src/documents/document.types';
-import { EntityResolver, entityKey } from '../../src/extraction';
+import { EntityResolver } from '../../src/extraction';
 import { mapWithConcurrency } from '../../src/common/concurrency';
 import {
   decodeVectorsHandoff,
@@ -41,8 +41,8 @@ export interface StoreWriteDependencies {
 /** Writes to Neo4j, Weaviate and MinIO, on the `storage` queue. Every write is idempotent. */
 export const createStoreWriteActivities = (deps: StoreWriteDependencies) => ({
   /**
-   * Replaces the documents' graph: takes back what they contributed before, resolves their
-   * entities against the rest of the workspace, then MERGEs their knowledge. Returns what each
+   * Replaces the documents' graph: takes back what they contributed before, resolves each
+   * document's entities within that document, then MERGEs their knowledge. Returns what each
    * document now contributes (the counts countContributions would read back).
    */
   async writeGraph({
@@ -64,21 +64,14 @@ export const createStoreWriteActivities = (deps: StoreWriteDependencies) => ({
         throw new Error(`the extraction hand-off has no document ${chunks.documentId}`);
       return { chunks, extraction };
     });
-    const lookupKeys = new Set<string>();
-    for (const { extraction } of inputs) {
-      for (const entity of extraction.entities) {
-        lookupKeys.add(entity.key);
-        for (const alias of entity.aliases) lookupKeys.add(entityKey(alias));
-      }
-    }
     deps.heartbeat('artifacts read');
-    // A re-processed document is resolved as on its first run: without its own previous graph.
+    // A re-processed document is written as on its first run: without its own previous graph.
     // New documents (all of a new import's) have none, which one lookup tells.
     const written = await deps.graph.documentsInGraph(workspaceId, documentIds);
     await deps.graph.removeDocuments(workspaceId, written);
-    const resolver = new EntityResolver(
-      await deps.graph.findKnownEntities(workspaceId, [...lookupKeys]),
-    );
+    // Each document is resolved on its own, never against the workspace's entities: what it
+    // contributes must not depend on which documents came before it (exact delete, re-process).
+    const resolver = new EntityResolver();
     return deps.graph.writeDocuments(
       workspaceId,
       inputs.map(({ chunks, extraction }) => ({
