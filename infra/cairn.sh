@@ -21,7 +21,7 @@ cd "$CAIRN_ROOT"
 
 STACK=(bash "$INFRA_DIR/stack.sh")
 APPS=()              # names (pid-file names) of the API and worker processes this run started
-WORKER_READY_URLS=() # each started worker process's GET /ready (200 once warmed up and polling)
+WORKER_READY_URLS=() # each started worker process's GET /ready (200 once polling)
 ENGINES_STARTED=()   # engines that were not running before this run
 TAIL_PID=""
 CLEANED=0
@@ -148,8 +148,8 @@ check_port_free() {
   fi
 }
 
-# Wait for the API's GET /health/ready, then each worker's GET /ready (workers warm up before
-# they take tasks, workers/warm-up.ts), to answer 200; fail early when an app process died.
+# Wait for the API's GET /health/ready, then each worker's GET /ready, to answer 200; fail early
+# when an app process died.
 wait_ready() {
   local url
   for url in "$@"; do wait_url_ready "$url"; done

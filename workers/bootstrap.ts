@@ -10,15 +10,6 @@ import { WorkerModule } from './worker.module';
 import { activitiesFor } from './activities';
 import { ActivityMetricsInterceptor } from './activity-metrics.interceptor';
 import { markWorkersPolling, sdkMetricsPort, startMetricsServer } from './metrics-server';
-import { NlpKnowledgeExtractor } from '../src/extraction';
-import { DocumentGraphRepository } from '../src/knowledge/document-graph.repository';
-import { ChunkVectorIndex } from '../src/knowledge/chunk-vector.index';
-import {
-  CHUNK_VECTOR_DIMENSIONS,
-  WeaviateVectorStore,
-} from '../src/stores/weaviate/weaviate-vector.store';
-import { withTimeout } from '../src/common/timeout';
-import { WARMED_QUEUES, analyseWarmUpPassages, warmUpStorage } from './warm-up';
 import { PinoTemporalLogger, workerObservabilityOptions } from './observability';
 
 /**
@@ -54,7 +45,6 @@ export async function runWorkers(
     // Nest's own bootstrap chatter stays out; the stores' warnings and errors come through.
     logger: new PinoNestLogger(logger.child({}, { level: atLeastWarn(config.LOG_LEVEL) })),
   });
-  await warmUp(queues, app, config, logger);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
     const workers = await Promise.all(
@@ -66,53 +56,6 @@ export async function runWorkers(
   } finally {
     await connection.close();
     await app.close();
-  }
-}
-
-/** A warm-up that takes longer than this (a store that hangs) is no longer waited for. */
-const WARM_UP_TIMEOUT_MS = 120_000;
-
-/** Runs the queues' steps once over made-up documents before taking tasks (workers/warm-up.ts). */
-async function warmUp(
-  queues: TaskQueueName[],
-  app: INestApplicationContext,
-  config: CairnConfig,
-  logger: PinoLogger,
-): Promise<void> {
-  const count = config.CAIRN_WORKER_WARM_UP_DOCUMENTS;
-  const warmed = queues.filter((queue) => WARMED_QUEUES.includes(queue));
-  if (count === 0 || warmed.length === 0) return;
-  const startedAt = performance.now();
-  const cpuAtStart = process.cpuUsage();
-  try {
-    await withTimeout(
-      (async () => {
-        // The local extractor even where the ai queue calls an LLM: a warm-up sends no prompts.
-        const documents = await analyseWarmUpPassages(count, new NlpKnowledgeExtractor());
-        if (!warmed.includes('storage')) return;
-        const weaviate = app.get(WeaviateVectorStore);
-        await warmUpStorage(documents, {
-          graph: app.get(DocumentGraphRepository),
-          vectors: app.get(ChunkVectorIndex),
-          removeVectorTenant: (workspaceId) => weaviate.removeTenant(workspaceId),
-          dimensions: CHUNK_VECTOR_DIMENSIONS,
-        });
-      })(),
-      WARM_UP_TIMEOUT_MS,
-      'warm-up',
-    );
-    const cpu = process.cpuUsage(cpuAtStart);
-    logger.info(
-      {
-        queues: warmed,
-        documents: count,
-        seconds: Math.round(performance.now() - startedAt) / 1000,
-        cpuSeconds: Math.round((cpu.user + cpu.system) / 1000) / 1000,
-      },
-      'warmed up',
-    );
-  } catch (error) {
-    logger.warn({ err: error }, 'the warm-up failed; the workers start anyway');
   }
 }
 

@@ -8,7 +8,7 @@ const SDK_SCRAPE_TIMEOUT_MS = 2_000;
 
 let workersPolling = false;
 
-/** From now on GET /ready answers 200: the process's workers have warmed up and take tasks. */
+/** From now on GET /ready answers 200: the process's workers take tasks. */
 export function markWorkersPolling(): void {
   workersPolling = true;
 }
@@ -26,7 +26,7 @@ export async function startMetricsServer(host: string, port: number): Promise<Se
       // For `npm start`, `npm test` and readiness probes: 503 while the worker warms up.
       response
         .writeHead(workersPolling ? 200 : 503, { 'content-type': 'text/plain' })
-        .end(workersPolling ? 'ready\n' : 'warming up\n');
+        .end(workersPolling ? 'ready\n' : 'starting\n');
       return;
     }
     if (request.method !== 'GET' || path !== '/metrics') {

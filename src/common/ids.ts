@@ -4,8 +4,8 @@
 /** Same rule as CAIRN_DEFAULT_WORKSPACE in the configuration: also a valid Weaviate tenant name. */
 export const WORKSPACE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /**
- * The workspace in which workers warm up (workers/warm-up.ts): valid everywhere, but neither the
- * API nor the configuration lets anyone use it.
+ * The workspace in which workers warmed up before their first task until December 2026: a
+ * deployment may still hold what a warm-up killed half-way left there, so it stays nobody's.
  */
 export const RESERVED_WORKSPACE_ID = 'cairn-warm-up';
 export const SHA256_PATTERN = /^[0-9a-f]{64}$/;

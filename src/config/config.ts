@@ -154,11 +154,6 @@ export const configSchema = z.object({
   CAIRN_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65534).default(9464),
   /** Interface of the worker's metrics server: 0.0.0.0 where Prometheus scrapes from elsewhere. */
   CAIRN_WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
-  /**
-   * Made-up documents an `ai` or `storage` worker runs its steps over before it takes tasks, so
-   * that the first import after a start does not pay for compiling the code (0: no warm-up).
-   */
-  CAIRN_WORKER_WARM_UP_DOCUMENTS: z.coerce.number().int().min(0).max(10_000).default(200),
   /** A domain waiting for review emits a reminder after this long without a decision. */
   CAIRN_DOMAIN_REVIEW_REMINDER: duration.default('24h'),
   /** A domain waiting for review expires after this long without a decision (per draft). */

@@ -238,7 +238,7 @@ describe('workspaces, members, roles and API keys', () => {
       headers: bearer(members.viewer.token),
     });
     expect(taken.status).toBe(409);
-    // The workers' warm-up workspace (workers/warm-up.ts) is nobody's.
+    // The workers' former warm-up workspace is nobody's (src/common/ids.ts).
     const reserved = await callApi<ErrorBody>('POST', '/workspaces', {
       json: { id: 'cairn-warm-up', name: 'mine' },
       headers: bearer(owner.token),

@@ -210,8 +210,7 @@ describe('metrics (GET /metrics on the API and on each worker)', () => {
     ).toBeGreaterThan(0);
   });
 
-  it('answers GET /ready on every worker once it has warmed up; ai and storage did warm up', async () => {
-    const logDir = process.env.CAIRN_LOG_DIR ?? resolve(__dirname, '../../.data/logs');
+  it('answers GET /ready on every worker once it polls its queue', async () => {
     for (const [queue, url] of Object.entries(testWorkerMetricsUrls())) {
       const ready = await fetch(url.replace(/\/metrics$/, '/ready'));
       expect({ queue, status: ready.status, body: await ready.text() }).toEqual({
@@ -219,13 +218,6 @@ describe('metrics (GET /metrics on the API and on each worker)', () => {
         status: 200,
         body: 'ready\n',
       });
-      // One JSON line per start of the worker (the crash test starts replacements).
-      const warmedUp = readFileSync(resolve(logDir, `test-worker-${queue}.log`), 'utf8')
-        .split('\n')
-        .filter((line) => line.includes('"msg":"warmed up"'))
-        .map((line) => JSON.parse(line) as { queues: string[]; documents: number });
-      if (queue === 'general') expect(warmedUp).toEqual([]);
-      else expect(warmedUp[0]).toMatchObject({ queues: [queue], documents: 200 });
     }
   });
 

@@ -109,7 +109,7 @@ describe('k8s manifests', () => {
           probes: Boolean(container.readinessProbe && container.livenessProbe),
         }).toEqual({ name, probes: true });
       }
-      // A worker is ready once it has warmed up and polls its queue (workers/warm-up.ts).
+      // A worker is ready once it polls its queue.
       for (const queue of queues) {
         expect(containerOf(dir, `cairn-worker-${queue}`).readinessProbe?.httpGet?.path).toBe(
           '/ready',
