@@ -302,22 +302,6 @@ export class DocumentGraphRepository {
   }
 
   /**
-   * Every document, chunk and entity node of the workspace, with their relationships. Only for
-   * the workers' reserved warm-up workspace, which holds nothing else; a real workspace's
-   * documents are removed with removeDocuments, which keeps what other documents share.
-   */
-  async removeAllKnowledge(workspaceId: string): Promise<void> {
-    for (const label of ['Document', 'Chunk', 'Entity'] as const) {
-      await this.graph.run(
-        `MATCH (n:${label}) WHERE n.workspaceId = $workspaceId DETACH DELETE n`,
-        {
-          workspaceId,
-        },
-      );
-    }
-  }
-
-  /**
    * Removes exactly what these documents contributed: their relations, chunks (with mentions),
    * contributions, entities nothing else keeps, and the document nodes; the entities other
    * documents still name get their properties derived from those documents alone. Idempotent.
