@@ -9,6 +9,7 @@ import { SearchModule } from './search/search.module';
 import { ImportsModule } from './imports/imports.module';
 import { McpModule } from './mcp/mcp.module';
 import { MetricsModule } from './observability/metrics.module';
+import { OperatorAlertsModule } from './operator-alerts/operator-alerts.module';
 import { SmokeModule } from './smoke/smoke.module';
 import { StoresModule } from './stores/stores.module';
 import { TemporalModule } from './temporal/temporal.module';
@@ -28,6 +29,7 @@ import { TemporalModule } from './temporal/temporal.module';
     SearchModule,
     ConsoleModule,
     McpModule,
+    OperatorAlertsModule,
   ],
 })
 export class AppModule {}

@@ -92,6 +92,16 @@ export const configSchema = z.object({
   CAIRN_SUPABASE_ANON_KEY: z.string().default(''),
   /** Prometheus, linked from the console's operator page; '' for no link. */
   CAIRN_PROMETHEUS_URL: z.union([z.literal(''), url(['http', 'https'])]).default(''),
+  /**
+   * Jaeger's UI, where the console and the CLI link a request's trace ({url}/trace/<X-Trace-Id>);
+   * '' for no links.
+   */
+  CAIRN_JAEGER_UI_URL: z.union([z.literal(''), url(['http', 'https'])]).default(''),
+  /**
+   * The shared secret Alertmanager sends as a Bearer token to POST /operator/alerts; '' closes
+   * the receiver. At least 32 characters when set.
+   */
+  CAIRN_ALERT_WEBHOOK_SECRET: z.union([z.literal(''), z.string().min(32)]).default(''),
   /** The built web console (npm run web:build); '' means <checkout>/dist/web. */
   CAIRN_CONSOLE_DIR: z.string().default(''),
   /**

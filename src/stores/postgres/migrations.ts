@@ -1,3 +1,4 @@
+import { operatorAlerts } from './migrations/0040-operator-alerts';
 /**
  * Schema changes, applied in order, each exactly once (see PostgresStore.migrate).
  * Never edit a migration that has shipped: append a new one.
@@ -232,4 +233,5 @@ export const migrations: readonly Migration[] = [
   { id: '0003_auth_and_isolation', sql: authAndIsolation },
   { id: '0004_knowledge_domains', sql: knowledgeDomains },
   { id: '0005_workspace_invitations', sql: workspaceInvitations },
+  { id: '0040_operator_alerts', sql: operatorAlerts },
 ];
