@@ -44,6 +44,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN ONNXRUNTIME_NODE_INSTALL=skip npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The database roles script, which the k8s db-setup init container runs (dist/src/stores/postgres/db-setup.js).
+COPY infra/postgres ./infra/postgres
 COPY --from=model /opt/cairn/model /opt/cairn/model
 # The `node` user (uid 1000) ships with the base image; nothing under /app needs to be writable.
 USER node

@@ -429,21 +429,29 @@ start_postgres() {
   fi
 }
 
-# Role and database from DATABASE_URL (postgres://user:password@host:port/db), created once.
+# Cairn's database (named in DATABASE_URL) and its roles, through the same script docker compose
+# and the k8s db-setup init container run (infra/postgres/cairn-roles.sql): the owner that migrates
+# (DATABASE_OWNER_URL), the app role the API and workers use (DATABASE_URL), the metrics role
+# (DATABASE_METRICS_URL). Passwords come from those URLs; running it again is harmless.
 ensure_postgres_db() {
-  local re='^postgres(ql)?://([^:@/]+):([^@/]*)@[^/]+/([^?]+)'
-  [[ $DATABASE_URL =~ $re ]] || { warn "postgres: cannot parse DATABASE_URL; no role/database created"; return 0; }
-  local user=${BASH_REMATCH[2]} pass=${BASH_REMATCH[3]} db=${BASH_REMATCH[4]}
+  local re='^postgres(ql)?://([^:@/]+):([^@/]*)@[^/]+/([^?]+)' name var url user setting pass db="" options=""
+  for name in DATABASE_OWNER_URL:cairn:owner DATABASE_URL:cairn_app:app DATABASE_METRICS_URL:cairn_metrics:metrics; do
+    IFS=: read -r var user setting <<<"$name"
+    url=${!var}
+    [[ $url =~ $re ]] || { warn "postgres: cannot parse $var; no roles/database created"; return 0; }
+    [[ ${BASH_REMATCH[2]} == "$user" ]] || die "postgres: $var must name the role $user (infra/postgres/cairn-roles.sql)"
+    pass=${BASH_REMATCH[3]} db=${BASH_REMATCH[4]}
+    [[ $pass =~ ^[A-Za-z0-9._~-]*$ ]] || die "postgres: keep the password in $var to letters, digits and ._~-"
+    options+=" -c cairn.${setting}_password=$pass"
+  done
   local psql
-  psql=("$(pg_bin_dir)/psql" -h "$(pg_socket_dir)" -p "$CAIRN_PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -qtA)
-  if [[ $(as_pg "${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = '$user'") != 1 ]]; then
-    say "postgres: creating role $user"
-    as_pg "${psql[@]}" -c "CREATE ROLE \"$user\" LOGIN PASSWORD '$pass'" >/dev/null
-  fi
-  if [[ $(as_pg "${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = '$db'") != 1 ]]; then
+  psql=("$(pg_bin_dir)/psql" -h "$(pg_socket_dir)" -p "$CAIRN_PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA)
+  if [[ $(as_pg "${psql[@]}" -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$db'") != 1 ]]; then
     say "postgres: creating database $db"
-    as_pg "${psql[@]}" -c "CREATE DATABASE \"$db\" OWNER \"$user\"" >/dev/null
+    as_pg "${psql[@]}" -d postgres -c "CREATE DATABASE \"$db\"" >/dev/null
   fi
+  as_pg env PGOPTIONS="$options" "${psql[@]}" -d "$db" <"$INFRA_DIR/postgres/cairn-roles.sql" >/dev/null ||
+    die "postgres: infra/postgres/cairn-roles.sql failed"
 }
 
 start_redis() {

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import { PostgresStore } from '../stores/postgres/postgres.store';
 import type { Principal } from './principal';
 
@@ -55,6 +56,19 @@ export class AuditService {
   async record(entry: AuditEntry): Promise<void> {
     await this.postgres.queryInWorkspace(
       entry.workspaceId,
+      `INSERT INTO audit_log
+         (workspace_id, actor_user_id, actor_api_key_id, action, target_type, target_id, details, request_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      auditValues(entry),
+    );
+  }
+
+  /**
+   * Records the entry in the caller's transaction (PostgresStore.withWorkspace of the entry's
+   * workspace), the one that makes the change: both commit, or neither does.
+   */
+  async recordIn(client: PoolClient, entry: AuditEntry): Promise<void> {
+    await client.query(
       `INSERT INTO audit_log
          (workspace_id, actor_user_id, actor_api_key_id, action, target_type, target_id, details, request_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,

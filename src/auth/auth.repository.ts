@@ -79,9 +79,11 @@ const toApiKey = (row: ApiKeyRow): ApiKeyRecord => ({
 });
 
 /**
- * Users, workspaces, memberships and API keys: the data access control is decided on. These
- * tables are read before a request's workspace is known, so they carry no row-level security;
- * every statement still names the user or workspace it is about.
+ * Users, workspaces, memberships, invitations and API keys: the data access control is decided
+ * on. Row-level security applies to them as to every workspace's table (migration 0006): a
+ * statement about one workspace runs scoped to it; the few questions asked before a request's
+ * workspace is known (a key by id, a user's workspaces, an address's invitations, recording a
+ * signed-in user) go through SECURITY DEFINER functions that answer exactly that question.
  */
 @Injectable()
 export class AuthRepository {
@@ -94,25 +96,14 @@ export class AuthRepository {
    * the new id and the old row keeps its memberships without it.
    */
   async upsertUser(userId: string, email: string | undefined): Promise<void> {
-    await this.postgres.withTransaction(async (client) => {
-      if (email !== undefined) {
-        await client.query(
-          'UPDATE users SET email = NULL WHERE lower(email) = lower($1) AND id <> $2',
-          [email, userId],
-        );
-      }
-      await client.query(
-        `INSERT INTO users (id, email) VALUES ($1, $2)
-         ON CONFLICT (id) DO UPDATE SET email = COALESCE(EXCLUDED.email, users.email), last_seen_at = now()`,
-        [userId, email ?? null],
-      );
-    });
+    await this.postgres.query('SELECT cairn_record_user($1, $2)', [userId, email ?? null]);
   }
 
   /** Those of the user ids that are members of the workspace. */
   async memberIdsAmong(workspaceId: string, userIds: string[]): Promise<string[]> {
     if (userIds.length === 0) return [];
-    const rows = await this.postgres.query<{ user_id: string }>(
+    const rows = await this.postgres.queryInWorkspace<{ user_id: string }>(
+      workspaceId,
       'SELECT user_id FROM workspace_members WHERE workspace_id = $1 AND user_id = ANY($2::uuid[])',
       [workspaceId, userIds],
     );
@@ -120,7 +111,8 @@ export class AuthRepository {
   }
 
   async roleOf(userId: string, workspaceId: string): Promise<WorkspaceRole | null> {
-    const rows = await this.postgres.query<{ role: WorkspaceRole }>(
+    const rows = await this.postgres.queryInWorkspace<{ role: WorkspaceRole }>(
+      workspaceId,
       'SELECT role FROM workspace_members WHERE workspace_id = $1 AND user_id = $2',
       [workspaceId, userId],
     );
@@ -129,7 +121,7 @@ export class AuthRepository {
 
   /** Creates the workspace with its creator as owner; false when the id is taken. */
   async createWorkspace(id: string, name: string, ownerId: string): Promise<boolean> {
-    return this.postgres.withTransaction(async (client) => {
+    return this.postgres.withWorkspace(id, async (client) => {
       const created = await client.query(
         `INSERT INTO workspaces (id, name, created_by) VALUES ($1, $2, $3)
          ON CONFLICT (id) DO NOTHING RETURNING id`,
@@ -150,12 +142,7 @@ export class AuthRepository {
       name: string;
       role: WorkspaceRole;
       created_at: Date;
-    }>(
-      `SELECT w.id, w.name, m.role, w.created_at FROM workspace_members m
-       JOIN workspaces w ON w.id = m.workspace_id
-       WHERE m.user_id = $1 ORDER BY w.created_at, w.id`,
-      [userId],
-    );
+    }>('SELECT * FROM cairn_workspaces_of($1)', [userId]);
     return rows.map((row) => ({
       workspaceId: row.id,
       name: row.name,
@@ -165,7 +152,8 @@ export class AuthRepository {
   }
 
   async workspaceName(workspaceId: string): Promise<string | null> {
-    const rows = await this.postgres.query<{ name: string }>(
+    const rows = await this.postgres.queryInWorkspace<{ name: string }>(
+      workspaceId,
       'SELECT name FROM workspaces WHERE id = $1',
       [workspaceId],
     );
@@ -173,12 +161,13 @@ export class AuthRepository {
   }
 
   async members(workspaceId: string): Promise<MemberRecord[]> {
-    const rows = await this.postgres.query<{
+    const rows = await this.postgres.queryInWorkspace<{
       user_id: string;
       email: string | null;
       role: WorkspaceRole;
       created_at: Date;
     }>(
+      workspaceId,
       `SELECT m.user_id, u.email, m.role, m.created_at FROM workspace_members m
        JOIN users u ON u.id = m.user_id WHERE m.workspace_id = $1 ORDER BY m.created_at, m.user_id`,
       [workspaceId],
@@ -202,7 +191,7 @@ export class AuthRepository {
     invitedBy: string,
   ): Promise<'invited' | 'member'> {
     const normalized = email.toLowerCase();
-    return this.postgres.withTransaction(async (client) => {
+    return this.postgres.withWorkspace(workspaceId, async (client) => {
       const member = await client.query(
         `SELECT 1 FROM workspace_members m JOIN users u ON u.id = m.user_id
          WHERE m.workspace_id = $1 AND lower(u.email) = $2`,
@@ -223,9 +212,7 @@ export class AuthRepository {
   /** Pending invitations of one address, oldest first. */
   async invitationsFor(email: string): Promise<InvitationRecord[]> {
     const rows = await this.postgres.query<InvitationRow>(
-      `SELECT i.*, w.name AS workspace_name FROM workspace_invitations i
-       JOIN workspaces w ON w.id = i.workspace_id
-       WHERE i.email = lower($1) ORDER BY i.created_at, i.workspace_id`,
+      'SELECT * FROM cairn_invitations_for($1)',
       [email],
     );
     return rows.map(toInvitation);
@@ -233,7 +220,8 @@ export class AuthRepository {
 
   /** Pending invitations to one workspace, oldest first. */
   async invitationsTo(workspaceId: string): Promise<InvitationRecord[]> {
-    const rows = await this.postgres.query<InvitationRow>(
+    const rows = await this.postgres.queryInWorkspace<InvitationRow>(
+      workspaceId,
       `SELECT i.*, w.name AS workspace_name FROM workspace_invitations i
        JOIN workspaces w ON w.id = i.workspace_id
        WHERE i.workspace_id = $1 ORDER BY i.created_at, i.email`,
@@ -251,7 +239,7 @@ export class AuthRepository {
     email: string,
     userId: string,
   ): Promise<InvitationRecord | null> {
-    return this.postgres.withTransaction(async (client) => {
+    return this.postgres.withWorkspace(workspaceId, async (client) => {
       const taken = await client.query<InvitationRow>(
         `DELETE FROM workspace_invitations i USING workspaces w
          WHERE i.workspace_id = $1 AND i.email = lower($2) AND w.id = i.workspace_id
@@ -271,7 +259,8 @@ export class AuthRepository {
 
   /** Removes an invitation (declined by the invitee or withdrawn by an admin); false when none. */
   async removeInvitation(workspaceId: string, email: string): Promise<boolean> {
-    const rows = await this.postgres.query(
+    const rows = await this.postgres.queryInWorkspace(
+      workspaceId,
       `DELETE FROM workspace_invitations WHERE workspace_id = $1 AND email = lower($2)
        RETURNING email`,
       [workspaceId, email],
@@ -288,7 +277,7 @@ export class AuthRepository {
     userId: string,
     role: WorkspaceRole | null,
   ): Promise<'changed' | 'not_found' | 'last_owner'> {
-    return this.postgres.withTransaction(async (client) => {
+    return this.postgres.withWorkspace(workspaceId, async (client) => {
       const owners = await client.query<{ user_id: string }>(
         `SELECT user_id FROM workspace_members WHERE workspace_id = $1 AND role = 'owner' FOR UPDATE`,
         [workspaceId],
@@ -338,7 +327,8 @@ export class AuthRepository {
     secretHash: string;
     createdBy: string;
   }): Promise<ApiKeyRecord> {
-    const rows = await this.postgres.query<ApiKeyRow>(
+    const rows = await this.postgres.queryInWorkspace<ApiKeyRow>(
+      key.workspaceId,
       `INSERT INTO api_keys (id, workspace_id, name, role, secret_hash, created_by)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
       [key.id, key.workspaceId, key.name, key.role, key.secretHash, key.createdBy],
@@ -347,7 +337,8 @@ export class AuthRepository {
   }
 
   async apiKeys(workspaceId: string): Promise<ApiKeyRecord[]> {
-    const rows = await this.postgres.query<ApiKeyRow>(
+    const rows = await this.postgres.queryInWorkspace<ApiKeyRow>(
+      workspaceId,
       'SELECT * FROM api_keys WHERE workspace_id = $1 ORDER BY created_at DESC, id',
       [workspaceId],
     );
@@ -362,9 +353,7 @@ export class AuthRepository {
     id: string,
   ): Promise<(ApiKeyRecord & { secretHash: string; creatorRole: WorkspaceRole | null }) | null> {
     const rows = await this.postgres.query<ApiKeyRow & { creator_role: WorkspaceRole | null }>(
-      `SELECT k.*, m.role AS creator_role FROM api_keys k
-       LEFT JOIN workspace_members m ON m.workspace_id = k.workspace_id AND m.user_id = k.created_by
-       WHERE k.id = $1 AND k.revoked_at IS NULL`,
+      'SELECT * FROM cairn_api_key_for_auth($1)',
       [id],
     );
     const row = rows[0];
@@ -373,8 +362,9 @@ export class AuthRepository {
       : null;
   }
 
-  async touchApiKey(id: string): Promise<void> {
-    await this.postgres.query(
+  async touchApiKey(workspaceId: string, id: string): Promise<void> {
+    await this.postgres.queryInWorkspace(
+      workspaceId,
       `UPDATE api_keys SET last_used_at = now()
        WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
       [id],
@@ -383,7 +373,8 @@ export class AuthRepository {
 
   /** Revokes the key; null when the workspace has no such key, false when already revoked. */
   async revokeApiKey(workspaceId: string, id: string): Promise<ApiKeyRecord | null> {
-    const rows = await this.postgres.query<ApiKeyRow>(
+    const rows = await this.postgres.queryInWorkspace<ApiKeyRow>(
+      workspaceId,
       `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now())
        WHERE workspace_id = $1 AND id = $2 RETURNING *`,
       [workspaceId, id],

@@ -69,7 +69,7 @@ export class AuthService {
       this.logger.debug("API key refused: its creator left the key's workspace");
       throw new CairnError('unauthenticated', UNAUTHENTICATED);
     }
-    void this.repository.touchApiKey(stored.id).catch(() => undefined);
+    void this.repository.touchApiKey(stored.workspaceId, stored.id).catch(() => undefined);
     return {
       userId: stored.createdBy,
       via: 'apiKey',

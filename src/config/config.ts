@@ -22,6 +22,9 @@ const url = (protocols: string[]) =>
     .refine((value) => protocols.some((protocol) => value.startsWith(`${protocol}://`)), {
       message: `must start with ${protocols.map((protocol) => `${protocol}://`).join(' or ')}`,
     });
+/** Empty counts as unset, so a deployment can template the key without giving it a value. */
+const optionalUrl = (protocols: string[]) =>
+  z.preprocess((value) => (value === '' ? undefined : value), url(protocols).optional());
 const hostPort = z.string().regex(/^[^:\s]+:\d{1,5}$/, 'must be host:port');
 const queueNames = ['general', 'ai', 'storage'] as const;
 const DURATION_UNITS_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -49,7 +52,15 @@ export const configSchema = z.object({
     .refine((id) => id !== RESERVED_WORKSPACE_ID, `${RESERVED_WORKSPACE_ID} is reserved`)
     .default('default'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The app role (row-level security applies): every query of the API and the workers. */
   DATABASE_URL: url(['postgres', 'postgresql']),
+  /**
+   * The owner role, for migrations only. Unset (docker compose, k8s: a separate step migrates),
+   * the process waits until the schema is current instead.
+   */
+  DATABASE_OWNER_URL: optionalUrl(['postgres', 'postgresql']),
+  /** The metrics role: the operators' counts across workspaces. Unset, those figures are off. */
+  DATABASE_METRICS_URL: optionalUrl(['postgres', 'postgresql']),
   REDIS_URL: url(['redis', 'rediss']),
   TEMPORAL_ADDRESS: hostPort,
   TEMPORAL_NAMESPACE: z.string().min(1),

@@ -45,6 +45,8 @@ export class ApiMetricsService implements OnModuleInit, OnModuleDestroy {
           const rows = await this.postgres.queryAcrossWorkspaces<{ status: string; count: string }>(
             'SELECT status, count(*)::text AS count FROM documents GROUP BY status',
           );
+          // No metrics role configured (DATABASE_METRICS_URL): the gauge stays empty.
+          if (rows === null) return;
           const counts = new Map(rows.map((row) => [row.status, Number(row.count)]));
           for (const status of new Set([...DOCUMENT_STATUSES, ...counts.keys()])) {
             documents.set({ status }, counts.get(status) ?? 0);

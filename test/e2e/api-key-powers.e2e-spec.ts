@@ -48,6 +48,23 @@ describe('an API key never holds more than its creator holds now', () => {
   });
   afterAll(() => postgres.end());
 
+  /** A statement as the app role runs it: scoped to the workspace (row-level security); one row. */
+  async function changeInWorkspace(text: string, params: unknown[]): Promise<void> {
+    const client = await postgres.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query("SELECT set_config('cairn.workspace_id', $1, true)", [workspaceId]);
+      const result = await client.query(text, params);
+      expect(result.rowCount).toBe(1);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
   it('removing the creator revokes their keys: the key cannot re-add its creator', async () => {
     const admin = await signedIn('keys-removed-admin');
     await addMember(workspaceId, owner.token, admin, 'admin');
@@ -118,7 +135,7 @@ describe('an API key never holds more than its creator holds now', () => {
       (await callApi('POST', '/documents', { auth: false, json: {}, headers: withKey(own.key) }))
         .status,
     ).toBe(400);
-    await postgres.query(
+    await changeInWorkspace(
       `UPDATE workspace_members SET role = 'viewer' WHERE workspace_id = $1 AND user_id = $2`,
       [workspaceId, member.user.id],
     );
@@ -126,10 +143,10 @@ describe('an API key never holds more than its creator holds now', () => {
       (await callApi('POST', '/documents', { auth: false, json: {}, headers: withKey(own.key) }))
         .status,
     ).toBe(403);
-    await postgres.query('DELETE FROM workspace_members WHERE workspace_id = $1 AND user_id = $2', [
-      workspaceId,
-      member.user.id,
-    ]);
+    await changeInWorkspace(
+      'DELETE FROM workspace_members WHERE workspace_id = $1 AND user_id = $2 RETURNING user_id',
+      [workspaceId, member.user.id],
+    );
     expect(
       (await callApi('GET', '/documents', { auth: false, headers: withKey(own.key) })).status,
     ).toBe(401);

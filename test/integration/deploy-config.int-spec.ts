@@ -29,7 +29,7 @@ type K8sObject = {
   metadata: { name: string };
   data?: Env;
   stringData?: Env;
-  spec?: { template?: { spec: { containers: K8sContainer[] } } };
+  spec?: { template?: { spec: { containers: K8sContainer[]; initContainers?: K8sContainer[] } } };
 };
 type K8sContainer = {
   name: string;
@@ -169,6 +169,52 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  describe('database roles (infra/postgres/cairn-roles.sql)', () => {
+    const roleIn = (url: string) => decodeURIComponent(new URL(interpolate(url)).username);
+    const postgres = services['postgres'];
+
+    it('creates the roles with the one script the local stack and k8s run too, on a fresh volume', () => {
+      expect(mountedFile(postgres, '/docker-entrypoint-initdb.d/20-cairn-roles.sh')).toBe(
+        'infra/compose/postgres-init/20-cairn-roles.sh',
+      );
+      expect(readText('infra/compose/postgres-init/20-cairn-roles.sh')).toContain(
+        '-f /cairn/cairn-roles.sql',
+      );
+      expect(mountedFile(postgres, '/cairn/cairn-roles.sql')).toBe(
+        'infra/postgres/cairn-roles.sql',
+      );
+      expect(readText('infra/stack.sh')).toContain('$INFRA_DIR/postgres/cairn-roles.sql');
+      // The image's superuser is not a role Cairn serves with.
+      expect(environmentOf(postgres)['POSTGRES_USER']).toBe('postgres');
+    });
+
+    it('runs the API and every worker as the app role, and only the migrate step as the owner', () => {
+      for (const [name, service] of [['api', api] as const, ...workers]) {
+        const env = environmentOf(service);
+        expect({ service: name, role: roleIn(env['DATABASE_URL']) }).toEqual({
+          service: name,
+          role: 'cairn_app',
+        });
+        expect({ service: name, owner: env['DATABASE_OWNER_URL'] }).toEqual({
+          service: name,
+          owner: undefined,
+        });
+        expect(roleIn(env['DATABASE_METRICS_URL'])).toBe('cairn_metrics');
+        expect(dependenciesOf(service)).toContainEqual([
+          'migrate',
+          'service_completed_successfully',
+        ]);
+      }
+      const migrate = services['migrate'];
+      expect(commandOf(migrate)).toBe('node dist/src/stores/postgres/db-setup.js');
+      expect(roleIn(environmentOf(migrate)['DATABASE_OWNER_URL'])).toBe('cairn');
+      const owners = Object.entries(services).filter(([, service]) =>
+        Object.values(environmentOf(service)).some((value) => /postgres:\/\/cairn:/.test(value)),
+      );
+      expect(owners.map(([name]) => name)).toEqual(['migrate']);
+    });
+  });
+
   it("registers every search attribute the workflows use, with the workflows' types", () => {
     const registered = new Map(
       environmentOf(services['temporal-search-attributes'])
@@ -200,7 +246,7 @@ describe('docker-compose.yml: Caddy, Supabase Auth, Prometheus and Grafana', () 
     );
   const api = envOf('api');
   // One-shot jobs finish; the Temporal UI image has no HTTP client to probe itself with.
-  const withoutHealthcheck = ['temporal-search-attributes', 'temporal-ui'];
+  const withoutHealthcheck = ['temporal-search-attributes', 'migrate', 'temporal-ui'];
 
   it('runs every long-lived service from an image, with a healthcheck', () => {
     for (const [name, service] of Object.entries(services)) {
@@ -328,6 +374,9 @@ describe('k8s base', () => {
     (o) => o.kind === 'ConfigMap' && o.metadata.name === 'cairn-config',
   );
   const secret = objects.find((o) => o.kind === 'Secret' && o.metadata.name === 'cairn-secrets');
+  const setupSecret = objects.find(
+    (o) => o.kind === 'Secret' && o.metadata.name === 'cairn-db-setup',
+  );
   const deployments = objects.filter((o) => o.kind === 'Deployment');
   const containerOf = (name: string) => {
     const deployment = deployments.find((d) => d.metadata.name === name);
@@ -349,10 +398,14 @@ describe('k8s base', () => {
     expect(requiredConfigKeys.filter((key) => !combined[key])).toEqual([]);
   });
 
-  it('templates every configuration key exactly once across the ConfigMap and the Secret', () => {
+  it('templates every configuration key exactly once across the ConfigMap and the Secrets', () => {
+    const setupValues: Env = { ...setupSecret?.stringData };
     const inBoth = Object.keys(configValues).filter((key) => key in secretValues);
     expect(inBoth).toEqual([]);
-    const combined = { ...configValues, ...secretValues };
+    expect(
+      Object.keys(setupValues).filter((key) => key in configValues || key in secretValues),
+    ).toEqual([]);
+    const combined = { ...configValues, ...secretValues, ...setupValues };
     expect(allConfigKeys.filter((key) => !(key in combined))).toEqual([]);
     const result = configSchema.safeParse(combined);
     expect(result.success ? [] : result.error.issues.map((i) => i.path.join('.'))).toEqual([]);
@@ -367,6 +420,33 @@ describe('k8s base', () => {
       expect(refs).toContainEqual({ configMapRef: { name: 'cairn-config' } });
       expect(refs).toContainEqual({ secretRef: { name: 'cairn-secrets' } });
     }
+  });
+
+  it('serves as the app role; only the db-setup init container gets the owner and admin URLs', () => {
+    const role = (url: string) => decodeURIComponent(new URL(url).username);
+    expect(role(secretValues['DATABASE_URL'])).toBe('cairn_app');
+    expect(role(secretValues['DATABASE_METRICS_URL'])).toBe('cairn_metrics');
+    expect(role(setupSecret?.stringData?.['DATABASE_OWNER_URL'] ?? '')).toBe('cairn');
+    expect(secretValues['DATABASE_OWNER_URL']).toBeUndefined();
+    const setupRefs: string[] = [];
+    for (const deployment of deployments) {
+      const pod = deployment.spec!.template!.spec;
+      for (const container of pod.containers) {
+        expect(container.envFrom ?? []).not.toContainEqual({
+          secretRef: { name: 'cairn-db-setup' },
+        });
+      }
+      for (const init of pod.initContainers ?? []) {
+        if ((init.envFrom ?? []).some((ref) => ref.secretRef?.name === 'cairn-db-setup')) {
+          setupRefs.push(
+            `${deployment.metadata.name}/${init.name}:${(init.command ?? []).join(' ')}`,
+          );
+        }
+      }
+    }
+    expect(setupRefs).toEqual(['cairn-api/db-setup:node dist/src/stores/postgres/db-setup.js']);
+    // The image carries the roles script the init container runs.
+    expect(readText('Dockerfile')).toContain('COPY infra/postgres ./infra/postgres');
   });
 
   it('probes the API: readiness on /health/ready, liveness on /health, on its HTTP port', () => {

@@ -8,11 +8,24 @@ jest.setTimeout(30_000);
 const config = loadConfig();
 const workspaceId = config.CAIRN_DEFAULT_WORKSPACE;
 
+function ownerUrl(): string {
+  if (!config.DATABASE_OWNER_URL)
+    throw new Error('the tests need DATABASE_OWNER_URL (infra/env.sh)');
+  return config.DATABASE_OWNER_URL;
+}
+
 /** A store whose connections see only `schema`, so migrations can be tried on a blank slate. */
 function storeInSchema(schema: string): PostgresStore {
-  const url = new URL(config.DATABASE_URL);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return new PostgresStore({ ...config, DATABASE_URL: url.toString() });
+  const inSchema = (value: string) => {
+    const url = new URL(value);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    return url.toString();
+  };
+  return new PostgresStore({
+    ...config,
+    DATABASE_URL: inSchema(ownerUrl()),
+    DATABASE_OWNER_URL: inSchema(ownerUrl()),
+  });
 }
 
 describe('PostgresStore (real PostgreSQL)', () => {
@@ -35,7 +48,8 @@ describe('PostgresStore (real PostgreSQL)', () => {
     );
     expect(applied.map((row) => row.id)).toEqual(migrations.map((migration) => migration.id));
     expect(await store.migrate()).toEqual([]);
-    const workspaces = await store.query<{ id: string }>(
+    const workspaces = await store.queryInWorkspace<{ id: string }>(
+      workspaceId,
       'SELECT id FROM workspaces WHERE id = $1',
       [workspaceId],
     );
@@ -124,7 +138,7 @@ describe('PostgresStore (real PostgreSQL)', () => {
     });
     afterAll(async () => {
       await store.queryInWorkspace(workspaceId, 'DELETE FROM smoke_records WHERE id = $1', [id]);
-      await store.query('DELETE FROM workspaces WHERE id = $1', [other]);
+      await store.queryInWorkspace(other, 'DELETE FROM workspaces WHERE id = $1', [other]);
     });
 
     it('a query that names no workspace sees no rows at all', async () => {
@@ -144,15 +158,40 @@ describe('PostgresStore (real PostgreSQL)', () => {
       ).toEqual([{ value: 'mine' }]);
     });
 
-    it('an operator read across workspaces sees every row and can change none', async () => {
-      const rows = await store.queryAcrossWorkspaces<{ value: string }>(
-        'SELECT value FROM smoke_records WHERE id = $1',
-        [id],
-      );
-      expect(rows).toEqual([{ value: 'mine' }]);
-      await expect(
-        store.queryAcrossWorkspaces('DELETE FROM smoke_records WHERE id = $1', [id]),
-      ).rejects.toMatchObject({ code: '25006' });
+    it('the metrics role counts documents across workspaces, reads nothing else and changes nothing', async () => {
+      const sha256 = randomUUID().replace(/-/g, '').padEnd(64, '0');
+      for (const workspace of [workspaceId, other]) {
+        await store.queryInWorkspace(
+          workspace,
+          `INSERT INTO documents (workspace_id, sha256, title, mime, size_bytes, status)
+           VALUES ($1, $2, 't', 'text/plain', 1, 'metrics-probe')`,
+          [workspace, sha256],
+        );
+      }
+      try {
+        const rows = await store.queryAcrossWorkspaces<{ workspace_id: string }>(
+          "SELECT workspace_id FROM documents WHERE status = 'metrics-probe' ORDER BY workspace_id",
+        );
+        expect(rows).toEqual(
+          [workspaceId, other].sort().map((workspace) => ({ workspace_id: workspace })),
+        );
+        // Only the columns the figures need, only the documents table, and never a write.
+        await expect(
+          store.queryAcrossWorkspaces("SELECT title FROM documents WHERE status = 'metrics-probe'"),
+        ).rejects.toMatchObject({ code: '42501' });
+        await expect(
+          store.queryAcrossWorkspaces('SELECT value FROM smoke_records WHERE id = $1', [id]),
+        ).rejects.toMatchObject({ code: '42501' });
+        await expect(
+          store.queryAcrossWorkspaces("DELETE FROM documents WHERE status = 'metrics-probe'"),
+        ).rejects.toMatchObject({ code: '25006' });
+      } finally {
+        for (const workspace of [workspaceId, other]) {
+          await store.queryInWorkspace(workspace, 'DELETE FROM documents WHERE sha256 = $1', [
+            sha256,
+          ]);
+        }
+      }
     });
 
     it("refuses to write a row into a workspace other than the transaction's", async () => {
@@ -168,7 +207,8 @@ describe('PostgresStore (real PostgreSQL)', () => {
 
   it('applies migrations exactly once when two processes migrate a blank database together', async () => {
     const schema = `migrate_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    await store.query(`CREATE SCHEMA ${schema}`);
+    const owner = new PostgresStore({ ...config, DATABASE_URL: ownerUrl() });
+    await owner.query(`CREATE SCHEMA ${schema}`);
     const first = storeInSchema(schema);
     const second = storeInSchema(schema);
     try {
@@ -194,7 +234,8 @@ describe('PostgresStore (real PostgreSQL)', () => {
       expect(await second.migrate()).toEqual([]);
     } finally {
       await Promise.all([first.onModuleDestroy(), second.onModuleDestroy()]);
-      await store.query(`DROP SCHEMA ${schema} CASCADE`);
+      await owner.query(`DROP SCHEMA ${schema} CASCADE`);
+      await owner.onModuleDestroy();
     }
   });
 });

@@ -1,4 +1,6 @@
+import { isolationEverywhere } from './migrations/0006-isolation-everywhere';
 import { operatorAlerts } from './migrations/0040-operator-alerts';
+
 /**
  * Schema changes, applied in order, each exactly once (see PostgresStore.migrate).
  * Never edit a migration that has shipped: append a new one.
@@ -233,5 +235,6 @@ export const migrations: readonly Migration[] = [
   { id: '0003_auth_and_isolation', sql: authAndIsolation },
   { id: '0004_knowledge_domains', sql: knowledgeDomains },
   { id: '0005_workspace_invitations', sql: workspaceInvitations },
+  { id: '0006_isolation_everywhere', sql: isolationEverywhere },
   { id: '0040_operator_alerts', sql: operatorAlerts },
 ];

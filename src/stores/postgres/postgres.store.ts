@@ -23,10 +23,17 @@ export class PostgresStore implements OnModuleDestroy {
   private readonly logger = new Logger(PostgresStore.name);
   readonly pool: Pool;
 
+  /** The metrics role's connection (DATABASE_METRICS_URL), opened on first use. */
+  private metricsPool: Pool | null = null;
+
   constructor(@InjectConfig() private readonly config: CairnConfig) {
-    this.pool = new Pool({
-      connectionString: config.DATABASE_URL,
-      max: 10,
+    this.pool = this.openPool(config.DATABASE_URL, 10);
+  }
+
+  private openPool(connectionString: string, max: number): Pool {
+    const pool = new Pool({
+      connectionString,
+      max,
       // Fail fast when Postgres is down instead of waiting for a connection forever.
       connectionTimeoutMillis: 3_000,
       idleTimeoutMillis: 30_000,
@@ -35,9 +42,8 @@ export class PostgresStore implements OnModuleDestroy {
     });
     // An idle client losing its connection (Postgres restarted) must not crash the process;
     // the pool drops that client and opens a new one on the next query.
-    this.pool.on('error', (error) =>
-      this.logger.warn(`idle Postgres client failed: ${error.message}`),
-    );
+    pool.on('error', (error) => this.logger.warn(`idle Postgres client failed: ${error.message}`));
+    return pool;
   }
 
   async query<R extends QueryResultRow = Record<string, unknown>>(
@@ -73,27 +79,28 @@ export class PostgresStore implements OnModuleDestroy {
 
   /**
    * A read across every workspace, for operators' figures (metrics) only: a READ ONLY
-   * transaction that row-level security lets see all rows and change none.
+   * transaction of the metrics role (DATABASE_METRICS_URL), the one role a policy lets read
+   * across workspaces, and only the columns the migrations grant it. Null when that role is not
+   * configured.
    */
   async queryAcrossWorkspaces<R extends QueryResultRow = Record<string, unknown>>(
     text: string,
     params: unknown[] = [],
-  ): Promise<R[]> {
-    return this.withTransaction(
-      async (client) => {
-        await client.query("SELECT set_config('cairn.cross_workspace_read', 'on', true)");
-        return (await client.query<R>(text, params)).rows;
-      },
-      { readOnly: true },
-    );
+  ): Promise<R[] | null> {
+    if (!this.config.DATABASE_METRICS_URL) return null;
+    this.metricsPool ??= this.openPool(this.config.DATABASE_METRICS_URL, 1);
+    return this.withTransaction(async (client) => (await client.query<R>(text, params)).rows, {
+      readOnly: true,
+      pool: this.metricsPool,
+    });
   }
 
   /** Runs fn inside BEGIN/COMMIT on one connection; rolls back when fn throws. */
   async withTransaction<T>(
     fn: (client: PoolClient) => Promise<T>,
-    options: { readOnly?: boolean } = {},
+    options: { readOnly?: boolean; pool?: Pool } = {},
   ): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await (options.pool ?? this.pool).connect();
     try {
       await client.query(options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
       const result = await fn(client);
@@ -108,11 +115,24 @@ export class PostgresStore implements OnModuleDestroy {
   }
 
   /**
-   * Applies pending migrations. The advisory lock serialises the API and the workers when they
-   * start together; whoever waits finds the work done and applies nothing.
+   * Applies pending migrations as the owner role (DATABASE_OWNER_URL). The advisory lock
+   * serialises the API and the workers when they start together; whoever waits finds the work
+   * done and applies nothing.
    */
   async migrate(migrations: readonly Migration[] = defaultMigrations): Promise<string[]> {
-    const client = await this.pool.connect();
+    if (!this.config.DATABASE_OWNER_URL) {
+      throw new Error('DATABASE_OWNER_URL is not set: only the owner role migrates');
+    }
+    const ownerPool = this.openPool(this.config.DATABASE_OWNER_URL, 1);
+    try {
+      return await this.migrateWith(ownerPool, migrations);
+    } finally {
+      await ownerPool.end();
+    }
+  }
+
+  private async migrateWith(pool: Pool, migrations: readonly Migration[]): Promise<string[]> {
+    const client = await pool.connect();
     const applied: string[] = [];
     try {
       await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
@@ -149,17 +169,36 @@ export class PostgresStore implements OnModuleDestroy {
     return applied;
   }
 
+  /**
+   * Throws unless every migration has been applied: a process without the owner's URL waits
+   * (StoresBootstrapService retries) for the step that migrates.
+   */
+  async assertMigrated(migrations: readonly Migration[] = defaultMigrations): Promise<void> {
+    const done = new Set(
+      (await this.query<{ id: string }>('SELECT id FROM schema_migrations')).map((row) => row.id),
+    );
+    const pending = migrations.filter((migration) => !done.has(migration.id));
+    if (pending.length > 0) {
+      throw new Error(`waiting for migrations: ${pending.map((m) => m.id).join(', ')}`);
+    }
+  }
+
   /** Creates the workspace row if missing; the name is kept when it already exists. */
   async ensureWorkspace(workspaceId: string, name: string = workspaceId): Promise<void> {
-    await this.query(
+    await this.queryInWorkspace(
+      workspaceId,
       'INSERT INTO workspaces (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING',
       [workspaceId, name],
     );
   }
 
-  /** Migrations plus the default workspace: everything Postgres needs before Cairn serves. */
+  /**
+   * Migrations (when this process has the owner's URL, else waits for them) plus the default
+   * workspace: everything Postgres needs before Cairn serves.
+   */
   async ensureSchema(): Promise<void> {
-    await this.migrate();
+    if (this.config.DATABASE_OWNER_URL) await this.migrate();
+    else await this.assertMigrated();
     await this.ensureWorkspace(this.config.CAIRN_DEFAULT_WORKSPACE, 'Default workspace');
   }
 
@@ -168,6 +207,6 @@ export class PostgresStore implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.metricsPool?.end()]);
   }
 }
