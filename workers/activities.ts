@@ -138,6 +138,7 @@ function createExtractor(config: CairnConfig): KnowledgeExtractor {
  */
 function bulkEmbedder(config: CairnConfig): () => Promise<Embedder> {
   const parallelPasses = bulkParallelPasses(config.CAIRN_EMBEDDING_PARALLEL_PASSES);
+  const modelDir = config.CAIRN_EMBEDDING_MODEL_DIR;
   let loading: Promise<Embedder> | undefined;
   let current: Embedder | undefined;
   const embedder = async () => {
@@ -146,7 +147,7 @@ function bulkEmbedder(config: CairnConfig): () => Promise<Embedder> {
       current = undefined;
       loading = undefined;
     }
-    loading ??= Embedder.load({ parallelPasses }).catch((error: unknown) => {
+    loading ??= Embedder.load({ modelDir, parallelPasses }).catch((error: unknown) => {
       loading = undefined;
       throw error;
     });

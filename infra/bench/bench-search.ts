@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     search(question.question, 'auto', false),
   );
 
-  const embedder = await Embedder.load();
+  const embedder = await Embedder.load({ modelDir: process.env.CAIRN_EMBEDDING_MODEL_DIR });
   const vectors = new Map<string, number[]>();
   for (const question of dataset.questions) {
     vectors.set(question.question, Array.from(await embedder.embedOne(question.question)));

@@ -11,7 +11,10 @@ export async function timeEmbedding(
   texts: string[],
   options: EmbedderOptions = {},
 ): Promise<EmbeddingTiming> {
-  const embedder = await Embedder.load(options);
+  const embedder = await Embedder.load({
+    modelDir: process.env.CAIRN_EMBEDDING_MODEL_DIR,
+    ...options,
+  });
   try {
     const tokens = texts.reduce((total, text) => total + embedder.countTokens(text), 0);
     await embedder.embed(texts.slice(0, embedder.batchSize)); // the first run allocates the arena

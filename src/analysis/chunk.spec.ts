@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { chunkDocument, type TextChunk } from './chunk';
 import type { ExtractedDocument } from './extracted-document';
 
@@ -93,15 +91,5 @@ describe('chunkDocument', () => {
     expect(() => chunkDocument({ text: 'x' }, { targetChars: 100, maxChars: 10 })).toThrow(
       RangeError,
     );
-  });
-
-  const corpusPath = resolve(__dirname, '../../../shared/datasets/musique-100/corpus.json');
-  it('chunks the MuSiQue corpus with exact spans', () => {
-    const passages = JSON.parse(readFileSync(corpusPath, 'utf8')) as { text: string }[];
-    for (const { text } of passages) {
-      const chunks = chunkDocument({ text });
-      expectExactSpans({ text }, chunks);
-      for (const chunk of chunks) expect(chunk.text.length).toBeLessThanOrEqual(2000);
-    }
   });
 });

@@ -45,10 +45,22 @@ describe('loadConfig', () => {
     expect(problems).toContain('S3_BUCKET');
   });
 
-  it('keeps the workers’ warm-up workspace out of use', () => {
+  it('keeps the workers’ former warm-up workspace out of use', () => {
     expect(() => loadConfig({ ...validEnv, CAIRN_DEFAULT_WORKSPACE: 'cairn-warm-up' })).toThrow(
       /CAIRN_DEFAULT_WORKSPACE: cairn-warm-up is reserved/,
     );
+  });
+
+  it('takes search tuning only as a JSON object, and a blank one as none', () => {
+    for (const bad of ['{"rrfK": 30', '[30]', '30', 'null']) {
+      expect(() => loadConfig({ ...validEnv, CAIRN_SEARCH_TUNING: bad })).toThrow(
+        /CAIRN_SEARCH_TUNING: must be a JSON object/,
+      );
+    }
+    expect(
+      loadConfig({ ...validEnv, CAIRN_SEARCH_TUNING: '{"rrfK":12}' }).CAIRN_SEARCH_TUNING,
+    ).toBe('{"rrfK":12}');
+    expect(loadConfig({ ...validEnv, CAIRN_SEARCH_TUNING: ' ' }).CAIRN_SEARCH_TUNING).toBe(' ');
   });
 
   it('rejects an unknown task queue', () => {

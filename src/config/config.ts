@@ -89,6 +89,16 @@ export const configSchema = z.object({
    * its own with one core's worth of work; 0 means one per core.
    */
   CAIRN_EMBEDDING_PARALLEL_PASSES: z.coerce.number().int().min(0).max(64).default(0),
+  /** The embedding model's folder: model.onnx, tokenizer.json and its configuration files. */
+  CAIRN_EMBEDDING_MODEL_DIR: z.string().min(1).optional(),
+  /**
+   * Ranking knobs over the defaults of src/search/search-tuning.ts: a JSON object of the same
+   * shape, merged one level deep, so that a benchmark can try settings without a rebuild.
+   */
+  CAIRN_SEARCH_TUNING: z
+    .string()
+    .refine(isJsonObjectOrBlank, 'must be a JSON object, e.g. {"rrfK":30}')
+    .optional(),
   /** Optional: POSTed when documents are indexed or deleted (retried by Temporal on failure). */
   CAIRN_WEBHOOK_URL: z.string().default(''),
   /** Supabase Auth tokens: HS256 with this shared secret, unless a JWKS URL is set. */
@@ -243,6 +253,16 @@ export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
     this.name = 'ConfigError';
+  }
+}
+
+function isJsonObjectOrBlank(raw: string): boolean {
+  if (raw.trim() === '') return true;
+  try {
+    const value: unknown = JSON.parse(raw);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
   }
 }
 

@@ -10,7 +10,7 @@ import { WordPieceTokenizer } from './wordpiece-tokenizer';
  */
 
 export interface EmbedderOptions {
-  /** Folder written by `infra/install-model.sh`; defaults to $CAIRN_EMBEDDING_MODEL_DIR. */
+  /** Folder written by `infra/install-model.sh` (the configuration's CAIRN_EMBEDDING_MODEL_DIR). */
   modelDir?: string;
   /** Texts per forward pass. */
   batchSize?: number;
@@ -70,7 +70,7 @@ export class Embedder {
   }
 
   static async load(options: EmbedderOptions = {}): Promise<Embedder> {
-    const modelDir = options.modelDir ?? process.env.CAIRN_EMBEDDING_MODEL_DIR;
+    const modelDir = options.modelDir;
     if (!modelDir) {
       throw new Error(
         `CAIRN_EMBEDDING_MODEL_DIR is not set (source infra/env.sh), then ${INSTALL_HINT}`,

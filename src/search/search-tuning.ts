@@ -39,10 +39,10 @@ export const DEFAULT_SEARCH_TUNING: SearchTuning = {
 };
 
 /**
- * The defaults, optionally overridden by CAIRN_SEARCH_TUNING (a JSON object of the same shape,
- * merged one level deep) so that benchmarks can try settings without a rebuild.
+ * The defaults, optionally overridden by the configuration's CAIRN_SEARCH_TUNING (a JSON object
+ * of the same shape, merged one level deep) so that benchmarks can try settings without a rebuild.
  */
-export function searchTuningFromEnv(raw = process.env.CAIRN_SEARCH_TUNING): SearchTuning {
+export function searchTuningFrom(raw: string | undefined): SearchTuning {
   if (raw === undefined || raw.trim() === '') return DEFAULT_SEARCH_TUNING;
   const override = JSON.parse(raw) as Partial<SearchTuning>;
   return {

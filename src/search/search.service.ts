@@ -1,5 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Embedder } from '../embedding/embedder';
+import { InjectConfig } from '../config/config.module';
+import type { CairnConfig } from '../config/config';
 import { NlpKnowledgeExtractor } from '../extraction/nlp-extractor';
 import {
   embeddingSeconds,
@@ -15,7 +17,7 @@ import { linkQueryEntities, type QueryEntityLink } from './query-linking';
 import { reciprocalRankFusion, type FusedItem, type Ranking } from './rank-fusion';
 import { SearchCache } from './search-cache';
 import type { SearchMode, SearchRequest } from './search.schema';
-import { searchTuningFromEnv, type SearchTuning } from './search-tuning';
+import { searchTuningFrom, type SearchTuning } from './search-tuning';
 import type { LinkedEntity, SearchHit, SearchResponse } from './search.types';
 import type { WorkspaceGraph } from './workspace-graph';
 import { WorkspaceGraphLoader } from './workspace-graph.loader';
@@ -42,7 +44,7 @@ interface GraphContext {
 @Injectable()
 export class SearchService implements OnModuleDestroy {
   private readonly logger = new Logger(SearchService.name);
-  private readonly tuning: SearchTuning = searchTuningFromEnv();
+  private readonly tuning: SearchTuning;
   private readonly extractor = new NlpKnowledgeExtractor({ includeDates: true });
   private embedder?: Promise<Embedder>;
   /** Per workspace, the documents being deleted as of one content version. */
@@ -56,7 +58,10 @@ export class SearchService implements OnModuleDestroy {
     private readonly graphs: WorkspaceGraphLoader,
     private readonly cache: SearchCache,
     private readonly postgres: PostgresStore,
-  ) {}
+    @InjectConfig() private readonly config: CairnConfig,
+  ) {
+    this.tuning = searchTuningFrom(config.CAIRN_SEARCH_TUNING);
+  }
 
   async search(
     workspaceId: string,
@@ -485,7 +490,8 @@ export class SearchService implements OnModuleDestroy {
   }
 
   private loadEmbedder(): Promise<Embedder> {
-    this.embedder ??= Embedder.load().catch((error: unknown) => {
+    const modelDir = this.config.CAIRN_EMBEDDING_MODEL_DIR;
+    this.embedder ??= Embedder.load({ modelDir }).catch((error: unknown) => {
       this.embedder = undefined;
       throw error;
     });

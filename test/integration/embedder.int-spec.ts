@@ -1,6 +1,9 @@
 import { deserialize, serialize } from 'node:v8';
 import type { Embedder } from '../../src/embedding/embedder';
 
+/** The model `npm test` installed (infra/env.sh). */
+const modelDir = process.env.CAIRN_EMBEDDING_MODEL_DIR;
+
 // Needs the installed model: `bash infra/install-model.sh` (the error names the folder if missing).
 
 /*
@@ -77,7 +80,7 @@ describe('Embedder (all-MiniLM-L6-v2 int8 on onnxruntime-node)', () => {
 
   beforeAll(async () => {
     ({ Embedder: EmbedderClass } = await import('../../src/embedding/embedder'));
-    embedder = await EmbedderClass.load({ batchSize: 4 });
+    embedder = await EmbedderClass.load({ modelDir, batchSize: 4 });
   }, 60_000);
 
   afterAll(async () => {
@@ -169,8 +172,8 @@ describe('Embedder with forward passes side by side on threads (as the ai worker
 
   beforeAll(async () => {
     ({ Embedder: EmbedderClass } = await import('../../src/embedding/embedder'));
-    threaded = await EmbedderClass.load({ batchSize: 2, parallelPasses: 2 });
-    onThisThread = await EmbedderClass.load({ batchSize: 2 });
+    threaded = await EmbedderClass.load({ modelDir, batchSize: 2, parallelPasses: 2 });
+    onThisThread = await EmbedderClass.load({ modelDir, batchSize: 2 });
   }, 60_000);
 
   afterAll(async () => {
@@ -200,7 +203,7 @@ describe('Embedder with forward passes side by side on threads (as the ai worker
   });
 
   it('refuses work once closed, and says it is no longer usable', async () => {
-    const spare = await EmbedderClass.load({ parallelPasses: 1 });
+    const spare = await EmbedderClass.load({ modelDir, parallelPasses: 1 });
     expect(spare.usable).toBe(true);
     await spare.close();
     expect(spare.usable).toBe(false);

@@ -86,7 +86,7 @@ describe('pipeline activities: a second run with the same input leaves the state
     documents = app.get(DocumentsRepository);
     await stores.postgres.ensureWorkspace(workspaceId);
     await stores.vectors.ensureTenant(workspaceId);
-    embedder = await Embedder.load();
+    embedder = await Embedder.load({ modelDir: process.env.CAIRN_EMBEDDING_MODEL_DIR });
     ai = createAnalysisActivities({
       documents,
       blobs: stores.blobs,

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { WordPieceTokenizer } from './wordpiece-tokenizer';
+import { WordPieceTokenizer } from '../../src/embedding/wordpiece-tokenizer';
 
 /*
  * Expected ids come from the reference implementation, Hugging Face `tokenizers` 0.23.3, run once on
