@@ -333,10 +333,12 @@ cmd_test() {
     CAIRN_RATE_LIMIT_UPLOAD_BURST=100000 CAIRN_RATE_LIMIT_SEARCH_BURST=100000
     CAIRN_RATE_LIMIT_UPLOAD_PER_MINUTE=1000000 CAIRN_RATE_LIMIT_SEARCH_PER_MINUTE=1000000
   )
-  start_app test-api "${tracing[@]}" "${budgets[@]}" CAIRN_API_PORT="$CAIRN_TEST_API_PORT" \
-    -- node dist/src/main.js
+  # The webhook tests' receivers listen on loopback, which webhook URLs may not reach by default.
+  local outbound=(CAIRN_OUTBOUND_ALLOWED_NETWORKS=127.0.0.0/8)
+  start_app test-api "${tracing[@]}" "${budgets[@]}" "${outbound[@]}" \
+    CAIRN_API_PORT="$CAIRN_TEST_API_PORT" -- node dist/src/main.js
   start_workers test-worker separate general,ai,storage "$CAIRN_TEST_WORKER_METRICS_PORT" \
-    "${tracing[@]}"
+    "${tracing[@]}" "${outbound[@]}"
   export CAIRN_API_URL="http://127.0.0.1:$CAIRN_TEST_API_PORT"
   wait_ready "$CAIRN_API_URL/health/ready" "${WORKER_READY_URLS[@]}"
   JEST_CODE=0

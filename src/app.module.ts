@@ -13,6 +13,9 @@ import { OperatorAlertsModule } from './operator-alerts/operator-alerts.module';
 import { SmokeModule } from './smoke/smoke.module';
 import { StoresModule } from './stores/stores.module';
 import { TemporalModule } from './temporal/temporal.module';
+import { EventsModule } from './events/events.module';
+import { WatchesModule } from './watches/watches.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({
   imports: [
@@ -29,6 +32,9 @@ import { TemporalModule } from './temporal/temporal.module';
     SearchModule,
     ConsoleModule,
     McpModule,
+    WebhooksModule,
+    WatchesModule,
+    EventsModule,
     OperatorAlertsModule,
   ],
 })

@@ -33,18 +33,30 @@ import { SearchService } from '../src/search/search.service';
 import { createDomainBookkeepingActivities } from './general/domain-bookkeeping.activities';
 import { createDomainResearchActivities } from './ai/domain-research.activities';
 import { createDomainContentActivities } from './storage/domain-content.activities';
+import { WebhookDispatcher } from '../src/webhooks/webhook-dispatcher';
+import { WebhooksRepository } from '../src/webhooks/webhooks.repository';
+import { SecretOpener } from '../src/common/sealed-secrets';
+import { OutboundAddressPolicy } from '../src/common/http/outbound-address';
+import { createWebhookDeliveryActivities } from './general/webhook-delivery.activities';
+import { watchCheckStarter, webhookEmitter } from './general/workspace-notifications';
+import { TemporalClientService } from '../src/temporal/temporal-client.service';
+import { WatchesRepository } from '../src/watches/watches.repository';
+import { createWatchCheckActivities } from './ai/watch-check.activities';
 
 /** The activities each task queue serves, wired to the shared store clients. */
 export function activitiesFor(queue: TaskQueueName, app: INestApplicationContext): object {
   switch (queue) {
-    case 'general':
+    case 'general': {
+      const config = app.get<CairnConfig>(CONFIG);
+      const emitWebhookEvent = webhookEmitter(app.get(WebhookDispatcher));
       return {
         ...createGeneralSmokeActivities(app.get(PostgresStore), app.get(RedisStore)),
         ...createDocumentBookkeepingActivities(
           app.get(DocumentsRepository),
           app.get(DocumentEventsPublisher),
-          { url: app.get<CairnConfig>(CONFIG).CAIRN_WEBHOOK_URL || undefined },
+          emitWebhookEvent,
           { bump: (workspaceId) => bumpContentVersion(app.get(RedisStore).client, workspaceId) },
+          watchCheckStarter(app.get(WatchesRepository), app.get(TemporalClientService)),
         ),
         ...createImportActivities(
           importActivityDependencies(app, (details) => Context.current().heartbeat(details)),
@@ -53,7 +65,7 @@ export function activitiesFor(queue: TaskQueueName, app: INestApplicationContext
           domains: app.get(DomainsRepository),
           documents: app.get(DocumentsRepository),
           publish: (channel, message) => app.get(RedisStore).client.publish(channel, message),
-          webhook: { url: app.get<CairnConfig>(CONFIG).CAIRN_WEBHOOK_URL || undefined },
+          emitWebhookEvent,
           auditActivation: ({ workspaceId, domainId }) =>
             app.get(AuditService).recordOnce({
               workspaceId,
@@ -64,7 +76,15 @@ export function activitiesFor(queue: TaskQueueName, app: INestApplicationContext
             }),
           heartbeat,
         }),
+        ...createWebhookDeliveryActivities({
+          webhooks: app.get(WebhooksRepository),
+          opener: config.CAIRN_SECRETS_PRIVATE_KEY
+            ? new SecretOpener(config.CAIRN_SECRETS_PRIVATE_KEY)
+            : undefined,
+          policy: new OutboundAddressPolicy(config.CAIRN_OUTBOUND_ALLOWED_NETWORKS),
+        }),
       };
+    }
     case 'ai':
       return {
         ...createAiSmokeActivities(),
@@ -79,6 +99,12 @@ export function activitiesFor(queue: TaskQueueName, app: INestApplicationContext
           domains: app.get(DomainsRepository),
           search: app.get(SearchService),
           heartbeat,
+        }),
+        ...createWatchCheckActivities({
+          watches: app.get(WatchesRepository),
+          search: app.get(SearchService),
+          publish: (channel, message) => app.get(RedisStore).client.publish(channel, message),
+          dispatch: (event) => app.get(WebhookDispatcher).dispatch(event),
         }),
       };
     case 'storage':

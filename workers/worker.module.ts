@@ -12,6 +12,10 @@ import { ChunkRetriever } from '../src/search/chunk-retriever';
 import { SearchCache } from '../src/search/search-cache';
 import { SearchService } from '../src/search/search.service';
 import { WorkspaceGraphLoader } from '../src/search/workspace-graph.loader';
+import { TemporalModule } from '../src/temporal/temporal.module';
+import { WebhookDispatcher } from '../src/webhooks/webhook-dispatcher';
+import { WebhooksRepository } from '../src/webhooks/webhooks.repository';
+import { WatchesRepository } from '../src/watches/watches.repository';
 
 // Domain research runs Cairn's own search inside the ai worker.
 const domainProviders = [
@@ -25,7 +29,8 @@ const domainProviders = [
 
 /** The workers' Nest context: the same configuration and store clients as the API, no HTTP. */
 @Module({
-  imports: [ConfigModule, StoresModule],
+  // Temporal: the workers start webhook deliveries (and watch checks) as workflows of their own.
+  imports: [ConfigModule, StoresModule, TemporalModule],
   providers: [
     AuditService,
     DocumentsRepository,
@@ -33,6 +38,9 @@ const domainProviders = [
     DocumentGraphRepository,
     ChunkVectorIndex,
     ...domainProviders,
+    WebhooksRepository,
+    WebhookDispatcher,
+    WatchesRepository,
   ],
   exports: [
     DocumentsRepository,
@@ -40,6 +48,9 @@ const domainProviders = [
     DocumentGraphRepository,
     ChunkVectorIndex,
     ...domainProviders,
+    WebhooksRepository,
+    WebhookDispatcher,
+    WatchesRepository,
   ],
 })
 export class WorkerModule {}

@@ -5,3 +5,5 @@ export { deleteDocumentWorkflow } from './delete-document.workflow';
 export { importWorkflow } from './import.workflow';
 export { domainBootstrapWorkflow } from './domain-bootstrap.workflow';
 export { addDomainDocumentsWorkflow } from './add-domain-documents.workflow';
+export { deliverWebhookWorkflow } from './deliver-webhook.workflow';
+export { checkWatchesWorkflow } from './check-watches.workflow';

@@ -23,7 +23,12 @@ export type AuditAction =
   | 'member.role_changed'
   | 'member.removed'
   | 'api_key.created'
-  | 'api_key.revoked';
+  | 'api_key.revoked'
+  | 'webhook.created'
+  | 'webhook.deleted'
+  | 'webhook.secret_rotated'
+  | 'watch.created'
+  | 'watch.deleted';
 
 export interface AuditEntry {
   workspaceId: string;

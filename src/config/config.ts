@@ -14,6 +14,11 @@ function isProxyRange(entry: string): boolean {
   return /^\d{1,3}$/.test(prefix) && bits >= 0 && bits <= (family === 4 ? 32 : 128);
 }
 
+/** An address or CIDR range (no range names). */
+function isNetwork(entry: string): boolean {
+  return !PROXY_RANGE_NAMES.includes(entry) && isProxyRange(entry);
+}
+
 const port = z.coerce.number().int().min(1).max(65535);
 const url = (protocols: string[]) =>
   z
@@ -99,8 +104,33 @@ export const configSchema = z.object({
     .string()
     .refine(isJsonObjectOrBlank, 'must be a JSON object, e.g. {"rrfK":30}')
     .optional(),
-  /** Optional: POSTed when documents are indexed or deleted (retried by Temporal on failure). */
-  CAIRN_WEBHOOK_URL: z.string().default(''),
+  /**
+   * Secrets kept at rest (webhook signing secrets) are sealed to this X25519 public key (32
+   * bytes, base64url); the API needs only it. '' disables webhooks. See docs/webhooks.md.
+   */
+  CAIRN_SECRETS_PUBLIC_KEY: z
+    .string()
+    .regex(/^([A-Za-z0-9_-]{43})?$/, 'an X25519 public key: 32 bytes in base64url')
+    .default(''),
+  /** Its private half: only the workers, which sign webhook deliveries, need it. */
+  CAIRN_SECRETS_PRIVATE_KEY: z
+    .string()
+    .regex(/^([A-Za-z0-9_-]{43})?$/, 'an X25519 private key: 32 bytes in base64url')
+    .default(''),
+  /**
+   * Networks (CIDR, comma-separated) that calls to user-given URLs (webhooks) may reach although
+   * they are private, loopback or link-local; empty: public addresses only.
+   */
+  CAIRN_OUTBOUND_ALLOWED_NETWORKS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().refine(isNetwork, 'each entry: an IP address or a CIDR range'))),
   /** Supabase Auth tokens: HS256 with this shared secret, unless a JWKS URL is set. */
   CAIRN_AUTH_JWT_SECRET: z.string().default(''),
   /** When set, tokens must be RS256/ES256 signed by a key of this JWKS (and HS256 is refused). */

@@ -2,13 +2,15 @@ import type { DomainStage, DomainStatus } from './domain.types';
 
 // Domain notifications on Redis pub/sub, one channel per workspace (subscribe to follow domains).
 
-export type DomainEventName =
-  | 'domain.status'
-  | 'domain.reviewed'
-  | 'domain.review_reminder'
-  | 'domain.expired'
-  | 'domain.activated'
-  | 'domain.documents_added';
+export const DOMAIN_EVENT_NAMES = [
+  'domain.status',
+  'domain.reviewed',
+  'domain.review_reminder',
+  'domain.expired',
+  'domain.activated',
+  'domain.documents_added',
+] as const;
+export type DomainEventName = (typeof DOMAIN_EVENT_NAMES)[number];
 
 export interface DomainEvent {
   event: DomainEventName;

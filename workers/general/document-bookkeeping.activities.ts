@@ -1,11 +1,7 @@
 import type { DocumentsRepository } from '../../src/documents/documents.repository';
 import type { DocumentEventsPublisher } from '../../src/documents/document-events.publisher';
 import type { DocumentCounts, DocumentStage } from '../../src/documents/document.types';
-import { fetchAttributes, inClientSpan, traceHeaders } from '../../src/observability/spans';
-
-export interface WebhookSettings {
-  url?: string;
-}
+import { noWebhookEvents, type EmitWebhookEvent } from './workspace-notifications';
 
 /** Tells search that a workspace's content changed (its caches key on this version). */
 export interface ContentVersions {
@@ -19,8 +15,10 @@ export interface ContentVersions {
 export const createDocumentBookkeepingActivities = (
   documents: DocumentsRepository,
   events: DocumentEventsPublisher,
-  webhook: WebhookSettings = {},
+  emitWebhookEvent: EmitWebhookEvent = noWebhookEvents,
   contentVersions?: ContentVersions,
+  /** Starts the check of newly indexed documents against the workspace's watches. */
+  checkWatches?: (input: { workspaceId: string; documentIds: string[] }) => Promise<void>,
 ) => ({
   async enterStage(input: {
     workspaceId: string;
@@ -63,9 +61,15 @@ export const createDocumentBookkeepingActivities = (
     await contentVersions?.bump(input.workspaceId);
   },
 
-  /** Tells an optional webhook that documents are searchable; a failed call is retried by Temporal. */
+  /**
+   * Documents are searchable: the workspace's webhooks hear of it (signed deliveries, each a
+   * workflow of its own) and its watches are checked against them.
+   */
   async notifyIndexed(input: { workspaceId: string; documentIds: string[] }): Promise<void> {
-    await postWebhook(webhook, { event: 'documents.indexed', ...input });
+    await emitWebhookEvent(input.workspaceId, 'documents.indexed', {
+      documentIds: input.documentIds,
+    });
+    await checkWatches?.(input);
   },
 
   async notifyDeleted(input: { workspaceId: string; documentId: string }): Promise<void> {
@@ -77,21 +81,6 @@ export const createDocumentBookkeepingActivities = (
       stage: null,
       at: new Date().toISOString(),
     });
-    await postWebhook(webhook, { event: 'document.deleted', ...input });
+    await emitWebhookEvent(input.workspaceId, 'document.deleted', { documentId: input.documentId });
   },
 });
-
-async function postWebhook(webhook: WebhookSettings, payload: object): Promise<void> {
-  const url = webhook.url;
-  if (!url) return;
-  await inClientSpan('webhook POST', fetchAttributes('POST', url), async () => {
-    const response = await fetch(url, {
-      method: 'POST',
-      // The receiver may continue the trace of the document's processing.
-      headers: { 'content-type': 'application/json', ...traceHeaders() },
-      body: JSON.stringify({ ...payload, at: new Date().toISOString() }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (!response.ok) throw new Error(`webhook answered ${response.status}`);
-  });
-}

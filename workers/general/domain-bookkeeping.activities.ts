@@ -8,7 +8,7 @@ import {
 } from '../../src/domains/domain-events';
 import type { DomainStage, DomainStatus, ReviewRecord } from '../../src/domains/domain.types';
 import type { DocumentStatus } from '../../src/documents/document.types';
-import type { WebhookSettings } from './document-bookkeeping.activities';
+import type { EmitWebhookEvent } from './workspace-notifications';
 
 export interface DomainRef {
   workspaceId: string;
@@ -20,7 +20,8 @@ export interface DomainBookkeepingDependencies {
   documents: DocumentsRepository;
   /** Publishes one message on a Redis channel. */
   publish: (channel: string, message: string) => Promise<unknown>;
-  webhook: WebhookSettings;
+  /** Sends an event to the workspace's webhooks (signed, delivered by workflows of their own). */
+  emitWebhookEvent: EmitWebhookEvent;
   /** Writes the domain's activation to the audit log, once however often it is retried. */
   auditActivation: (input: DomainRef) => Promise<void>;
   heartbeat: (details?: unknown) => void;
@@ -30,7 +31,7 @@ export interface DomainBookkeepingDependencies {
 
 /**
  * A domain's status, memberships and review history in Postgres, and its notifications (Redis
- * pub/sub plus the optional webhook). Every write sets values or inserts on conflict do nothing,
+ * pub/sub plus the workspace's webhooks). Every write sets values or inserts on conflict do nothing,
  * so Temporal may retry any of them.
  */
 export const createDomainBookkeepingActivities = (deps: DomainBookkeepingDependencies) => {
@@ -110,7 +111,7 @@ export const createDomainBookkeepingActivities = (deps: DomainBookkeepingDepende
       await deps.domains.recordReview(input.workspaceId, input.domainId, input.review);
     },
 
-    /** A Redis event for live listeners and, when configured, the webhook (retried on failure). */
+    /** A Redis event for live listeners and an event for the workspace's webhooks. */
     async notifyDomain(
       input: DomainRef & { event: DomainEventName; detail?: Record<string, unknown> },
     ): Promise<void> {
@@ -118,14 +119,10 @@ export const createDomainBookkeepingActivities = (deps: DomainBookkeepingDepende
       const event: DomainEvent = { ...input, at };
       if (input.event === 'domain.activated') await deps.auditActivation(input);
       await publish(event);
-      if (!deps.webhook.url) return;
-      const response = await fetch(deps.webhook.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(event),
-        signal: AbortSignal.timeout(10_000),
+      await deps.emitWebhookEvent(input.workspaceId, input.event, {
+        domainId: input.domainId,
+        ...(input.detail ? { detail: input.detail } : {}),
       });
-      if (!response.ok) throw new Error(`webhook answered ${response.status}`);
     },
   };
 };

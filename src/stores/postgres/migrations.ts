@@ -1,4 +1,5 @@
 import { isolationEverywhere } from './migrations/0006-isolation-everywhere';
+import { webhooksAndWatches } from './migrations/0020-webhooks-and-watches';
 import { operatorAlerts } from './migrations/0040-operator-alerts';
 
 /**
@@ -236,5 +237,6 @@ export const migrations: readonly Migration[] = [
   { id: '0004_knowledge_domains', sql: knowledgeDomains },
   { id: '0005_workspace_invitations', sql: workspaceInvitations },
   { id: '0006_isolation_everywhere', sql: isolationEverywhere },
+  { id: '0020_webhooks_and_watches', sql: webhooksAndWatches },
   { id: '0040_operator_alerts', sql: operatorAlerts },
 ];

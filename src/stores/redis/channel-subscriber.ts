@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 
 type Listener = (message: string) => void;
+type PatternListener = (channel: string, message: string) => void;
 
 interface Channel {
   listeners: Set<Listener>;
@@ -16,6 +17,10 @@ interface Channel {
 export class ChannelSubscriber {
   private connection?: Redis;
   private readonly channels = new Map<string, Channel>();
+  private readonly patterns = new Map<
+    string,
+    { listeners: Set<PatternListener>; subscribed: Promise<unknown> }
+  >();
 
   constructor(
     private readonly open: () => Redis,
@@ -40,6 +45,35 @@ export class ChannelSubscriber {
     return () => this.release(channel, current, listener);
   }
 
+  /**
+   * Calls listener with each message on any channel matching the glob pattern (PSUBSCRIBE) until
+   * the returned function is called.
+   */
+  async listenPattern(pattern: string, listener: PatternListener): Promise<() => void> {
+    let entry = this.patterns.get(pattern);
+    if (!entry) {
+      entry = { listeners: new Set(), subscribed: this.subscriber().psubscribe(pattern) };
+      this.patterns.set(pattern, entry);
+    }
+    const current = entry;
+    current.listeners.add(listener);
+    const release = () => {
+      current.listeners.delete(listener);
+      if (current.listeners.size > 0 || this.patterns.get(pattern) !== current) return;
+      this.patterns.delete(pattern);
+      this.connection?.punsubscribe(pattern).catch((error: unknown) => {
+        this.onProblem(`could not unsubscribe from ${pattern}: ${String(error)}`);
+      });
+    };
+    try {
+      await current.subscribed;
+    } catch (error) {
+      release();
+      throw error;
+    }
+    return release;
+  }
+
   /** Channels with at least one listener (for tests and metrics). */
   get channelCount(): number {
     return this.channels.size;
@@ -47,6 +81,7 @@ export class ChannelSubscriber {
 
   close(): void {
     this.channels.clear();
+    this.patterns.clear();
     this.connection?.disconnect();
     this.connection = undefined;
   }
@@ -65,6 +100,11 @@ export class ChannelSubscriber {
     const connection = this.open();
     connection.on('message', (channel: string, message: string) => {
       for (const listener of [...(this.channels.get(channel)?.listeners ?? [])]) listener(message);
+    });
+    connection.on('pmessage', (pattern: string, channel: string, message: string) => {
+      for (const listener of [...(this.patterns.get(pattern)?.listeners ?? [])]) {
+        listener(channel, message);
+      }
     });
     connection.on('error', (error: Error) => this.onProblem(error.message));
     this.connection = connection;
