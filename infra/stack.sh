@@ -292,6 +292,14 @@ install_tools() {
   else
     apt_install chromium fonts-dejavu-core
   fi
+  # OCR for scanned PDFs and images (src/analysis/ocr.ts): Tesseract with its English data, and
+  # poppler's pdftoppm to render PDF pages. More languages: apt-get install tesseract-ocr-<lang>.
+  if command -v tesseract >/dev/null && command -v pdftoppm >/dev/null &&
+    [[ -n $(compgen -G '/usr/share/tesseract-ocr/*/tessdata/eng.traineddata') ]]; then
+    say "tesseract: installed ($(command -v tesseract))"
+  else
+    apt_install tesseract-ocr tesseract-ocr-eng poppler-utils
+  fi
 }
 
 # Render kustomize directories and decode every object strictly into the Kubernetes API types

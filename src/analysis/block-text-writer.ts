@@ -28,6 +28,11 @@ export class BlockTextWriter {
     this.requestBreak('\n');
   }
 
+  /** Between two table cells of one row. */
+  cellBreak(): void {
+    this.requestBreak(' | ');
+  }
+
   paragraphBreak(): void {
     this.requestBreak('\n\n');
   }
@@ -56,6 +61,12 @@ export class BlockTextWriter {
   }
 }
 
-type Separator = '' | ' ' | '\n' | '\n\n';
+type Separator = '' | ' ' | ' | ' | '\n' | '\n\n';
 
-const SEPARATOR_STRENGTH: Record<Separator, number> = { '': 0, ' ': 1, '\n': 2, '\n\n': 3 };
+const SEPARATOR_STRENGTH: Record<Separator, number> = {
+  '': 0,
+  ' ': 1,
+  ' | ': 2,
+  '\n': 3,
+  '\n\n': 4,
+};

@@ -71,9 +71,37 @@ describe('chunkDocument', () => {
     };
     const chunks = chunkDocument(document, { targetChars: 1000 });
     expect(chunks).toEqual([
-      { ord: 0, text: 'Page one starts. Page one ends.', start: 0, end: 31, page: 1 },
-      { ord: 1, text: 'Page two only.', start: 33, end: 47, page: 2 },
-      { ord: 2, text: 'Page four.', start: 51, end: 61, page: 4 },
+      {
+        ord: 0,
+        text: 'Page one starts. Page one ends.',
+        start: 0,
+        end: 31,
+        page: 1,
+        locator: 'page 1',
+      },
+      { ord: 1, text: 'Page two only.', start: 33, end: 47, page: 2, locator: 'page 2' },
+      { ord: 2, text: 'Page four.', start: 51, end: 61, page: 4, locator: 'page 4' },
+    ]);
+  });
+
+  it('names the rows a chunk covers and never joins two sections of different labels', () => {
+    const text =
+      'slide one text.\n\nName: Ada; Role: engineer.\nName: Bob; Role: cook.\nName: Cy; Role: pilot.';
+    const document = {
+      text,
+      sections: [
+        { label: 'slide 1', start: 0, end: 15 },
+        { label: 'sheet People', row: 2, start: 17, end: 43 },
+        { label: 'sheet People', row: 3, start: 44, end: 66 },
+        { label: 'sheet People', row: 4, start: 67, end: 89 },
+      ],
+    };
+    const chunks = chunkDocument(document, { targetChars: 50, maxChars: 100 });
+    expectExactSpans(document, chunks);
+    expect(chunks.map(({ text: chunkText, locator }) => [chunkText, locator])).toEqual([
+      ['slide one text.', 'slide 1'],
+      ['Name: Ada; Role: engineer.\nName: Bob; Role: cook.', 'sheet People, rows 2–3'],
+      ['Name: Cy; Role: pilot.', 'sheet People, row 4'],
     ]);
   });
 

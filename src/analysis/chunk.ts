@@ -1,4 +1,4 @@
-import type { ExtractedDocument } from './extracted-document';
+import type { ExtractedDocument, PageSpan, SectionSpan } from './extracted-document';
 
 export interface TextChunk {
   /** 0-based position of the chunk in the document. */
@@ -9,6 +9,8 @@ export interface TextChunk {
   end: number;
   /** The page the chunk lies on, when the document has pages. */
   page?: number;
+  /** Where the chunk sits, in words: "page 4", "slide 3", "sheet Sales, rows 2–9", "chapter 2". */
+  locator?: string;
 }
 
 export interface ChunkOptions {
@@ -27,6 +29,9 @@ interface Region {
   start: number;
   end: number;
   page?: number;
+  label?: string;
+  /** The numbered rows of a sheet region, in order. */
+  rows?: SectionSpan[];
 }
 
 /**
@@ -45,18 +50,21 @@ export function chunkDocument(
 
   const { text } = document;
   const chunks: TextChunk[] = [];
-  const emit = (start: number, end: number, page: number | undefined): void => {
+  let region: Region = { start: 0, end: 0 };
+  const emit = (start: number, end: number): void => {
     const chunk: TextChunk = { ord: chunks.length, text: text.slice(start, end), start, end };
-    if (page !== undefined) chunk.page = page;
+    if (region.page !== undefined) chunk.page = region.page;
+    const locator = locatorOf(region, start, end);
+    if (locator !== undefined) chunk.locator = locator;
     chunks.push(chunk);
   };
 
-  for (const region of regionsOf(document)) {
+  for (region of regionsOf(document)) {
     // The chunk being packed: [chunkStart, chunkEnd), empty while chunkStart < 0.
     let chunkStart = -1;
     let chunkEnd = -1;
     const flush = (): void => {
-      if (chunkStart >= 0) emit(chunkStart, chunkEnd, region.page);
+      if (chunkStart >= 0) emit(chunkStart, chunkEnd);
       chunkStart = -1;
     };
 
@@ -73,8 +81,7 @@ export function chunkDocument(
         flush();
         const pieces = splitOnWhitespace(text, start, end, maxChars);
         // Whole pieces become chunks; the last one may still take the following sentences.
-        for (const [pieceStart, pieceEnd] of pieces.slice(0, -1))
-          emit(pieceStart, pieceEnd, region.page);
+        for (const [pieceStart, pieceEnd] of pieces.slice(0, -1)) emit(pieceStart, pieceEnd);
         [chunkStart, chunkEnd] = pieces[pieces.length - 1];
         continue;
       }
@@ -87,12 +94,52 @@ export function chunkDocument(
   return chunks;
 }
 
-/** The page spans, or the whole text when the format has no pages. */
+/** The page spans, the sections (rows of one label merged), or the whole text. */
 function regionsOf(document: ExtractedDocument): Region[] {
-  if (!document.pages?.length) return [{ start: 0, end: document.text.length }];
-  return document.pages
-    .filter(({ start, end }) => end > start)
-    .map(({ start, end, number }) => ({ start, end, page: number }));
+  if (document.pages?.length) {
+    return document.pages
+      .filter(({ start, end }) => end > start)
+      .map((page) => ({
+        start: page.start,
+        end: page.end,
+        page: page.number,
+        label: pageLabel(page),
+      }));
+  }
+  if (!document.sections?.length) return [{ start: 0, end: document.text.length }];
+  const regions: Region[] = [];
+  for (const section of document.sections) {
+    if (section.end <= section.start) continue;
+    const last = regions[regions.length - 1];
+    if (last?.rows && section.row !== undefined && last.label === section.label) {
+      last.end = section.end;
+      last.rows.push(section);
+      continue;
+    }
+    regions.push({
+      start: section.start,
+      end: section.end,
+      label: section.label,
+      ...(section.row !== undefined ? { rows: [section] } : {}),
+    });
+  }
+  return regions;
+}
+
+function pageLabel(page: PageSpan): string {
+  if (!page.ocr) return `page ${page.number}`;
+  return `page ${page.number} (OCR, ${Math.round(page.ocr.confidence)}% confidence)`;
+}
+
+/** The region's label, with the first and last row the span [start, end) touches. */
+function locatorOf(region: Region, start: number, end: number): string | undefined {
+  if (!region.rows) return region.label || undefined;
+  const touched = region.rows.filter((row) => row.start < end && row.end > start);
+  if (touched.length === 0) return region.label || undefined;
+  const first = touched[0].row;
+  const last = touched[touched.length - 1].row;
+  const rows = first === last ? `row ${first}` : `rows ${first}–${last}`;
+  return region.label ? `${region.label}, ${rows}` : rows;
 }
 
 function trimmedSpan(text: string, start: number, end: number): [number, number] {

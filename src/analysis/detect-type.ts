@@ -1,6 +1,8 @@
 import { open } from 'node:fs/promises';
 import { detectedType, type DetectedType, type DocumentKind } from './document-kind';
 import { DocumentRejectedError } from './errors';
+import { delimiterOf } from './extract-csv';
+import { looksLikeEmail } from './extract-eml';
 import { firstInvalidUtf8Offset, hasUtf8Bom } from './utf8';
 import { listZipEntryNames } from './zip-inspect';
 
@@ -22,6 +24,16 @@ const KIND_LABELS: Record<DocumentKind, string> = {
   html: 'an HTML page',
   markdown: 'a Markdown document',
   text: 'plain text',
+  pptx: 'a PowerPoint (PPTX) presentation',
+  xlsx: 'an Excel (XLSX) workbook',
+  csv: 'a CSV table',
+  tsv: 'a TSV table',
+  epub: 'an EPUB book',
+  odt: 'an OpenDocument text',
+  odp: 'an OpenDocument presentation',
+  ods: 'an OpenDocument spreadsheet',
+  rtf: 'an RTF document',
+  eml: 'an e-mail message',
 };
 
 const KIND_BY_EXTENSION: Record<string, DocumentKind> = {
@@ -34,9 +46,34 @@ const KIND_BY_EXTENSION: Record<string, DocumentKind> = {
   markdown: 'markdown',
   txt: 'text',
   text: 'text',
+  pptx: 'pptx',
+  xlsx: 'xlsx',
+  csv: 'csv',
+  tsv: 'tsv',
+  tab: 'tsv',
+  epub: 'epub',
+  odt: 'odt',
+  odp: 'odp',
+  ods: 'ods',
+  rtf: 'rtf',
+  eml: 'eml',
 };
 
-const ACCEPTED_TYPES = 'Cairn accepts PDF, DOCX, HTML, Markdown and UTF-8 plain text';
+/** Kinds whose name promises a binary structure: other content under such a name is refused. */
+const BINARY_KINDS = new Set<DocumentKind>([
+  'pdf',
+  'docx',
+  'pptx',
+  'xlsx',
+  'epub',
+  'odt',
+  'odp',
+  'ods',
+  'rtf',
+]);
+
+const ACCEPTED_TYPES =
+  'Cairn accepts PDF, Word (DOCX), PowerPoint (PPTX), Excel (XLSX), CSV/TSV, OpenDocument (ODT, ODP, ODS), EPUB, RTF, e-mail (EML), HTML, Markdown and UTF-8 plain text';
 
 /**
  * Detects the document type from the bytes alone; the file name only decides between Markdown
@@ -73,7 +110,7 @@ function decide(finding: Finding, fileName: string | undefined): DetectedType {
   const claimed = kindFromFileName(fileName);
   if ('kind' in finding) {
     // A name promising a binary format over other content is a lie worth refusing.
-    if ((claimed === 'pdf' || claimed === 'docx') && finding.kind !== claimed) {
+    if (claimed !== undefined && BINARY_KINDS.has(claimed) && finding.kind !== claimed) {
       throw new DocumentRejectedError(
         'type_mismatch',
         `${name} is ${KIND_LABELS[finding.kind]}, not ${KIND_LABELS[claimed]}.`,
@@ -106,6 +143,7 @@ function sniff(head: Buffer, fileName: string | undefined, zipEntryNames?: strin
   // The PDF specification lets readers find the header within the first 1024 bytes.
   if (head.subarray(0, 1024).includes('%PDF-')) return { kind: 'pdf' };
   if (isZip(head)) return classifyZip(head, zipEntryNames);
+  if (head.subarray(0, 5).toString('latin1') === '{\\rtf') return { kind: 'rtf' };
 
   const signature = matchSignature(head);
   if (signature) return { unsupported: { description: signature } };
@@ -147,7 +185,6 @@ const SIGNATURES: Signature[] = [
     bytes: [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1],
     description: 'a legacy Microsoft Office document (.doc, .xls or .ppt)',
   },
-  { bytes: [0x7b, 0x5c, 0x72, 0x74, 0x66], description: 'an RTF document' },
   { bytes: [0x25, 0x21, 0x50, 0x53], description: 'a PostScript file' },
   { bytes: [0x89, 0x50, 0x4e, 0x47], description: 'a PNG image' },
   { bytes: [0xff, 0xd8, 0xff], description: 'a JPEG image' },
@@ -197,15 +234,45 @@ function classifyZip(head: Buffer, entryNames: string[] | undefined): Finding {
   if (has('word/document.xml') && (entryNames === undefined || has('[Content_Types].xml'))) {
     return { kind: 'docx' };
   }
-  if (hasPrefix('xl/')) return { unsupported: { description: 'an Excel (XLSX) workbook' } };
-  if (hasPrefix('ppt/'))
-    return { unsupported: { description: 'a PowerPoint (PPTX) presentation' } };
-  if (head.includes('application/vnd.oasis.opendocument')) {
-    return { unsupported: { description: 'an OpenDocument file' } };
+  if (has('xl/workbook.xml')) return { kind: 'xlsx' };
+  if (has('ppt/presentation.xml')) return { kind: 'pptx' };
+  if (hasPrefix('xl/')) return { unsupported: { description: 'a damaged Excel workbook' } };
+  if (hasPrefix('ppt/')) return { unsupported: { description: 'a damaged PowerPoint file' } };
+  // OpenDocument and EPUB packages start with a stored "mimetype" entry naming their type.
+  const mimetype = storedMimetype(head);
+  if (mimetype === 'application/vnd.oasis.opendocument.text') return { kind: 'odt' };
+  if (mimetype === 'application/vnd.oasis.opendocument.presentation') return { kind: 'odp' };
+  if (mimetype === 'application/vnd.oasis.opendocument.spreadsheet') return { kind: 'ods' };
+  if (
+    mimetype === 'application/epub+zip' ||
+    (head.includes('application/epub+zip') && has('META-INF/container.xml'))
+  ) {
+    return { kind: 'epub' };
   }
-  if (head.includes('application/epub+zip'))
-    return { unsupported: { description: 'an EPUB book' } };
+  if (mimetype?.startsWith('application/vnd.oasis.opendocument')) {
+    return {
+      unsupported: {
+        description: `an OpenDocument file of a kind Cairn does not read (${mimetype})`,
+      },
+    };
+  }
   return { unsupported: { description: 'a ZIP archive' } };
+}
+
+/** The content of a first entry named "mimetype" stored uncompressed, as ODF and EPUB write it. */
+function storedMimetype(head: Buffer): string | undefined {
+  if (head.length < 30 || head.readUInt32LE(0) !== 0x04034b50) return undefined;
+  const method = head.readUInt16LE(8);
+  const size = head.readUInt32LE(18);
+  const nameLength = head.readUInt16LE(26);
+  const extraLength = head.readUInt16LE(28);
+  const name = head.subarray(30, 30 + nameLength).toString('latin1');
+  if (method !== 0 || name !== 'mimetype' || size > 128) return undefined;
+  const start = 30 + nameLength + extraLength;
+  return head
+    .subarray(start, start + size)
+    .toString('latin1')
+    .trim();
 }
 
 function sniffText(head: Buffer, fileName: string | undefined): Finding {
@@ -233,7 +300,13 @@ function sniffText(head: Buffer, fileName: string | undefined): Finding {
     return { unsupported: { description: 'empty (it holds only whitespace)', code: 'empty' } };
   }
   const claimed = kindFromFileName(fileName);
+  if (looksLikeEmail(text)) return { kind: 'eml' };
   if (looksLikeHtml(text, claimed === 'html')) return { kind: 'html' };
+  if (claimed !== 'text' && claimed !== 'markdown') {
+    const delimiter = delimiterOf(text, claimed === 'csv' || claimed === 'tsv');
+    if (delimiter === '\t') return { kind: 'tsv' };
+    if (delimiter !== undefined) return { kind: 'csv' };
+  }
   if (claimed === 'markdown' || looksLikeMarkdown(text)) return { kind: 'markdown' };
   return { kind: 'text' };
 }

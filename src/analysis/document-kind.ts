@@ -1,6 +1,19 @@
-export type DocumentKind = 'pdf' | 'docx' | 'html' | 'markdown' | 'text';
-
-export const DOCUMENT_KINDS: readonly DocumentKind[] = ['pdf', 'docx', 'html', 'markdown', 'text'];
+export type DocumentKind =
+  | 'pdf'
+  | 'docx'
+  | 'html'
+  | 'markdown'
+  | 'text'
+  | 'pptx'
+  | 'xlsx'
+  | 'csv'
+  | 'tsv'
+  | 'epub'
+  | 'odt'
+  | 'odp'
+  | 'ods'
+  | 'rtf'
+  | 'eml';
 
 export const MIME_BY_KIND: Readonly<Record<DocumentKind, string>> = {
   pdf: 'application/pdf',
@@ -8,7 +21,19 @@ export const MIME_BY_KIND: Readonly<Record<DocumentKind, string>> = {
   html: 'text/html',
   markdown: 'text/markdown',
   text: 'text/plain',
+  pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  csv: 'text/csv',
+  tsv: 'text/tab-separated-values',
+  epub: 'application/epub+zip',
+  odt: 'application/vnd.oasis.opendocument.text',
+  odp: 'application/vnd.oasis.opendocument.presentation',
+  ods: 'application/vnd.oasis.opendocument.spreadsheet',
+  rtf: 'application/rtf',
+  eml: 'message/rfc822',
 };
+
+export const DOCUMENT_KINDS = Object.keys(MIME_BY_KIND) as readonly DocumentKind[];
 
 export interface DetectedType {
   mime: string;

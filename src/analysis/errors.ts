@@ -27,10 +27,12 @@ export type UnprocessableDocumentCode =
   | 'encrypted_pdf'
   | 'corrupt_document'
   | 'zip_bomb'
+  | 'xml_entities'
   | 'too_many_entries'
   | 'invalid_utf8'
   | 'too_large'
   | 'no_text'
+  | 'too_deep'
   | 'parse_timeout';
 
 /**
@@ -47,4 +49,20 @@ export class UnprocessableDocumentError extends Error {
   ) {
     super(message, options);
   }
+}
+
+/**
+ * A parser's own error message, fit to quote in a reason shown to users: one line, without the
+ * XML parser's position markers (which read "line:undefined" when unknown), and bounded.
+ */
+export function parserDetail(error: unknown): string {
+  const raw = error instanceof Error ? error.message : String(error);
+  const detail = raw
+    .replace(/\[xmldom (?:error|warning|fatalError)\]/gi, '')
+    .replace(/@#\[line:[^\]]*\]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/\.$/, '');
+  if (detail === '') return 'unreadable content';
+  return detail.length > 200 ? `${detail.slice(0, 197)}...` : detail;
 }

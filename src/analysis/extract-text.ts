@@ -1,14 +1,22 @@
 import type { DocumentKind } from './document-kind';
 import { UnprocessableDocumentError } from './errors';
+import { delimiterOf, extractDelimited } from './extract-csv';
 import { extractDocx } from './extract-docx';
+import { extractEml } from './extract-eml';
+import { extractEpub } from './extract-epub';
 import { extractHtml } from './extract-html';
 import { extractMarkdown } from './extract-markdown';
+import { extractOdf } from './extract-odf';
 import { DEFAULT_PDF_LIMITS, extractPdf, type PdfLimits } from './extract-pdf';
+import { extractPptx } from './extract-pptx';
+import { extractRtf } from './extract-rtf';
+import { extractXlsx } from './extract-xlsx';
 import type { ExtractedDocument } from './extracted-document';
+import { DEFAULT_SHEET_LIMITS, type SheetLimits } from './sheet-rows';
 import { hasUtf8Bom } from './utf8';
 import { DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip-inspect';
 
-export interface ExtractionLimits extends ZipLimits, PdfLimits {
+export interface ExtractionLimits extends ZipLimits, PdfLimits, SheetLimits {
   /** Longest text accepted from any format. */
   maxTextChars: number;
 }
@@ -16,6 +24,7 @@ export interface ExtractionLimits extends ZipLimits, PdfLimits {
 export const DEFAULT_EXTRACTION_LIMITS: ExtractionLimits = {
   ...DEFAULT_ZIP_LIMITS,
   ...DEFAULT_PDF_LIMITS,
+  ...DEFAULT_SHEET_LIMITS,
   maxTextChars: 50_000_000,
 };
 
@@ -64,6 +73,26 @@ async function extractByKind(
       return extractMarkdown(normaliseLineEnds(decodeUtf8(bytes)));
     case 'text':
       return { text: normaliseLineEnds(decodeUtf8(bytes)) };
+    case 'pptx':
+      return extractPptx(bytes, limits);
+    case 'xlsx':
+      return extractXlsx(bytes, limits);
+    case 'csv': {
+      const text = decodeUtf8(bytes);
+      return extractDelimited(text, delimiterOf(text, true) === ';' ? ';' : ',', limits);
+    }
+    case 'tsv':
+      return extractDelimited(decodeUtf8(bytes), '\t', limits);
+    case 'epub':
+      return extractEpub(bytes, limits);
+    case 'odt':
+    case 'odp':
+    case 'ods':
+      return extractOdf(bytes, kind, limits);
+    case 'rtf':
+      return extractRtf(bytes);
+    case 'eml':
+      return extractEml(bytes);
   }
 }
 

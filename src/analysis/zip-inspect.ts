@@ -1,5 +1,5 @@
 import * as yauzl from 'yauzl';
-import { UnprocessableDocumentError } from './errors';
+import { UnprocessableDocumentError, parserDetail } from './errors';
 
 export interface ZipLimits {
   /** More entries than this is refused outright (a DOCX has a few dozen). */
@@ -8,12 +8,15 @@ export interface ZipLimits {
   maxUncompressedBytes: number;
   /** Uncompressed / compressed, for the whole archive and for any entry over 1 MiB. */
   maxCompressionRatio: number;
+  /** One XML part (a slide, a sheet, a chapter) once inflated. */
+  maxPartBytes: number;
 }
 
 export const DEFAULT_ZIP_LIMITS: ZipLimits = {
   maxEntries: 1_000,
   maxUncompressedBytes: 200 * 1024 * 1024,
   maxCompressionRatio: 100,
+  maxPartBytes: 64 * 1024 * 1024,
 };
 
 // Small entries (XML full of repeated whitespace) legitimately compress very well.
@@ -114,6 +117,39 @@ export async function readZipEntry(
   }
 }
 
+/**
+ * Every entry `wanted` accepts, inflated, in one pass over the archive (call after
+ * `assertZipIsSafe`). An entry larger than `maxBytes` once inflated is refused as too large.
+ */
+export async function readZipEntries(
+  archive: Buffer,
+  wanted: (name: string) => boolean,
+  maxBytes: number,
+): Promise<Map<string, Buffer>> {
+  const zip = await openZip(archive);
+  try {
+    const entries = new Map<string, Buffer>();
+    for await (const entry of zip.eachEntry()) {
+      if (!wanted(entry.fileName) || entry.fileName.endsWith('/')) continue;
+      if (entry.uncompressedSize > maxBytes) {
+        throw new UnprocessableDocumentError(
+          'too_large',
+          `The document's part ${entry.fileName} is ${formatBytes(entry.uncompressedSize)}; at most ${formatBytes(maxBytes)} per part are accepted.`,
+        );
+      }
+      const parts: Buffer[] = [];
+      const stream = await zip.openReadStreamPromise(entry);
+      for await (const part of stream as AsyncIterable<Buffer>) parts.push(part);
+      entries.set(entry.fileName, Buffer.concat(parts));
+    }
+    return entries;
+  } catch (error) {
+    throw asUnprocessable(error);
+  } finally {
+    zip.close();
+  }
+}
+
 async function openZip(source: Buffer | string): Promise<yauzl.ZipFile> {
   const options: yauzl.Options = { lazyEntries: true, autoClose: false, validateEntrySizes: true };
   try {
@@ -159,10 +195,9 @@ function ratio(uncompressed: number, compressed: number): string {
 
 function asUnprocessable(error: unknown): UnprocessableDocumentError {
   if (error instanceof UnprocessableDocumentError) return error;
-  const detail = error instanceof Error ? error.message : String(error);
   return new UnprocessableDocumentError(
     'corrupt_document',
-    `The archive is damaged or not a valid ZIP file (${detail}).`,
+    `The archive is damaged or not a valid ZIP file (${parserDetail(error)}).`,
     { cause: error },
   );
 }

@@ -65,6 +65,11 @@ export class ChunkDto {
   start!: number;
   @ApiProperty() end!: number;
   @ApiPropertyOptional({ description: 'Page number, for formats with pages' }) page?: number;
+  @ApiPropertyOptional({
+    description:
+      'Where the chunk sits in its source ("page 4", "slide 3", "sheet Sales, rows 2–9")',
+  })
+  locator?: string;
 }
 
 export class DocumentChunksDto {

@@ -71,6 +71,16 @@ const EXTENSION_BY_MIME: Record<string, string> = {
   'text/html': '.html',
   'text/markdown': '.md',
   'text/plain': '.txt',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': '.pptx',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': '.xlsx',
+  'text/csv': '.csv',
+  'text/tab-separated-values': '.tsv',
+  'application/epub+zip': '.epub',
+  'application/vnd.oasis.opendocument.text': '.odt',
+  'application/vnd.oasis.opendocument.presentation': '.odp',
+  'application/vnd.oasis.opendocument.spreadsheet': '.ods',
+  'application/rtf': '.rtf',
+  'message/rfc822': '.eml',
 };
 
 /** Bytes that passed every check, ready to be stored. */

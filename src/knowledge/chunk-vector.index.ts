@@ -49,6 +49,7 @@ export class ChunkVectorIndex {
           endOffset: chunk.end,
           entityKeys: document.entityKeys.get(chunkIdFor(document.documentId, chunk.ord)) ?? [],
           ...(chunk.page !== undefined ? { page: chunk.page } : {}),
+          ...(chunk.locator !== undefined ? { locator: chunk.locator } : {}),
         };
         return {
           id: chunkObjectId(workspaceId, document.documentId, chunk.ord),
@@ -122,7 +123,7 @@ export class ChunkVectorIndex {
               collection.filter.byProperty('ord').greaterOrEqual(chunks.length),
             ),
             sort: collection.sort.byProperty('ord'),
-            returnProperties: ['text', 'ord', 'startOffset', 'endOffset', 'page'],
+            returnProperties: ['text', 'ord', 'startOffset', 'endOffset', 'page', 'locator'],
           }),
       );
       for (const { properties } of result.objects) {
@@ -132,6 +133,7 @@ export class ChunkVectorIndex {
           start: properties.startOffset,
           end: properties.endOffset,
           ...(typeof properties.page === 'number' ? { page: properties.page } : {}),
+          ...(typeof properties.locator === 'string' ? { locator: properties.locator } : {}),
         });
       }
       if (result.objects.length < CHUNK_PAGE) return chunks;

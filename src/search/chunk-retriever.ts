@@ -29,6 +29,7 @@ const RETURNED_PROPERTIES = [
   'startOffset',
   'endOffset',
   'page',
+  'locator',
   'entityKeys',
 ] as const satisfies readonly (keyof ChunkProperties)[];
 
@@ -148,6 +149,7 @@ function candidateOf(properties: Partial<ChunkProperties>): ChunkCandidate {
     start: properties.startOffset ?? 0,
     end: properties.endOffset ?? 0,
     page: properties.page ?? null,
+    locator: properties.locator ?? null,
     entityKeys: properties.entityKeys ?? [],
   };
 }

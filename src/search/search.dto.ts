@@ -80,6 +80,13 @@ export class SearchHitDto {
   start!: number;
   @ApiProperty() end!: number;
   @ApiProperty({ nullable: true, type: Number }) page!: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description:
+      'Where the passage sits in its source: "page 4" (with "(OCR, 91% confidence)" for scanned pages), "slide 3", "slide 3 notes", "sheet Sales, rows 2–9", "rows 5–7" (CSV), "chapter 2: Title", "footnotes", "comments", "message body"; null for formats without places (plain text, Markdown, HTML)',
+  })
+  locator!: string | null;
   @ApiProperty() score!: number;
   @ApiProperty({ type: ScorePartsDto, description: "Each signal's share of score" })
   scoreParts!: ScorePartsDto;

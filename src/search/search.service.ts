@@ -415,6 +415,7 @@ export class SearchService implements OnModuleDestroy {
         start: chunk.start,
         end: chunk.end,
         page: chunk.page,
+        locator: chunk.locator,
         score: round(item.score),
         scoreParts: {
           vector: round(item.parts.vector),

@@ -53,6 +53,8 @@ export interface ChunkPassage {
   start: number;
   end: number;
   page: number | null;
+  /** Where the passage sits in its source: "page 4", "slide 3", "sheet Sales, rows 2–9". */
+  locator: string | null;
 }
 
 export interface SearchHit extends ChunkPassage {

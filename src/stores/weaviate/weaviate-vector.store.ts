@@ -17,6 +17,8 @@ export type ChunkProperties = {
   startOffset: number;
   endOffset: number;
   page?: number;
+  /** Where the chunk sits in its source ("slide 3", "sheet Sales, rows 2–9"). */
+  locator?: string;
   domainId?: string;
   entityKeys: string[];
 };
@@ -59,7 +61,10 @@ export class WeaviateVectorStore implements OnModuleDestroy {
   }
 
   async ensureSchema(): Promise<void> {
-    if (await this.client.collections.exists(CHUNK_COLLECTION)) return;
+    if (await this.client.collections.exists(CHUNK_COLLECTION)) {
+      await this.ensureLocatorProperty();
+      return;
+    }
     const { configure } = weaviate;
     const { dataType, tokenization } = configure;
     const exactMatch = {
@@ -99,6 +104,12 @@ export class WeaviateVectorStore implements OnModuleDestroy {
           { name: 'startOffset', dataType: dataType.INT },
           { name: 'endOffset', dataType: dataType.INT },
           { name: 'page', dataType: dataType.INT },
+          {
+            name: 'locator',
+            dataType: dataType.TEXT,
+            indexSearchable: false,
+            indexFilterable: false,
+          },
           { name: 'domainId', dataType: dataType.TEXT, ...exactMatch },
           { name: 'entityKeys', dataType: dataType.TEXT_ARRAY, ...exactMatch },
         ],
@@ -106,6 +117,25 @@ export class WeaviateVectorStore implements OnModuleDestroy {
     } catch (error) {
       // Another Cairn process created it between our check and our create.
       if (!(await this.client.collections.exists(CHUNK_COLLECTION))) throw error;
+    }
+  }
+
+  /** Collections created before chunks had locators gain the property (added once, idempotent). */
+  private async ensureLocatorProperty(): Promise<void> {
+    const collection = this.client.collections.use(CHUNK_COLLECTION);
+    const hasLocator = async () =>
+      (await collection.config.get()).properties.some(({ name }) => name === 'locator');
+    if (await hasLocator()) return;
+    try {
+      await collection.config.addProperty({
+        name: 'locator',
+        dataType: 'text',
+        indexSearchable: false,
+        indexFilterable: false,
+      });
+    } catch (error) {
+      // Another Cairn process added it first.
+      if (!(await hasLocator())) throw error;
     }
   }
 
