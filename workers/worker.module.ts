@@ -10,6 +10,7 @@ import { DomainsRepository } from '../src/domains/domains.repository';
 import { DomainGraphRepository } from '../src/domains/domain-graph.repository';
 import { ChunkRetriever } from '../src/search/chunk-retriever';
 import { SearchCache } from '../src/search/search-cache';
+import { DomainSearchScope } from '../src/search/domain-scope';
 import { SearchService } from '../src/search/search.service';
 import { WorkspaceGraphLoader } from '../src/search/workspace-graph.loader';
 import { TemporalModule } from '../src/temporal/temporal.module';
@@ -22,6 +23,7 @@ const domainProviders = [
   DomainsRepository,
   DomainGraphRepository,
   SearchService,
+  DomainSearchScope,
   ChunkRetriever,
   WorkspaceGraphLoader,
   SearchCache,

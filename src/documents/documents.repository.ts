@@ -295,6 +295,16 @@ export class DocumentsRepository {
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
+  /** Documents whose delete has been accepted and not finished yet (search hides them). */
+  async idsBeingDeleted(workspaceId: string): Promise<string[]> {
+    const rows = await this.postgres.queryInWorkspace<{ id: string }>(
+      workspaceId,
+      `SELECT id::text AS id FROM documents WHERE workspace_id = $1 AND status = 'deleting'`,
+      [workspaceId],
+    );
+    return rows.map((row) => row.id);
+  }
+
   async remove(workspaceId: string, id: string): Promise<void> {
     await this.postgres.queryInWorkspace(
       workspaceId,

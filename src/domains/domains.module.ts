@@ -10,6 +10,6 @@ import { DomainsService } from './domains.service';
   imports: [DocumentsModule],
   controllers: [DomainsController],
   providers: [DomainsRepository, DomainGraphRepository, DomainsService],
-  exports: [DomainsService],
+  exports: [DomainsService, DomainsRepository],
 })
 export class DomainsModule {}

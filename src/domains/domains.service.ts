@@ -289,31 +289,6 @@ export class DomainsService {
     return this.toDto(archived);
   }
 
-  /** For search: the documents a domain scopes to, refusing unknown or (unless asked) inactive domains. */
-  async scopeForSearch(
-    workspaceId: string,
-    domainId: string,
-    includeInactive: boolean,
-  ): Promise<string[]> {
-    const record = await this.findForSearch(workspaceId, domainId);
-    if (!record || record.status === 'archived') {
-      throw new BadRequestException(`domainId: unknown domain "${domainId}" in this workspace.`);
-    }
-    if (record.status !== 'active' && !includeInactive) {
-      throw new BadRequestException(
-        `domainId: domain "${record.name}" is ${record.status}, not active; send includeInactive: true to search it anyway.`,
-      );
-    }
-    return this.domains.documentIds(workspaceId, domainId);
-  }
-
-  private async findForSearch(workspaceId: string, domainId: string) {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(domainId)) {
-      return null;
-    }
-    return this.domains.findById(workspaceId, domainId);
-  }
-
   private async queryWorkflow(workflowId: string): Promise<DomainWorkflowState | null> {
     const client = await this.temporal.client();
     try {

@@ -10,7 +10,6 @@ import {
 import { ZodValidationPipe } from '../common/http/zod-validation.pipe';
 import { RateLimited } from '../auth/rate-limit.guard';
 import { CurrentWorkspace } from '../workspaces/current-workspace';
-import { DomainsService } from '../domains/domains.service';
 import { searchRequestSchema, type SearchRequest } from './search.schema';
 import { SearchService } from './search.service';
 import type { SearchResponse } from './search.types';
@@ -19,10 +18,7 @@ import { SearchRequestDto, SearchResponseDto } from './search.dto';
 @ApiTags('search')
 @Controller('search')
 export class SearchController {
-  constructor(
-    private readonly searchService: SearchService,
-    private readonly domains: DomainsService,
-  ) {}
+  constructor(private readonly searchService: SearchService) {}
 
   @Post()
   @HttpCode(200)
@@ -48,18 +44,6 @@ export class SearchController {
     @Body(new ZodValidationPipe(searchRequestSchema)) request: SearchRequest,
     @Headers('cache-control') cacheControl?: string,
   ): Promise<SearchResponse> {
-    if (request.domainId !== undefined) {
-      // A domain scopes the search to its member documents (within any documentIds filter).
-      const members = await this.domains.scopeForSearch(
-        workspaceId,
-        request.domainId,
-        request.includeInactive,
-      );
-      const asked = request.filters?.documentIds;
-      const documentIds =
-        asked === undefined ? members : asked.filter((id) => members.includes(id));
-      request = { ...request, filters: { ...request.filters, documentIds } };
-    }
     return await this.searchService.search(workspaceId, request, {
       bypassCache: /\bno-cache\b/i.test(cacheControl ?? ''),
     });

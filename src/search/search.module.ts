@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { DocumentsModule } from '../documents/documents.module';
 import { DomainsModule } from '../domains/domains.module';
+import { DomainSearchScope } from './domain-scope';
 import { ChunkRetriever } from './chunk-retriever';
 import { EntitiesController } from './entities.controller';
 import { EntitiesService } from './entities.service';
@@ -10,8 +12,15 @@ import { WorkspaceGraphLoader } from './workspace-graph.loader';
 
 /** POST /search and graph exploration (GET /entities, /graph/neighborhood). Needs StoresModule. */
 @Module({
-  imports: [DomainsModule],
+  imports: [DocumentsModule, DomainsModule],
   controllers: [SearchController, EntitiesController],
-  providers: [SearchService, EntitiesService, ChunkRetriever, WorkspaceGraphLoader, SearchCache],
+  providers: [
+    SearchService,
+    DomainSearchScope,
+    EntitiesService,
+    ChunkRetriever,
+    WorkspaceGraphLoader,
+    SearchCache,
+  ],
 })
 export class SearchModule {}

@@ -9,8 +9,9 @@ import {
   searchCacheRequests,
   searchDuration,
 } from '../observability/metrics';
-import { PostgresStore } from '../stores/postgres/postgres.store';
+import { DocumentsRepository } from '../documents/documents.repository';
 import { ChunkRetriever, type ChunkCandidate, type ChunkFilters } from './chunk-retriever';
+import { DomainSearchScope } from './domain-scope';
 import { entityRef, explainChunk, relatedEntities } from './explanation';
 import { personalizedPageRank, RelationPaths, type WalkSeeds } from './graph-walk';
 import { linkQueryEntities, type QueryEntityLink } from './query-linking';
@@ -57,7 +58,8 @@ export class SearchService implements OnModuleDestroy {
     private readonly chunks: ChunkRetriever,
     private readonly graphs: WorkspaceGraphLoader,
     private readonly cache: SearchCache,
-    private readonly postgres: PostgresStore,
+    private readonly documents: DocumentsRepository,
+    private readonly domainScope: DomainSearchScope,
     @InjectConfig() private readonly config: CairnConfig,
   ) {
     this.tuning = searchTuningFrom(config.CAIRN_SEARCH_TUNING);
@@ -65,10 +67,11 @@ export class SearchService implements OnModuleDestroy {
 
   async search(
     workspaceId: string,
-    request: SearchRequest,
+    asked: SearchRequest,
     options: { bypassCache?: boolean } = {},
   ): Promise<SearchResponse> {
     const started = performance.now();
+    const request = await this.domainScope.narrow(workspaceId, asked);
     // The query's embedding (a Redis read, or the model on a miss) does not depend on the
     // content stamp: it is looked up while the stamp is read.
     const queryVector =
@@ -446,13 +449,9 @@ export class SearchService implements OnModuleDestroy {
   ): Promise<Set<string>> {
     const known = this.hiddenDocuments.get(workspaceId);
     if (stamp !== undefined && known?.stamp === stamp) return known.hidden;
-    const hidden: Promise<Set<string>> = this.postgres
-      .queryInWorkspace<{ id: string }>(
-        workspaceId,
-        `SELECT id::text AS id FROM documents WHERE workspace_id = $1 AND status = 'deleting'`,
-        [workspaceId],
-      )
-      .then((rows) => new Set(rows.map((row) => row.id)))
+    const hidden: Promise<Set<string>> = this.documents
+      .idsBeingDeleted(workspaceId)
+      .then((ids) => new Set(ids))
       .catch((error: unknown) => {
         // Postgres only refines the answer (documents mid-delete); the indexes are the truth.
         // A failed read is not kept: the next search of this version asks again.
