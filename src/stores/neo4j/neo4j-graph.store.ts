@@ -5,6 +5,7 @@ import { InjectConfig } from '../../config/config.module';
 import { boltPort, disableNagleOnBoltSockets } from './bolt-no-delay';
 import { isWorkspaceId } from '../../common/ids';
 import { cypherAttributes, inClientSpan } from '../../observability/spans';
+import { checkCypherScope, CypherSyntaxError } from './cypher-scope';
 
 export type GraphQueryParams = { workspaceId: string } & Record<string, unknown>;
 export type GraphAccessMode = 'read' | 'write';
@@ -46,6 +47,15 @@ export class Neo4jGraphStore implements OnModuleDestroy {
   private readonly logger = new Logger(Neo4jGraphStore.name);
   readonly driver: Driver;
 
+  /** Every statement this store ran, when recording (tests: recordStatements()). */
+  private statementLog: Set<string> | null = null;
+
+  /** Starts keeping every statement run from now on; returns the live set. */
+  recordStatements(): ReadonlySet<string> {
+    this.statementLog ??= new Set();
+    return this.statementLog;
+  }
+
   constructor(@InjectConfig() config: CairnConfig) {
     // Local Neo4j runs without auth: an empty password means "send no credentials".
     const auth = config.NEO4J_PASSWORD
@@ -77,6 +87,7 @@ export class Neo4jGraphStore implements OnModuleDestroy {
     mode: GraphAccessMode = 'write',
   ): Promise<T[]> {
     assertScoped(cypher, params);
+    this.statementLog?.add(cypher);
     return inClientSpan('neo4j.run', cypherAttributes(cypher, params.workspaceId), async () => {
       const session = this.driver.session({
         defaultAccessMode: mode === 'read' ? neo4j.session.READ : neo4j.session.WRITE,
@@ -101,7 +112,7 @@ export class Neo4jGraphStore implements OnModuleDestroy {
     work: (tx: ScopedGraphTransaction) => Promise<T>,
     mode: GraphAccessMode = 'write',
   ): Promise<T> {
-    assertScoped('$workspaceId', { workspaceId });
+    assertWorkspaceId(workspaceId);
     const attributes = { 'db.system': 'neo4j', 'cairn.workspace_id': workspaceId };
     return inClientSpan('neo4j.transaction', attributes, async () => {
       const session = this.driver.session({
@@ -114,6 +125,7 @@ export class Neo4jGraphStore implements OnModuleDestroy {
             run: <R>(cypher: string, params: Record<string, unknown> = {}) => {
               const scopedParams = { ...params, workspaceId };
               assertScoped(cypher, scopedParams);
+              this.statementLog?.add(cypher);
               // One span per statement, inside the transaction's span.
               return inClientSpan('neo4j.run', cypherAttributes(cypher, workspaceId), async () => {
                 const result = await tx.run(cypher, scopedParams);
@@ -158,8 +170,44 @@ export class Neo4jGraphStore implements OnModuleDestroy {
   }
 }
 
+/** Statements already checked (the repositories run a few dozen distinct ones many times). */
+const checkedStatements = new Map<string, string[]>();
+const CHECKED_STATEMENTS_KEPT = 1_000;
+
+/** The structural problems of a statement (cypher-scope.ts); a statement it cannot read is refused. */
+export function scopeProblems(cypher: string): string[] {
+  let problems = checkedStatements.get(cypher);
+  if (!problems) {
+    try {
+      problems = checkCypherScope(cypher).problems;
+    } catch (error) {
+      if (!(error instanceof CypherSyntaxError)) throw error;
+      problems = [error.message];
+    }
+    if (checkedStatements.size >= CHECKED_STATEMENTS_KEPT) checkedStatements.clear();
+    checkedStatements.set(cypher, problems);
+  }
+  return problems;
+}
+
+/**
+ * Refuses a statement unless params.workspaceId is a valid id, the statement uses $workspaceId,
+ * and every node pattern it matches, merges or creates is bound to it (cypher-scope.ts).
+ */
 export function assertScoped(cypher: string, params: Partial<GraphQueryParams> | undefined): void {
-  const workspaceId = params?.workspaceId;
+  assertWorkspaceId(params?.workspaceId);
+  if (!/\$workspaceId\b/.test(cypher)) {
+    throw new UnscopedGraphQueryError('the statement does not use $workspaceId');
+  }
+  const problems = scopeProblems(cypher);
+  if (problems.length > 0) {
+    throw new UnscopedGraphQueryError(
+      `a node pattern is not bound to $workspaceId: ${problems.join('; ')}`,
+    );
+  }
+}
+
+function assertWorkspaceId(workspaceId: unknown): void {
   if (workspaceId === undefined || workspaceId === null || workspaceId === '') {
     throw new UnscopedGraphQueryError('params.workspaceId is missing');
   }
@@ -167,8 +215,5 @@ export function assertScoped(cypher: string, params: Partial<GraphQueryParams> |
     throw new UnscopedGraphQueryError(
       `params.workspaceId ${JSON.stringify(workspaceId)} is not a workspace id`,
     );
-  }
-  if (!/\$workspaceId\b/.test(cypher)) {
-    throw new UnscopedGraphQueryError('the statement does not use $workspaceId');
   }
 }
