@@ -699,6 +699,191 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's webhook endpoints (never the secret) */
+        get: operations["WebhooksController_list"];
+        put?: never;
+        /**
+         * Add a webhook endpoint
+         * @description The URL must be http(s) and resolve to public addresses (unless CAIRN_OUTBOUND_ALLOWED_NETWORKS allows its network). The workspace's first endpoint answers the signing secret, once.
+         */
+        post: operations["WebhooksController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the signing secret; the new one is shown in this answer only
+         * @description Every delivery attempt from now on is signed with the new secret.
+         */
+        post: operations["WebhooksController_rotateSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an endpoint; its pending deliveries stop */
+        delete: operations["WebhooksController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An endpoint's deliveries, newest first, with attempts and outcome */
+        get: operations["WebhooksController_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/watches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's watches */
+        get: operations["WatchesController_list"];
+        put?: never;
+        /**
+         * Watch for new knowledge: a standing search run against every document indexed from now on
+         * @description Each matching chunk is recorded (GET /watches/:id/matches), published on GET /events and sent to the workspace's webhooks (watch.matched).
+         */
+        post: operations["WatchesController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/watches/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a watch and its matches */
+        delete: operations["WatchesController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/watches/{id}/matches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A watch's matches, newest first */
+        get: operations["WatchesController_matches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Server-Sent Events: everything happening in the workspace, live
+         * @description First a "ready" event (subscribed: everything after it is delivered), then events named by kind — "document" (DocumentEvent), "import" (ImportEvent), "domain" (DomainEvent), "watch" (a watch match), "connector" (a connector run) — each with its JSON as data; "heartbeat" events keep idle connections open. Counts against the per-user limit of open event streams.
+         */
+        get: operations["EventsController_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/operator/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Alerts received from Alertmanager, newest first (operators only) */
+        get: operations["OperatorAlertsController_list"];
+        put?: never;
+        /** Alertmanager's webhook (Bearer CAIRN_ALERT_WEBHOOK_SECRET): records the alerts */
+        post: operations["OperatorAlertsController_receive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/operator/alerts/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each alert as it is recorded, as Server-Sent Events (operators only) */
+        get: operations["OperatorAlertsController_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1014,6 +1199,8 @@ export interface components {
             end: number;
             /** @description Page number, for formats with pages */
             page?: number;
+            /** @description Where the chunk sits in its source ("page 4", "slide 3", "sheet Sales, rows 2–9") */
+            locator?: string;
         };
         DocumentChunksDto: {
             /** Format: uuid */
@@ -1386,6 +1573,8 @@ export interface components {
             start: number;
             end: number;
             page: number | null;
+            /** @description Where the passage sits in its source: "page 4" (with "(OCR, 91% confidence)" for scanned pages), "slide 3", "slide 3 notes", "sheet Sales, rows 2–9", "rows 5–7" (CSV), "chapter 2: Title", "footnotes", "comments", "message body"; null for formats without places (plain text, Markdown, HTML) */
+            locator: string | null;
             score: number;
             /** @description Each signal's share of score */
             scoreParts: components["schemas"]["ScorePartsDto"];
@@ -1508,6 +1697,166 @@ export interface components {
             temporalNamespace: string;
             /** @description Prometheus (CAIRN_PROMETHEUS_URL), when configured */
             prometheusUrl?: string;
+        };
+        CreateWebhookDto: {
+            /** @example https://hooks.example.com/cairn */
+            url: string;
+            /** @description The event types to send; all of them when absent */
+            events?: ("documents.indexed" | "document.deleted" | "domain.status" | "domain.reviewed" | "domain.review_reminder" | "domain.expired" | "domain.activated" | "domain.documents_added" | "watch.matched")[];
+        };
+        CreatedWebhookDto: {
+            /** Format: uuid */
+            id: string;
+            workspaceId: string;
+            url: string;
+            /** @description null: every event type */
+            events: ("documents.indexed" | "document.deleted" | "domain.status" | "domain.reviewed" | "domain.review_reminder" | "domain.expired" | "domain.activated" | "domain.documents_added" | "watch.matched")[] | null;
+            /** Format: uuid */
+            createdBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The workspace's signing secret (whsec_…), when this endpoint is the first and the secret was made now: shown in this answer only */
+            secret?: string;
+        };
+        WebhookDto: {
+            /** Format: uuid */
+            id: string;
+            workspaceId: string;
+            url: string;
+            /** @description null: every event type */
+            events: ("documents.indexed" | "document.deleted" | "domain.status" | "domain.reviewed" | "domain.review_reminder" | "domain.expired" | "domain.activated" | "domain.documents_added" | "watch.matched")[] | null;
+            /** Format: uuid */
+            createdBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        WebhookListDto: {
+            items: components["schemas"]["WebhookDto"][];
+        };
+        WebhookSecretDto: {
+            /** @description The new signing secret (whsec_…): shown in this answer only, never again */
+            secret: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        WebhookDeliveryDto: {
+            /**
+             * Format: uuid
+             * @description Sent as X-Cairn-Delivery; the same on every attempt
+             */
+            id: string;
+            /** Format: uuid */
+            webhookId: string;
+            /** Format: uuid */
+            eventId: string;
+            /** @enum {string} */
+            eventType: "documents.indexed" | "document.deleted" | "domain.status" | "domain.reviewed" | "domain.review_reminder" | "domain.expired" | "domain.activated" | "domain.documents_added" | "watch.matched";
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed";
+            attempts: number;
+            lastStatusCode: number | null;
+            lastError: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            finishedAt: string | null;
+        };
+        WebhookDeliveryListDto: {
+            items: components["schemas"]["WebhookDeliveryDto"][];
+        };
+        WatchFiltersDto: {
+            types?: ("person" | "organization" | "place" | "work" | "event" | "date" | "concept" | "other")[];
+        };
+        CreateWatchDto: {
+            /** @example Battery recycling */
+            name: string;
+            /** @example recycling of lithium batteries */
+            query: string;
+            /**
+             * @default hybrid
+             * @enum {string}
+             */
+            mode: "vector" | "keyword" | "hybrid" | "graph" | "auto";
+            filters?: components["schemas"]["WatchFiltersDto"];
+            /** @description A chunk matches when its cosine similarity to the query (every mode but keyword; default 0.45) or its BM25 score (keyword; default 1) reaches this */
+            minScore?: number;
+        };
+        WatchDto: {
+            /** Format: uuid */
+            id: string;
+            workspaceId: string;
+            name: string;
+            query: string;
+            /** @enum {string} */
+            mode: "vector" | "keyword" | "hybrid" | "graph" | "auto";
+            filters: components["schemas"]["WatchFiltersDto"];
+            minScore: number;
+            /** Format: uuid */
+            createdBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        WatchListDto: {
+            items: components["schemas"]["WatchDto"][];
+        };
+        WatchMatchDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            watchId: string;
+            /** Format: uuid */
+            documentId: string;
+            chunkId: string;
+            score: number;
+            /** @description The document's title */
+            title: string;
+            /** @description The matching passage */
+            text: string;
+            /** Format: date-time */
+            matchedAt: string;
+        };
+        WatchMatchListDto: {
+            items: components["schemas"]["WatchMatchDto"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        AlertsReceivedDto: {
+            /** @description Alerts recorded from this notification */
+            received: number;
+        };
+        OperatorAlertDto: {
+            /** Format: uuid */
+            id: string;
+            /** @description Alertmanager's fingerprint of the alert's labels */
+            fingerprint: string;
+            /** @enum {string} */
+            status: "firing" | "resolved";
+            /** @example CairnDependencyDown */
+            alertname: string;
+            /** @example page */
+            severity: string | null;
+            labels: {
+                [key: string]: string;
+            };
+            /** @description summary, description and runbook_url (docs/operations.md) */
+            annotations: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            startsAt: string;
+            /** Format: date-time */
+            endsAt: string | null;
+            generatorUrl: string | null;
+            /** @description Notifications received for this firing (repeats included) */
+            notifications: number;
+            /** Format: date-time */
+            firstReceivedAt: string;
+            /** Format: date-time */
+            lastReceivedAt: string;
+        };
+        OperatorAlertListDto: {
+            items: components["schemas"]["OperatorAlertDto"][];
         };
     };
     responses: never;
@@ -2954,6 +3303,352 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ConsoleConfigDto"];
                 };
+            };
+        };
+    };
+    WebhooksController_list: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The workspace a request acts in (not needed with an API key, or where the path names it) */
+                "X-Workspace-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookListDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The workspace a request acts in (not needed with an API key, or where the path names it) */
+                "X-Workspace-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhookDto"];
+                };
+            };
+            /** @description Not an http(s) URL, or it reaches a refused address */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    WebhooksController_rotateSecret: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The workspace a request acts in (not needed with an API key, or where the path names it) */
+                "X-Workspace-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecretDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_remove: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The workspace a request acts in (not needed with an API key, or where the path names it) */
+                "X-Workspace-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    WebhooksController_deliveries: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The workspace a request acts in (not needed with an API key, or where the path names it) */
+                "X-Workspace-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryListDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    WatchesController_list: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The workspace a request acts in (not needed with an API key, or where the path names it) */
+                "X-Workspace-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchListDto"];
+                };
+            };
+        };
+    };
+    WatchesController_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The workspace a request acts in (not needed with an API key, or where the path names it) */
+                "X-Workspace-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWatchDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    WatchesController_remove: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The workspace a request acts in (not needed with an API key, or where the path names it) */
+                "X-Workspace-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    WatchesController_matches: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The workspace a request acts in (not needed with an API key, or where the path names it) */
+                "X-Workspace-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchMatchListDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EventsController_events: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The workspace a request acts in (not needed with an API key, or where the path names it) */
+                "X-Workspace-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An event stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller already holds too many event streams */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    OperatorAlertsController_list: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The workspace a request acts in (not needed with an API key, or where the path names it) */
+                "X-Workspace-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorAlertListDto"];
+                };
+            };
+        };
+    };
+    OperatorAlertsController_receive: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The workspace a request acts in (not needed with an API key, or where the path names it) */
+                "X-Workspace-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Alertmanager's webhook payload, version 4 */
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertsReceivedDto"];
+                };
+            };
+        };
+    };
+    OperatorAlertsController_events: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The workspace a request acts in (not needed with an API key, or where the path names it) */
+                "X-Workspace-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

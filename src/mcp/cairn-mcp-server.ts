@@ -55,6 +55,7 @@ interface Chunk {
   start: number;
   end: number;
   page?: number | null;
+  locator?: string | null;
 }
 
 /**
@@ -118,7 +119,7 @@ export function createCairnMcpServer(client: CairnClient): McpServer {
     {
       title: 'Search the knowledge base',
       description:
-        'Finds the passages that best answer a question or match keywords, combining meaning (vectors), keywords (BM25) and the knowledge graph. Returns ranked hits, each with its passage text, document title and id, page, score and score parts (vector, keyword, graph), the entities it names and up to three relation paths from the query entities ("A —born in→ B").',
+        'Finds the passages that best answer a question or match keywords, combining meaning (vectors), keywords (BM25) and the knowledge graph. Returns ranked hits, each with its passage text, document title and id, page, locator (where in the source: page, slide, sheet and rows, chapter), score and score parts (vector, keyword, graph), the entities it names and up to three relation paths from the query entities ("A —born in→ B").',
       inputSchema: {
         query: z
           .string()
@@ -176,6 +177,7 @@ export function createCairnMcpServer(client: CairnClient): McpServer {
             documentId: hit.documentId,
             chunkId: hit.chunkId,
             page: hit.page,
+            locator: hit.locator,
             text: hit.text,
             score: hit.score,
             scoreParts: hit.scoreParts,

@@ -23,6 +23,16 @@ const TYPE_NAMES: Record<string, string> = {
   'text/html': 'HTML',
   'text/markdown': 'Markdown',
   'text/plain': 'Text',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'PowerPoint',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'Excel',
+  'text/csv': 'CSV',
+  'text/tab-separated-values': 'TSV',
+  'application/epub+zip': 'EPUB',
+  'application/vnd.oasis.opendocument.text': 'ODT',
+  'application/vnd.oasis.opendocument.presentation': 'ODP',
+  'application/vnd.oasis.opendocument.spreadsheet': 'ODS',
+  'application/rtf': 'RTF',
+  'message/rfc822': 'E-mail',
 };
 
 /** A document type as people name it ("PDF"), the MIME type when it is none of the known. */

@@ -44,8 +44,12 @@ export function DocumentChunks({
               >
                 <p className="chunk-meta small muted">
                   #{chunk.ord + 1}
-                  {chunk.page !== undefined && <> · page {chunk.page}</>} · characters {chunk.start}
-                  –{chunk.end}
+                  {chunk.locator !== undefined ? (
+                    <> · {chunk.locator}</>
+                  ) : (
+                    chunk.page !== undefined && <> · page {chunk.page}</>
+                  )}{' '}
+                  · characters {chunk.start}–{chunk.end}
                 </p>
                 <p>{chunk.text}</p>
               </li>

@@ -4,7 +4,7 @@ import { UploadRow } from './UploadRow';
 import { useUploadQueue } from './useUploadQueue';
 
 const ACCEPTED =
-  '.pdf,.docx,.html,.htm,.md,.markdown,.txt,application/pdf,text/plain,text/markdown,text/html';
+  '.pdf,.docx,.pptx,.xlsx,.csv,.tsv,.epub,.odt,.odp,.ods,.rtf,.eml,.html,.htm,.md,.markdown,.txt,application/pdf,text/plain,text/markdown,text/html,text/csv,message/rfc822';
 
 /** Drop zone and pickers for files and folders, with each file's progress below. */
 export function UploadPanel({ onSettled }: { onSettled: () => void }) {

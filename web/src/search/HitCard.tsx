@@ -38,7 +38,8 @@ export function HitCard({ hit, query, rank }: { hit: SearchHit; query: string; r
           <Link to={documentLink}>{hit.title}</Link>
         </h3>
         <span className="muted small">
-          {hit.page !== null && <>page {hit.page} · </>}characters {hit.start}–{hit.end}
+          {hit.locator ? <>{hit.locator} · </> : hit.page !== null && <>page {hit.page} · </>}
+          characters {hit.start}–{hit.end}
         </span>
       </div>
       <blockquote className="passage">
