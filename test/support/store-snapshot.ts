@@ -361,19 +361,30 @@ export async function dumpGraph(graph: Neo4jGraphStore, workspaceId: string): Pr
     { workspaceId },
     'read',
   );
-  const relationships = await graph.run<{
+  // Relationships from the workspace's nodes, and any into them from elsewhere (which would be a
+  // leak between workspaces, and makes the dump differ).
+  const endpoints = `RETURN type(r) AS type, properties(r) AS properties,
+       labels(a)[0] + ' ' + coalesce(a.id, a.key) + ' ' + coalesce(a.workspaceId, '-') AS from,
+       labels(b)[0] + ' ' + coalesce(b.id, b.key) + ' ' + coalesce(b.workspaceId, '-') AS to`;
+  type Relationship = {
     type: string;
     properties: Record<string, unknown>;
     from: string;
     to: string;
-  }>(
-    `MATCH (a)-[r]->(b) WHERE a.workspaceId = $workspaceId OR b.workspaceId = $workspaceId
-     RETURN type(r) AS type, properties(r) AS properties,
-            labels(a)[0] + ' ' + coalesce(a.id, a.key) + ' ' + coalesce(a.workspaceId, '-') AS from,
-            labels(b)[0] + ' ' + coalesce(b.id, b.key) + ' ' + coalesce(b.workspaceId, '-') AS to`,
-    { workspaceId },
-    'read',
-  );
+  };
+  const relationships = [
+    ...(await graph.run<Relationship>(
+      `MATCH (a)-[r]->(b) WHERE a.workspaceId = $workspaceId ${endpoints}`,
+      { workspaceId },
+      'read',
+    )),
+    ...(await graph.run<Relationship>(
+      `MATCH (b)<-[r]-(a) WHERE b.workspaceId = $workspaceId
+         AND coalesce(a.workspaceId, '') <> $workspaceId ${endpoints}`,
+      { workspaceId },
+      'read',
+    )),
+  ];
   return [
     ...nodes.map((node) => `(${[...node.labels].sort().join(':')} ${stableJson(node.properties)})`),
     ...relationships.map(
