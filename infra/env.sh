@@ -28,6 +28,20 @@ CAIRN_ROOT="${CAIRN_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 # Prometheus server of the stack, which scrapes it, the API and the workers.
 : "${CAIRN_TEMPORAL_METRICS_PORT:=9233}"
 : "${CAIRN_PROMETHEUS_PORT:=9090}"
+# Jaeger (traces): its UI and query API, its query gRPC port, and OTLP in over gRPC and HTTP, all
+# on 127.0.0.1. The UI is served under a path prefix so that Caddy can put it beside the API
+# (operators only, like the Temporal UI). Traces are kept in memory, the oldest dropped first.
+: "${CAIRN_JAEGER_UI_PORT:=16686}"
+: "${CAIRN_JAEGER_QUERY_GRPC_PORT:=16685}"
+: "${CAIRN_JAEGER_OTLP_GRPC_PORT:=4317}"
+: "${CAIRN_JAEGER_OTLP_HTTP_PORT:=4318}"
+: "${CAIRN_JAEGER_MAX_TRACES:=20000}"
+: "${CAIRN_JAEGER_UI_PUBLIC_PATH:=/jaeger}"
+# Alertmanager: Prometheus sends it the firing alerts; it groups them and posts them to the API
+# (POST /operator/alerts), authenticated with CAIRN_ALERT_WEBHOOK_SECRET (a local-only default).
+: "${CAIRN_ALERTMANAGER_PORT:=9093}"
+: "${CAIRN_ALERT_WEBHOOK_URL:=http://127.0.0.1:${CAIRN_API_PORT:-3000}/operator/alerts}"
+: "${CAIRN_ALERT_WEBHOOK_SECRET:=cairn-local-alert-webhook-secret-0123456789}"
 # The web console: Prometheus as it links to it, and the local user `npm start` prints a
 # sign-in link for (Supabase Auth settings, when it runs: CAIRN_SUPABASE_URL and _ANON_KEY).
 : "${CAIRN_PROMETHEUS_URL:=http://127.0.0.1:$CAIRN_PROMETHEUS_PORT}"
@@ -44,6 +58,7 @@ CAIRN_ROOT="${CAIRN_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 : "${CAIRN_API_UPSTREAM:=127.0.0.1:${CAIRN_API_PORT:-3000}}"
 : "${CAIRN_AUTH_UPSTREAM:=127.0.0.1:${CAIRN_AUTH_PORT:-9999}}"
 : "${CAIRN_TEMPORAL_UI_UPSTREAM:=127.0.0.1:$CAIRN_TEMPORAL_UI_PORT}"
+: "${CAIRN_JAEGER_UI_UPSTREAM:=127.0.0.1:$CAIRN_JAEGER_UI_PORT}"
 # The Caddy that test/integration/caddy.int-spec.ts starts in front of the tests' API.
 : "${CAIRN_TEST_CADDY_HTTPS_PORT:=$((CAIRN_CADDY_HTTPS_PORT + 1))}"
 : "${CAIRN_TEST_CADDY_HTTP_PORT:=$((CAIRN_CADDY_HTTP_PORT + 1))}"
@@ -57,6 +72,9 @@ CAIRN_ROOT="${CAIRN_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 # pseudo-version; it must end with CAIRN_MINIO_COMMIT (which names the cache folder).
 : "${CAIRN_MINIO_VERSION:=v0.0.0-20260212201848-$CAIRN_MINIO_COMMIT}"
 : "${CAIRN_NEO4J_VERSION:=5.26.30}"
+# Jaeger v2 (one binary: OTLP receiver, in-memory storage, query API and UI) from the Go module
+# proxy, built from infra/jaeger/go.mod (newer tags are served but are not approved releases).
+: "${CAIRN_JAEGER_VERSION:=v1.75.0}"
 # MinIO's background scanner walks every object each minute at its default speed: during the
 # ingest benchmark that was 16 of MinIO's 40 CPU seconds. Cairn uses nothing it maintains
 # (lifecycle, replication, quotas) and a single drive needs no healing, so it runs slowest.
@@ -89,6 +107,11 @@ CAIRN_ROOT="${CAIRN_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 : "${TEMPORAL_ADDRESS:=127.0.0.1:$CAIRN_TEMPORAL_PORT}"
 : "${TEMPORAL_NAMESPACE:=cairn}"
 : "${TEMPORAL_UI_URL:=http://127.0.0.1:$CAIRN_TEMPORAL_UI_PORT$CAIRN_TEMPORAL_UI_PUBLIC_PATH}"
+# Where the API, the console and the CLI link a trace ({url}/trace/<trace id>); empty: no links.
+: "${CAIRN_JAEGER_UI_URL:=http://127.0.0.1:$CAIRN_JAEGER_UI_PORT$CAIRN_JAEGER_UI_PUBLIC_PATH}"
+# npm start sends the API's and the workers' spans to the stack's Jaeger unless this is 0 or an
+# OTLP endpoint or exporter is set explicitly (OTEL_* below).
+: "${CAIRN_TRACES_TO_JAEGER:=1}"
 : "${NEO4J_URL:=bolt://127.0.0.1:$CAIRN_NEO4J_PORT}"
 : "${NEO4J_USER:=neo4j}"
 : "${NEO4J_PASSWORD:=}"
@@ -197,3 +220,7 @@ export CAIRN_AUTH_PORT CAIRN_AUTH_JWT_SECRET CAIRN_AUTH_JWKS_URL CAIRN_AUTH_ISSU
   CAIRN_OPERATOR_USER_IDS CAIRN_OPERATOR_SESSION_SECRET CAIRN_API_METRICS_PORT \
   CAIRN_MAX_EVENT_STREAMS_PER_USER
 export CAIRN_PROMETHEUS_URL CAIRN_LOCAL_USER_EMAIL
+export CAIRN_JAEGER_UI_PORT CAIRN_JAEGER_QUERY_GRPC_PORT CAIRN_JAEGER_OTLP_GRPC_PORT \
+  CAIRN_JAEGER_OTLP_HTTP_PORT CAIRN_JAEGER_MAX_TRACES CAIRN_JAEGER_UI_PUBLIC_PATH \
+  CAIRN_JAEGER_UI_UPSTREAM CAIRN_JAEGER_VERSION CAIRN_JAEGER_UI_URL CAIRN_TRACES_TO_JAEGER \
+  CAIRN_ALERTMANAGER_PORT CAIRN_ALERT_WEBHOOK_URL CAIRN_ALERT_WEBHOOK_SECRET

@@ -10,8 +10,9 @@
 #   bash infra/stack.sh running             names of the running engines (for scripts)
 #   bash infra/stack.sh validate-k8s <dir…> render kustomize dirs, validate them (infra/k8s-validate)
 #   bash infra/stack.sh temporal-namespace <name>  create a namespace with Cairn's search attributes
+#   bash infra/stack.sh render-alertmanager-config <out> <webhook url> <secret file>  (tests)
 #
-# Engines: postgres redis temporal weaviate neo4j minio prometheus. Every setting (ports, folders,
+# Engines: postgres redis temporal weaviate neo4j minio prometheus jaeger alertmanager. Every setting (ports, folders,
 # versions) comes from infra/env.sh. Data: $CAIRN_DATA_DIR/<engine>, logs: $CAIRN_LOG_DIR,
 # pid files: $CAIRN_RUN_DIR.
 # Functions are also called by composed names ("start_$engine"), which shellcheck cannot follow.
@@ -25,7 +26,7 @@ source "$INFRA_DIR/env.sh"
 source "$INFRA_DIR/lib/common.sh"
 CAIRN_LOG_TAG=stack
 
-ENGINES=(postgres redis temporal weaviate neo4j minio prometheus)
+ENGINES=(postgres redis temporal weaviate neo4j minio prometheus alertmanager)
 ENGINES_DIR="$CAIRN_CACHE_DIR/engines"
 # The Go toolchain may not be on a non-interactive PATH (CI) even when installed.
 PATH="$PATH:/usr/local/go/bin"
@@ -36,6 +37,7 @@ PATH="$PATH:/usr/local/go/bin"
 temporal_bin() { printf '%s/temporal-cli-%s/temporal\n' "$ENGINES_DIR" "$CAIRN_TEMPORAL_CLI_VERSION"; }
 weaviate_bin() { printf '%s/weaviate-%s/weaviate-server\n' "$ENGINES_DIR" "$CAIRN_WEAVIATE_VERSION"; }
 minio_bin() { printf '%s/minio-%s/minio\n' "$ENGINES_DIR" "$CAIRN_MINIO_COMMIT"; }
+jaeger_bin() { printf '%s/jaeger-%s/jaeger\n' "$ENGINES_DIR" "$CAIRN_JAEGER_VERSION"; }
 
 # The launcher's cache folder is keyed by the Neo4j version and a hash of its sources, so an
 # edited launcher gets rebuilt and an unchanged one never is.
@@ -107,6 +109,11 @@ engine_ports() {
     neo4j) echo "CAIRN_NEO4J_PORT=$CAIRN_NEO4J_PORT" ;;
     minio) echo "CAIRN_MINIO_PORT=$CAIRN_MINIO_PORT CAIRN_MINIO_CONSOLE_PORT=$CAIRN_MINIO_CONSOLE_PORT" ;;
     prometheus) echo "CAIRN_PROMETHEUS_PORT=$CAIRN_PROMETHEUS_PORT" ;;
+    jaeger)
+      echo "CAIRN_JAEGER_UI_PORT=$CAIRN_JAEGER_UI_PORT CAIRN_JAEGER_OTLP_HTTP_PORT=$CAIRN_JAEGER_OTLP_HTTP_PORT" \
+        "CAIRN_JAEGER_OTLP_GRPC_PORT=$CAIRN_JAEGER_OTLP_GRPC_PORT CAIRN_JAEGER_QUERY_GRPC_PORT=$CAIRN_JAEGER_QUERY_GRPC_PORT"
+      ;;
+    alertmanager) echo "CAIRN_ALERTMANAGER_PORT=$CAIRN_ALERTMANAGER_PORT" ;;
   esac
 }
 
@@ -120,6 +127,8 @@ engine_signature() {
     neo4j) echo "$NEO4J_JAR" ;;
     minio) echo "minio" ;;
     prometheus) echo "prometheus" ;;
+    jaeger) echo "jaeger" ;;
+    alertmanager) echo "alertmanager" ;;
   esac
 }
 
@@ -278,6 +287,44 @@ install_prometheus() {
   fi
 }
 
+# Alertmanager 0.25 and amtool from Debian (its service is not started: policy-rc.d, above).
+install_alertmanager() {
+  if command -v prometheus-alertmanager >/dev/null && command -v amtool >/dev/null; then
+    say "alertmanager: installed ($(command -v prometheus-alertmanager))"
+  else
+    apt_install prometheus-alertmanager
+  fi
+}
+
+# Jaeger v2 from the Go module proxy. Its module cannot be `go install`ed by version (replace
+# directives), so infra/jaeger/go.mod names it as a tool and pins every dependency (go.sum); the
+# build runs in a copy of that module. Jaeger's UI assets are not in the module: the binary serves
+# the query API and a placeholder page (ui.assets_path in infra/jaeger/config.yaml takes a build).
+install_jaeger() {
+  local dir="$ENGINES_DIR/jaeger-$CAIRN_JAEGER_VERSION"
+  if [[ -x $dir/jaeger ]]; then
+    say "jaeger $CAIRN_JAEGER_VERSION: cached ($dir)"
+    return 0
+  fi
+  grep -q "github.com/jaegertracing/jaeger $CAIRN_JAEGER_VERSION\$" "$INFRA_DIR/jaeger/go.mod" ||
+    die "infra/jaeger/go.mod does not require github.com/jaegertracing/jaeger $CAIRN_JAEGER_VERSION (CAIRN_JAEGER_VERSION)"
+  require_go
+  rm -rf "$dir.tmp"
+  mkdir -p "$CAIRN_LOG_DIR" "$dir.tmp/module"
+  cp "$INFRA_DIR/jaeger/go.mod" "$INFRA_DIR/jaeger/go.sum" "$dir.tmp/module/"
+  local log="$CAIRN_LOG_DIR/install-jaeger.log" start=$SECONDS
+  say "jaeger $CAIRN_JAEGER_VERSION: building with go build (minutes on a cold cache; log: $log)"
+  if ! (cd "$dir.tmp/module" && GOTOOLCHAIN=local CGO_ENABLED=0 go build -mod=readonly \
+    -o "$dir.tmp/jaeger" github.com/jaegertracing/jaeger/cmd/jaeger) >"$log" 2>&1; then
+    log_tail "$log" 40
+    rm -rf "$dir.tmp"
+    die "building jaeger $CAIRN_JAEGER_VERSION failed (full log: $log)"
+  fi
+  rm -rf "$dir.tmp/module"
+  mv "$dir.tmp" "$dir"
+  say "jaeger $CAIRN_JAEGER_VERSION: built in $((SECONDS - start))s"
+}
+
 # Tools the tests and the reverse proxy use (not engines: nothing to start).
 install_tools() {
   if command -v caddy >/dev/null; then
@@ -346,6 +393,8 @@ install_engine() {
       ;;
     neo4j) install_neo4j ;;
     prometheus) install_prometheus ;;
+    jaeger) install_jaeger ;;
+    alertmanager) install_alertmanager ;;
   esac
 }
 
@@ -398,6 +447,8 @@ ready_temporal() {
     http_ok "http://127.0.0.1:$CAIRN_TEMPORAL_UI_PORT/"
 }
 ready_prometheus() { http_ok "http://127.0.0.1:$CAIRN_PROMETHEUS_PORT/-/ready"; }
+ready_jaeger() { http_ok "http://127.0.0.1:$CAIRN_JAEGER_UI_PORT$CAIRN_JAEGER_UI_PUBLIC_PATH/api/services"; }
+ready_alertmanager() { http_ok "http://127.0.0.1:$CAIRN_ALERTMANAGER_PORT/-/ready"; }
 ready_weaviate() { http_ok "http://127.0.0.1:$CAIRN_WEAVIATE_PORT/v1/.well-known/ready"; }
 ready_minio() { http_ok "http://127.0.0.1:$CAIRN_MINIO_PORT/minio/health/ready"; }
 # The launcher writes its pid into the marker once the database is available.
@@ -536,7 +587,7 @@ render_prometheus_config() {
   for name in CAIRN_ROOT CAIRN_API_PORT CAIRN_TEST_API_PORT CAIRN_WORKER_METRICS_PORT \
     CAIRN_WORKER_METRICS_PORT_AI CAIRN_WORKER_METRICS_PORT_STORAGE CAIRN_TEST_WORKER_METRICS_PORT \
     CAIRN_TEST_WORKER_METRICS_PORT_AI CAIRN_TEST_WORKER_METRICS_PORT_STORAGE \
-    CAIRN_TEMPORAL_METRICS_PORT CAIRN_PROMETHEUS_PORT; do
+    CAIRN_TEMPORAL_METRICS_PORT CAIRN_PROMETHEUS_PORT CAIRN_ALERTMANAGER_PORT; do
     text=${text//"\${$name}"/${!name}}
   done
   # shellcheck disable=SC2016 # a literal "${", left if a placeholder was not replaced
@@ -555,6 +606,42 @@ start_prometheus() {
     --config.file "$data/prometheus.yml" --storage.tsdb.path "$data/tsdb" \
     --storage.tsdb.retention.time 7d --web.listen-address "127.0.0.1:$CAIRN_PROMETHEUS_PORT" \
     --web.enable-lifecycle
+}
+
+start_jaeger() {
+  # Jaeger reads the ports of infra/jaeger/config.yaml from the environment (env.sh exports them).
+  # It would also read the OTEL_* settings meant for Cairn's own processes.
+  local otel_unset=() name
+  for name in $(compgen -e | grep '^OTEL_' || true); do otel_unset+=(-u "$name"); done
+  spawn_detached jaeger "$(log_file jaeger)" env "${otel_unset[@]}" "$(jaeger_bin)" \
+    --config "file:$INFRA_DIR/jaeger/config.yaml"
+}
+
+# infra/alertmanager/alertmanager.yml.tmpl with the receiver's URL and the file holding its
+# shared secret (Alertmanager reads it per request; it is never written into the config).
+render_alertmanager_config() {
+  local out=$1 url=$2 secret_file=$3 text
+  text=$(<"$INFRA_DIR/alertmanager/alertmanager.yml.tmpl")
+  text=${text//'${CAIRN_ALERT_WEBHOOK_URL}'/$url}
+  text=${text//'${CAIRN_ALERT_WEBHOOK_SECRET_FILE}'/$secret_file}
+  # shellcheck disable=SC2016 # a literal "${", left if a placeholder was not replaced
+  [[ $text != *'${'* ]] || die "alertmanager: unreplaced \${…} left in $out"
+  printf '%s\n' "$text" >"$out.tmp" && mv "$out.tmp" "$out"
+  amtool check-config "$out" >/dev/null || die "alertmanager: the rendered configuration $out is invalid"
+}
+
+start_alertmanager() {
+  local data
+  data=$(data_dir alertmanager)
+  mkdir -p "$data/storage"
+  (umask 077 && printf '%s' "$CAIRN_ALERT_WEBHOOK_SECRET" >"$data/webhook-secret")
+  render_alertmanager_config "$data/alertmanager.yml" "$CAIRN_ALERT_WEBHOOK_URL" "$data/webhook-secret" \
+    >>"$(log_file alertmanager)" 2>&1 || { log_tail "$(log_file alertmanager)"; die "alertmanager: invalid configuration"; }
+  # A single instance: no cluster listener (it would bind 0.0.0.0:9094).
+  spawn_detached alertmanager "$(log_file alertmanager)" prometheus-alertmanager \
+    --config.file "$data/alertmanager.yml" --storage.path "$data/storage" \
+    --web.listen-address "127.0.0.1:$CAIRN_ALERTMANAGER_PORT" --cluster.listen-address "" \
+    --web.external-url "http://127.0.0.1:$CAIRN_ALERTMANAGER_PORT"
 }
 
 start_neo4j() {
@@ -649,6 +736,8 @@ Cairn's local stack is up:
   Redis              $REDIS_URL
   Prometheus         http://127.0.0.1:$CAIRN_PROMETHEUS_PORT   (alerts: /alerts, targets: /targets)
   Temporal metrics   http://127.0.0.1:$CAIRN_TEMPORAL_METRICS_PORT/metrics
+  Jaeger (traces)    http://127.0.0.1:$CAIRN_JAEGER_UI_PORT$CAIRN_JAEGER_UI_PUBLIC_PATH   (OTLP http://127.0.0.1:$CAIRN_JAEGER_OTLP_HTTP_PORT, gRPC :$CAIRN_JAEGER_OTLP_GRPC_PORT)
+  Alertmanager       http://127.0.0.1:$CAIRN_ALERTMANAGER_PORT   (receiver: $CAIRN_ALERT_WEBHOOK_URL)
   Logs               $CAIRN_LOG_DIR/<engine>.log   (bash infra/stack.sh logs <engine>)
   Data               $CAIRN_DATA_DIR   (bash infra/stack.sh reset deletes it)
 EOF
@@ -715,7 +804,7 @@ cmd_down() {
 
 cmd_status() {
   local e pid state ready ports
-  printf '%-10s %-8s %-8s %-12s %s\n' ENGINE STATE PID PORTS READY
+  printf '%-12s %-8s %-8s %-12s %s\n' ENGINE STATE PID PORTS READY
   for e in "${ENGINES[@]}"; do
     pid=$(engine_pid "$e")
     ports=$(engine_ports "$e" | tr ' ' '\n' | head -n 2 | sed 's/^[A-Z0-9_]*=//' | paste -sd, -)
@@ -725,7 +814,7 @@ cmd_status() {
     else
       state=stopped pid=- ready=-
     fi
-    printf '%-10s %-8s %-8s %-12s %s\n' "$e" "$state" "$pid" "$ports" "$ready"
+    printf '%-12s %-8s %-8s %-12s %s\n' "$e" "$state" "$pid" "$ports" "$ready"
   done
 }
 
@@ -787,7 +876,7 @@ cmd_temporal_namespace() {
 }
 
 usage() {
-  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 main() {
@@ -803,6 +892,7 @@ main() {
     logs) cmd_logs "$@" ;;
     validate-k8s) cmd_validate_k8s "$@" ;;
     temporal-namespace) cmd_temporal_namespace "$@" ;;
+    render-alertmanager-config) render_alertmanager_config "$@" ;;
     -h | --help | help) usage ;;
     *)
       usage >&2

@@ -39,6 +39,7 @@ function renderConfig(): string {
     CAIRN_TEST_WORKER_METRICS_PORT_STORAGE: String(port('CAIRN_TEST_WORKER_METRICS_PORT') + 4),
     CAIRN_TEMPORAL_METRICS_PORT: String(port('CAIRN_TEMPORAL_METRICS_PORT')),
     CAIRN_PROMETHEUS_PORT: String(port('CAIRN_PROMETHEUS_PORT')),
+    CAIRN_ALERTMANAGER_PORT: String(port('CAIRN_ALERTMANAGER_PORT')),
   };
   const template = readFileSync(join(prometheusDir, 'prometheus.yml.tmpl'), 'utf8');
   return template.replace(/\$\{([A-Z_]+)\}/g, (match, name: string) => {
