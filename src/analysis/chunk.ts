@@ -1,4 +1,5 @@
 import type { ExtractedDocument, PageSpan, SectionSpan } from './extracted-document';
+import { sentenceSpans } from './sentences';
 
 export interface TextChunk {
   /** 0-based position of the chunk in the document. */
@@ -21,9 +22,6 @@ export interface ChunkOptions {
 }
 
 const DEFAULT_TARGET_CHARS = 1_000;
-
-// One segmenter for the process: building it loads ICU break rules, iterating is cheap.
-const sentenceSegmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
 
 interface Region {
   start: number;
@@ -68,13 +66,8 @@ export function chunkDocument(
       chunkStart = -1;
     };
 
-    const regionText = text.slice(region.start, region.end);
-    for (const { segment, index } of sentenceSegmenter.segment(regionText)) {
-      const [start, end] = trimmedSpan(
-        text,
-        region.start + index,
-        region.start + index + segment.length,
-      );
+    for (const [sentenceStart, sentenceEnd] of sentenceSpans(text, region.start, region.end)) {
+      const [start, end] = trimmedSpan(text, sentenceStart, sentenceEnd);
       if (start === end) continue;
 
       if (end - start > maxChars) {

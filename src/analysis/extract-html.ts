@@ -1,6 +1,14 @@
 import { Parser } from 'htmlparser2';
 import { BlockTextWriter } from './block-text-writer';
+import { UnprocessableDocumentError } from './errors';
 import type { ExtractedDocument } from './extracted-document';
+
+/**
+ * htmlparser2 keeps its open elements in an array it shifts and unshifts, so each open tag costs
+ * time in proportion to the depth: 200 000 nested elements took minutes. Real pages stay far
+ * below this depth (browsers stop nesting at 512).
+ */
+export const MAX_HTML_DEPTH = 5_000;
 
 // Content that is not part of the document's text.
 const SKIPPED_ELEMENTS = new Set([
@@ -83,10 +91,19 @@ export function writeHtmlText(
   let inTitle = false;
   let headingText: string | undefined;
   let inFirstHeading = false;
+  // Open elements as the parser reports them (implied and final closes included).
+  let depth = 0;
 
   const parser = new Parser(
     {
       onopentag(name) {
+        depth += 1;
+        if (depth > MAX_HTML_DEPTH) {
+          throw new UnprocessableDocumentError(
+            'too_deep',
+            `The HTML nests elements more than ${MAX_HTML_DEPTH} deep.`,
+          );
+        }
         if (SKIPPED_ELEMENTS.has(name)) skipDepth += 1;
         if (skipDepth > 0) return;
         if (name === 'title' && titleText === undefined) {
@@ -120,6 +137,7 @@ export function writeHtmlText(
         writer.text(data);
       },
       onclosetag(name) {
+        depth = Math.max(0, depth - 1);
         if (SKIPPED_ELEMENTS.has(name)) {
           skipDepth = Math.max(0, skipDepth - 1);
           return;

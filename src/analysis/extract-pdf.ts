@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { UnprocessableDocumentError } from './errors';
+import { UnprocessableDocumentError, parserDetail } from './errors';
 import type { ExtractedDocument, PageSpan } from './extracted-document';
 
 export interface PdfLimits {
@@ -184,6 +184,6 @@ function pdfError(name: string, message: string): UnprocessableDocumentError {
   }
   return new UnprocessableDocumentError(
     'corrupt_document',
-    `The PDF is damaged or not a valid PDF (${message.replace(/\.$/, '')}).`,
+    `The PDF is damaged or not a valid PDF (${parserDetail(message)}).`,
   );
 }
