@@ -126,18 +126,19 @@ export function registerSearchCommands(program: Command): void {
           throw new UsageError(`--mode must be one of ${MODES.join(', ')}`);
         }
         context.requireWorkspace();
-        const result = unwrap(
-          await context.client.POST('/search', {
-            body: {
-              query,
-              mode: options.mode as 'auto',
-              limit: Number(options.limit),
-              hops: options.hops !== undefined ? Number(options.hops) : DEFAULT_HOPS,
-              ...(options.domain ? { domainId: options.domain } : {}),
-              includeInactive: options.includeInactive === true,
-            },
-          }),
-        );
+        const answer = await context.client.POST('/search', {
+          body: {
+            query,
+            mode: options.mode as 'auto',
+            limit: Number(options.limit),
+            hops: options.hops !== undefined ? Number(options.hops) : DEFAULT_HOPS,
+            ...(options.domain ? { domainId: options.domain } : {}),
+            includeInactive: options.includeInactive === true,
+          },
+        });
+        const result = unwrap(answer);
+        // The request's trace in Jaeger, when the API links traces (CAIRN_JAEGER_UI_URL).
+        const traceUrl = answer.response.headers.get('x-trace-url');
         context.out.result(result, () => {
           const { c } = context.out;
           const out = context.out;
@@ -169,6 +170,7 @@ export function registerSearchCommands(program: Command): void {
               `${result.hits.length} hit(s), mode ${result.mode}, ${result.hops} hop(s), ${result.tookMs} ms${result.cached ? ', cached' : ''}`,
             ),
           );
+          if (traceUrl) out.line(c.dim(`trace ${traceUrl}`));
         });
       }),
     );

@@ -1,8 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-/** The cookie that carries an operator's Temporal UI session (sent only under /temporal). */
+/**
+ * The cookie that carries an operator's session for the operators' UIs behind Caddy: the Temporal
+ * UI and Jaeger. Set once per UI path, so a browser sends it there and nowhere else.
+ */
 export const OPERATOR_COOKIE = 'cairn_operator';
-export const OPERATOR_COOKIE_PATH = '/temporal';
+export const OPERATOR_COOKIE_PATHS = ['/temporal', '/jaeger'] as const;
 export const OPERATOR_SESSION_SECONDS = 30 * 60;
 
 /**

@@ -8,7 +8,7 @@ import { AuthService } from './auth.service';
 import {
   cookieValue,
   OPERATOR_COOKIE,
-  OPERATOR_COOKIE_PATH,
+  OPERATOR_COOKIE_PATHS,
   OPERATOR_SESSION_SECONDS,
   signOperatorSession,
   verifyOperatorSession,
@@ -21,13 +21,15 @@ import {
   WithoutWorkspace,
 } from './principal';
 
-const NOT_AN_OPERATOR = 'only operators (CAIRN_OPERATOR_USER_IDS) may open the Temporal UI';
+const NOT_AN_OPERATOR =
+  'only operators (CAIRN_OPERATOR_USER_IDS) may open the Temporal UI and Jaeger';
 
 /**
- * The Temporal Web UI shows every workspace's workflows, so only operators reach it: Caddy asks
- * GET /operator/authorize before proxying each /temporal/ request (forward_auth). A browser
- * cannot add a Bearer header to the UI's own requests, so an operator first opens a session with
- * their token (POST /operator/session), which sets a short-lived signed cookie for /temporal.
+ * The Temporal Web UI shows every workspace's workflows and Jaeger every workspace's traces, so
+ * only operators reach them: Caddy asks GET /operator/authorize before proxying each /temporal/
+ * and /jaeger/ request (forward_auth). A browser cannot add a Bearer header to the UIs' own
+ * requests, so an operator first opens a session with their token (POST /operator/session),
+ * which sets a short-lived signed cookie for /temporal and /jaeger.
  */
 @ApiTags('operator')
 @Controller('operator')
@@ -47,7 +49,8 @@ export class OperatorController {
   @WithoutWorkspace()
   @HttpCode(204)
   @ApiOperation({
-    summary: "Open an operator's Temporal UI session: sets a signed HttpOnly cookie for /temporal",
+    summary:
+      "Open an operator's session for the Temporal UI and Jaeger: a signed HttpOnly cookie for /temporal and /jaeger",
   })
   openSession(
     @CurrentPrincipal() principal: Principal,
@@ -57,27 +60,31 @@ export class OperatorController {
       throw new CairnError('forbidden', NOT_AN_OPERATOR);
     }
     const session = signOperatorSession(principal.userId, this.secret);
-    response.cookie(OPERATOR_COOKIE, session.value, {
-      httpOnly: true,
-      secure: true,
-      sameSite: 'strict',
-      path: OPERATOR_COOKIE_PATH,
-      maxAge: OPERATOR_SESSION_SECONDS * 1000,
-      encode: (value) => value,
-    });
+    for (const path of OPERATOR_COOKIE_PATHS) {
+      response.cookie(OPERATOR_COOKIE, session.value, {
+        httpOnly: true,
+        secure: true,
+        sameSite: 'strict',
+        path,
+        maxAge: OPERATOR_SESSION_SECONDS * 1000,
+        encode: (value) => value,
+      });
+    }
   }
 
   @Delete('session')
   @Public()
   @HttpCode(204)
-  @ApiOperation({ summary: "Close the operator's Temporal UI session (clears the cookie)" })
+  @ApiOperation({ summary: "Close the operator's session (clears the cookies)" })
   closeSession(@Res({ passthrough: true }) response: Response): void {
-    response.clearCookie(OPERATOR_COOKIE, {
-      httpOnly: true,
-      secure: true,
-      sameSite: 'strict',
-      path: OPERATOR_COOKIE_PATH,
-    });
+    for (const path of OPERATOR_COOKIE_PATHS) {
+      response.clearCookie(OPERATOR_COOKIE, {
+        httpOnly: true,
+        secure: true,
+        sameSite: 'strict',
+        path,
+      });
+    }
   }
 
   /**
@@ -88,7 +95,9 @@ export class OperatorController {
   @Get('authorize')
   @Public()
   @HttpCode(204)
-  @ApiOperation({ summary: 'Whether the caller is an operator (Caddy forward_auth for /temporal)' })
+  @ApiOperation({
+    summary: 'Whether the caller is an operator (Caddy forward_auth for /temporal and /jaeger)',
+  })
   async authorize(
     @Req() request: AuthenticatedRequest,
     @Res({ passthrough: true }) response: Response,

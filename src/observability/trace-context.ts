@@ -20,13 +20,23 @@ export function traceparentOf(spanContext: SpanContext): string {
 }
 
 export const TRACE_ID_HEADER = 'X-Trace-Id';
+export const TRACE_URL_HEADER = 'X-Trace-Url';
 
 /**
  * Echoes the request's trace on the response (X-Trace-Id, and traceparent naming the API's server
- * span), so a caller can quote it and an operator can find the trace and the log lines. Also
- * names the server span after the matched route (GET /documents/:id) once routing is done.
+ * span), so a caller can quote it and an operator can find the trace and the log lines; with
+ * `traceUiUrl` (CAIRN_JAEGER_UI_URL) also X-Trace-Url, the trace's page in Jaeger, which the
+ * console and the CLI show. Also names the server span after the matched route
+ * (GET /documents/:id) once routing is done.
  */
-export function traceResponseMiddleware(
+export function traceResponseMiddleware(traceUiUrl = '') {
+  const traceBase = traceUiUrl.replace(/\/+$/, '');
+  return (request: Request, response: Response, next: NextFunction): void =>
+    echoTrace(traceBase, request, response, next);
+}
+
+function echoTrace(
+  traceBase: string,
   request: Request,
   response: Response,
   next: NextFunction,
@@ -35,6 +45,8 @@ export function traceResponseMiddleware(
   if (spanContext) {
     response.setHeader(TRACE_ID_HEADER, spanContext.traceId);
     response.setHeader('traceparent', traceparentOf(spanContext));
+    if (traceBase)
+      response.setHeader(TRACE_URL_HEADER, `${traceBase}/trace/${spanContext.traceId}`);
     const rpcMetadata = getRPCMetadata(context.active());
     response.once('finish', () => {
       const route = (request.route as { path?: unknown } | undefined)?.path;

@@ -22,7 +22,7 @@ export function configureHttpApp(app: INestApplication, logger: PinoLogger): voi
   // X-Forwarded-For, believed only from CAIRN_TRUSTED_PROXIES (rate limits by IP).
   express.set('trust proxy', app.get<CairnConfig>(CONFIG).CAIRN_TRUSTED_PROXIES);
   app.use(requestIdMiddleware);
-  app.use(traceResponseMiddleware);
+  app.use(traceResponseMiddleware(app.get<CairnConfig>(CONFIG).CAIRN_JAEGER_UI_URL));
   app.use(httpMetricsMiddleware);
   // Prometheus scrapes every few seconds: a log line each would drown the real requests.
   app.use(exceptPaths(['/metrics'], requestLoggingMiddleware(logger) as RequestHandler));

@@ -2,6 +2,8 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import weaviate, { Collection, WeaviateClient } from 'weaviate-client';
 import { CairnConfig } from '../../config/config';
 import { assertWorkspaceId } from '../../common/ids';
+import type { Attributes } from '@opentelemetry/api';
+import { inClientSpan, weaviateAttributes } from '../../observability/spans';
 
 export const CHUNK_COLLECTION = 'Chunk';
 /** all-MiniLM-L6-v2; Weaviate fixes a collection's dimension at its first insert. */
@@ -17,8 +19,6 @@ export type ChunkProperties = {
   startOffset: number;
   endOffset: number;
   page?: number;
-  /** Where the chunk sits in its source ("slide 3", "sheet Sales, rows 2–9"). */
-  locator?: string;
   domainId?: string;
   entityKeys: string[];
 };
@@ -61,10 +61,7 @@ export class WeaviateVectorStore implements OnModuleDestroy {
   }
 
   async ensureSchema(): Promise<void> {
-    if (await this.client.collections.exists(CHUNK_COLLECTION)) {
-      await this.ensureLocatorProperty();
-      return;
-    }
+    if (await this.collectionExists()) return;
     const { configure } = weaviate;
     const { dataType, tokenization } = configure;
     const exactMatch = {
@@ -73,81 +70,71 @@ export class WeaviateVectorStore implements OnModuleDestroy {
       indexFilterable: true,
     };
     try {
-      await this.client.collections.create<ChunkProperties>({
-        name: CHUNK_COLLECTION,
-        description: 'Passages of documents, one tenant per workspace',
-        multiTenancy: configure.multiTenancy({
-          enabled: true,
-          autoTenantCreation: false,
-          autoTenantActivation: true,
+      await restCall('POST', '/v1/schema', 'createCollection', undefined, () =>
+        this.client.collections.create<ChunkProperties>({
+          name: CHUNK_COLLECTION,
+          description: 'Passages of documents, one tenant per workspace',
+          multiTenancy: configure.multiTenancy({
+            enabled: true,
+            autoTenantCreation: false,
+            autoTenantActivation: true,
+          }),
+          vectorizers: configure.vectors.selfProvided({
+            vectorIndexConfig: configure.vectorIndex.hnsw({ distanceMetric: 'cosine' }),
+          }),
+          invertedIndex: configure.invertedIndex({ indexNullState: true }),
+          properties: [
+            {
+              name: 'text',
+              dataType: dataType.TEXT,
+              tokenization: tokenization.WORD,
+              indexSearchable: true,
+            },
+            {
+              name: 'title',
+              dataType: dataType.TEXT,
+              tokenization: tokenization.WORD,
+              indexSearchable: true,
+            },
+            { name: 'documentId', dataType: dataType.TEXT, ...exactMatch },
+            { name: 'workspaceId', dataType: dataType.TEXT, ...exactMatch },
+            { name: 'ord', dataType: dataType.INT, indexRangeFilters: true },
+            { name: 'startOffset', dataType: dataType.INT },
+            { name: 'endOffset', dataType: dataType.INT },
+            { name: 'page', dataType: dataType.INT },
+            { name: 'domainId', dataType: dataType.TEXT, ...exactMatch },
+            { name: 'entityKeys', dataType: dataType.TEXT_ARRAY, ...exactMatch },
+          ],
         }),
-        vectorizers: configure.vectors.selfProvided({
-          vectorIndexConfig: configure.vectorIndex.hnsw({ distanceMetric: 'cosine' }),
-        }),
-        invertedIndex: configure.invertedIndex({ indexNullState: true }),
-        properties: [
-          {
-            name: 'text',
-            dataType: dataType.TEXT,
-            tokenization: tokenization.WORD,
-            indexSearchable: true,
-          },
-          {
-            name: 'title',
-            dataType: dataType.TEXT,
-            tokenization: tokenization.WORD,
-            indexSearchable: true,
-          },
-          { name: 'documentId', dataType: dataType.TEXT, ...exactMatch },
-          { name: 'workspaceId', dataType: dataType.TEXT, ...exactMatch },
-          { name: 'ord', dataType: dataType.INT, indexRangeFilters: true },
-          { name: 'startOffset', dataType: dataType.INT },
-          { name: 'endOffset', dataType: dataType.INT },
-          { name: 'page', dataType: dataType.INT },
-          {
-            name: 'locator',
-            dataType: dataType.TEXT,
-            indexSearchable: false,
-            indexFilterable: false,
-          },
-          { name: 'domainId', dataType: dataType.TEXT, ...exactMatch },
-          { name: 'entityKeys', dataType: dataType.TEXT_ARRAY, ...exactMatch },
-        ],
-      });
+      );
     } catch (error) {
       // Another Cairn process created it between our check and our create.
-      if (!(await this.client.collections.exists(CHUNK_COLLECTION))) throw error;
+      if (!(await this.collectionExists())) throw error;
     }
   }
 
-  /** Collections created before chunks had locators gain the property (added once, idempotent). */
-  private async ensureLocatorProperty(): Promise<void> {
-    const collection = this.client.collections.use(CHUNK_COLLECTION);
-    const hasLocator = async () =>
-      (await collection.config.get()).properties.some(({ name }) => name === 'locator');
-    if (await hasLocator()) return;
-    try {
-      await collection.config.addProperty({
-        name: 'locator',
-        dataType: 'text',
-        indexSearchable: false,
-        indexFilterable: false,
-      });
-    } catch (error) {
-      // Another Cairn process added it first.
-      if (!(await hasLocator())) throw error;
-    }
+  private collectionExists(): Promise<boolean> {
+    return restCall('GET', `/v1/schema/${CHUNK_COLLECTION}`, 'collectionExists', undefined, () =>
+      this.client.collections.exists(CHUNK_COLLECTION),
+    );
   }
 
   async ensureTenant(workspaceId: string): Promise<void> {
     assertWorkspaceId(workspaceId);
     if (this.knownTenants.has(workspaceId)) return;
     const tenants = this.client.collections.use(CHUNK_COLLECTION).tenants;
-    if (!(await tenants.getByName(workspaceId))) {
+    const tenantPath = `/v1/schema/${CHUNK_COLLECTION}/tenants`;
+    const find = () =>
+      restCall('GET', `${tenantPath}/{tenant}`, 'getTenant', workspaceId, () =>
+        tenants.getByName(workspaceId),
+      );
+    if (!(await find())) {
       try {
-        await tenants.create({ name: workspaceId });
+        await restCall('POST', tenantPath, 'createTenant', workspaceId, () =>
+          tenants.create({ name: workspaceId }),
+        );
       } catch (error) {
-        if (!(await tenants.getByName(workspaceId))) throw error;
+        if (!(await find())) throw error;
       }
     }
     this.knownTenants.add(workspaceId);
@@ -157,7 +144,13 @@ export class WeaviateVectorStore implements OnModuleDestroy {
   async removeTenant(workspaceId: string): Promise<void> {
     assertWorkspaceId(workspaceId);
     this.knownTenants.delete(workspaceId);
-    await this.client.collections.use(CHUNK_COLLECTION).tenants.remove(workspaceId);
+    await restCall(
+      'DELETE',
+      `/v1/schema/${CHUNK_COLLECTION}/tenants`,
+      'removeTenant',
+      workspaceId,
+      () => this.client.collections.use(CHUNK_COLLECTION).tenants.remove(workspaceId),
+    );
   }
 
   /** The chunk collection seen through one workspace's tenant. */
@@ -175,6 +168,29 @@ export class WeaviateVectorStore implements OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     await this.client.close();
   }
+}
+
+/**
+ * One call of the client's REST API (schema and tenants; queries and writes go over gRPC, traced
+ * where they are made) in a client span, so that a trace shows it. The path is a template: tenant
+ * names are workspace ids, recorded as cairn.workspace_id.
+ */
+function restCall<T>(
+  method: string,
+  pathTemplate: string,
+  operation: string,
+  workspaceId: string | undefined,
+  call: () => Promise<T>,
+): Promise<T> {
+  const attributes: Attributes = {
+    ...(workspaceId !== undefined
+      ? weaviateAttributes(operation, workspaceId)
+      : { 'db.system': 'weaviate', 'db.operation.name': operation }),
+    'http.request.method': method,
+    'url.template': pathTemplate,
+    'weaviate.api': 'rest',
+  };
+  return inClientSpan(`weaviate.${operation}`, attributes, call);
 }
 
 function splitHostPort(hostPort: string): [string, number] {

@@ -145,13 +145,14 @@ export const followImportEvents = (
 ) => followImport(api, id, { onEvent, signal });
 
 // ---- search and graph ----
-export const search = async (request: SearchRequest, signal?: AbortSignal) =>
-  unwrap(
-    await api.POST('/search', {
-      body: { includeInactive: false, ...request },
-      signal,
-    }),
-  );
+/** The answer, and the request's trace in Jaeger when the API links traces (X-Trace-Url). */
+export const search = async (request: SearchRequest, signal?: AbortSignal) => {
+  const result = await api.POST('/search', {
+    body: { includeInactive: false, ...request },
+    signal,
+  });
+  return { ...unwrap(result), traceUrl: result.response.headers.get('x-trace-url') };
+};
 export const searchEntities = async (query: string, limit = 20) =>
   unwrap(await api.GET('/entities', { params: { query: { query, limit } } }));
 export const getEntity = async (id: string) =>

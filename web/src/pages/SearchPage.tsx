@@ -27,7 +27,7 @@ export function SearchPage() {
   const key = params.toString();
   const asked = useMemo(() => askedBy(new URLSearchParams(key)), [key]);
   const [form, setForm] = useState(asked);
-  const [answer, setAnswer] = useState<SearchResponse | null>(null);
+  const [answer, setAnswer] = useState<(SearchResponse & { traceUrl: string | null }) | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const workspaceId = workspace.current?.workspaceId;
@@ -157,6 +157,14 @@ export function SearchPage() {
             {answer.tookMs.toFixed(0)} ms
             {answer.cached && ' (cached)'} · mode {answer.mode}, {answer.hops}{' '}
             {answer.hops === 1 ? 'hop' : 'hops'}
+            {answer.traceUrl && (
+              <>
+                {' · '}
+                <a href={answer.traceUrl} target="_blank" rel="noreferrer">
+                  trace
+                </a>
+              </>
+            )}
           </p>
           {answer.linkedEntities.length > 0 && (
             <div className="linked">
