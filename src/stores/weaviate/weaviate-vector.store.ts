@@ -19,6 +19,8 @@ export type ChunkProperties = {
   startOffset: number;
   endOffset: number;
   page?: number;
+  /** Where the chunk sits in its source ("slide 3", "sheet Sales, rows 2–9"). */
+  locator?: string;
   domainId?: string;
   entityKeys: string[];
 };
@@ -61,7 +63,10 @@ export class WeaviateVectorStore implements OnModuleDestroy {
   }
 
   async ensureSchema(): Promise<void> {
-    if (await this.collectionExists()) return;
+    if (await this.collectionExists()) {
+      await this.ensureLocatorProperty();
+      return;
+    }
     const { configure } = weaviate;
     const { dataType, tokenization } = configure;
     const exactMatch = {
@@ -102,6 +107,12 @@ export class WeaviateVectorStore implements OnModuleDestroy {
             { name: 'startOffset', dataType: dataType.INT },
             { name: 'endOffset', dataType: dataType.INT },
             { name: 'page', dataType: dataType.INT },
+            {
+              name: 'locator',
+              dataType: dataType.TEXT,
+              indexSearchable: false,
+              indexFilterable: false,
+            },
             { name: 'domainId', dataType: dataType.TEXT, ...exactMatch },
             { name: 'entityKeys', dataType: dataType.TEXT_ARRAY, ...exactMatch },
           ],
@@ -117,6 +128,25 @@ export class WeaviateVectorStore implements OnModuleDestroy {
     return restCall('GET', `/v1/schema/${CHUNK_COLLECTION}`, 'collectionExists', undefined, () =>
       this.client.collections.exists(CHUNK_COLLECTION),
     );
+  }
+
+  /** Collections created before chunks had locators gain the property (added once, idempotent). */
+  private async ensureLocatorProperty(): Promise<void> {
+    const collection = this.client.collections.use(CHUNK_COLLECTION);
+    const hasLocator = async () =>
+      (await collection.config.get()).properties.some(({ name }) => name === 'locator');
+    if (await hasLocator()) return;
+    try {
+      await collection.config.addProperty({
+        name: 'locator',
+        dataType: 'text',
+        indexSearchable: false,
+        indexFilterable: false,
+      });
+    } catch (error) {
+      // Another Cairn process added it first.
+      if (!(await hasLocator())) throw error;
+    }
   }
 
   async ensureTenant(workspaceId: string): Promise<void> {
@@ -172,7 +202,7 @@ export class WeaviateVectorStore implements OnModuleDestroy {
 
 /**
  * One call of the client's REST API (schema and tenants; queries and writes go over gRPC, traced
- * where they are made) in a client span, so that a trace shows it. The path is a template: tenant
+ * where they are made) in a client span, so a trace shows it. The path is a template: tenant
  * names are workspace ids, recorded as cairn.workspace_id.
  */
 function restCall<T>(
