@@ -17,6 +17,8 @@ const WORKFLOW_TYPES = [
   'deleteDocumentWorkflow',
   'domainBootstrapWorkflow',
   'addDomainDocumentsWorkflow',
+  'deliverWebhookWorkflow',
+  'checkWatchesWorkflow',
 ];
 
 type History = proto.temporal.api.history.v1.IHistory;
