@@ -3,7 +3,7 @@ import {
   extractionHandoffKey,
   vectorsHandoffKey,
 } from '../../src/documents/artifacts';
-import { testWorkspace } from '../support/auth';
+import { defaultTestUser, ensureWorkspace, tokenFor } from '../support/auth';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
@@ -22,6 +22,8 @@ import type { Client } from '@temporalio/client';
 import { callApi } from '../support/api';
 import { connectTemporal } from '../support/temporal';
 import {
+  dropWorkspace,
+  dumpWorkspace,
   openStores,
   snapshotDocument,
   type DocumentSnapshot,
@@ -30,7 +32,9 @@ import {
 
 // Kills a real worker process with SIGKILL while 20 documents are in flight, starts a
 // replacement with the same command line, and checks that every document still ends indexed with
-// exactly what a clean run gives. Needs the workers npm test starts, one process per queue, with
+// exactly what a clean run gives: the same documents uploaded into a fresh workspace, with no
+// crash, and the two workspaces' full dumps compared (every node, relationship, Weaviate object
+// with its vector, MinIO object and Postgres row; ids and timestamps normalised). Needs the workers npm test starts, one process per queue, with
 // pid files $CAIRN_RUN_DIR/test-worker-{ai,storage}.pid (see infra/cairn.sh test).
 //
 // The kill is aimed: it happens while Temporal shows the worker (by pid) running one of the
@@ -42,7 +46,6 @@ const RECOVERY_TIMEOUT_MS = Number(process.env.CAIRN_TEST_CRASH_TIMEOUT_MS ?? 9 
 const INDEX_TIMEOUT_MS = Number(process.env.CAIRN_TEST_INDEX_TIMEOUT_MS ?? 120_000);
 jest.setTimeout(RECOVERY_TIMEOUT_MS + 4 * INDEX_TIMEOUT_MS);
 
-const workspaceId = testWorkspace();
 const runDir = process.env.CAIRN_RUN_DIR ?? '';
 const logDir = process.env.CAIRN_LOG_DIR ?? '';
 const DOCUMENTS = 20;
@@ -195,8 +198,15 @@ function documentText(index: number, run: string): string {
   return paragraphs.join('\n\n');
 }
 
+/** Each crash run uploads into a workspace of its own, so that its dump holds only its documents. */
+let workspaceId = '';
+let token = '';
+const asWorkspace = (workspace = workspaceId) => ({
+  headers: { authorization: `Bearer ${token}`, 'x-workspace-id': workspace },
+});
+
 async function getDocument(id: string): Promise<DocumentDto> {
-  const response = await callApi<DocumentDto>('GET', `/documents/${id}`);
+  const response = await callApi<DocumentDto>('GET', `/documents/${id}`, asWorkspace());
   if (response.status !== 200) {
     throw new Error(`GET /documents/${id}: ${response.status} ${JSON.stringify(response.body)}`);
   }
@@ -307,25 +317,21 @@ async function startedAttempts(
   return attempts;
 }
 
-/** POST reprocess; a run still closing (notify after indexed) answers 409 for a moment. */
-async function reprocess(id: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    const response = await callApi<DocumentAcceptedDto>('POST', `/documents/${id}/reprocess`);
-    if (response.status === 202) return;
-    if (response.status !== 409 || attempt >= 100) {
-      throw new Error(`reprocess ${id}: ${response.status} ${JSON.stringify(response.body)}`);
-    }
-    await sleep(200);
+async function uploadAll(
+  workspace: string,
+  queue: string,
+  run: string,
+): Promise<DocumentAcceptedDto[]> {
+  const accepted: DocumentAcceptedDto[] = [];
+  for (let index = 0; index < DOCUMENTS; index++) {
+    const response = await callApi<DocumentAcceptedDto>('POST', '/documents', {
+      json: { title: `Crash ${queue} ${run} #${index}`, text: documentText(index, run) },
+      ...asWorkspace(workspace),
+    });
+    expect(response.status).toBe(202);
+    accepted.push(response.body);
   }
-}
-
-async function deleteAndWait(id: string): Promise<void> {
-  const response = await callApi('DELETE', `/documents/${id}`);
-  if (response.status === 404) return;
-  for (let waited = 0; waited < INDEX_TIMEOUT_MS; waited += 250) {
-    if ((await callApi('GET', `/documents/${id}`)).status === 404) return;
-    await sleep(250);
-  }
+  return accepted;
 }
 
 describe('a worker killed with SIGKILL mid-processing', () => {
@@ -333,18 +339,27 @@ describe('a worker killed with SIGKILL mid-processing', () => {
   let stores: StoreClients;
   let temporal: Client;
   let closeTemporal: (() => Promise<void>) | undefined;
-  const created: string[] = [];
+  const workspaces: string[] = [];
 
   beforeAll(async () => {
     ({ app, stores } = await openStores());
     ({ client: temporal, close: closeTemporal } = await connectTemporal());
+    token = await tokenFor(defaultTestUser(), { expiresIn: 24 * 3600 });
   });
 
   afterAll(async () => {
-    await Promise.all(created.map((id) => deleteAndWait(id).catch(() => undefined)));
+    for (const workspace of workspaces) {
+      await dropWorkspace(stores, workspace).catch(() => undefined);
+    }
     await closeTemporal?.();
     await app?.close();
   });
+
+  async function newWorkspace(name: string): Promise<string> {
+    await ensureWorkspace(token, name, 'Crash test');
+    workspaces.push(name);
+    return name;
+  }
 
   /** What each document contributed, keyed by id. */
   async function contributions(documents: DocumentDto[]) {
@@ -368,18 +383,11 @@ describe('a worker killed with SIGKILL mid-processing', () => {
   ): Promise<void> {
     const run = randomBytes(4).toString('hex');
     readWorker(queue); // fail fast, before uploading, when there is no worker to kill
+    workspaceId = await newWorkspace(`crash-${queue}-${run}`);
 
-    const ids: string[] = [];
-    const workflowIds: string[] = [];
-    for (let index = 0; index < DOCUMENTS; index++) {
-      const response = await callApi<DocumentAcceptedDto>('POST', '/documents', {
-        json: { title: `Crash ${queue} ${run} #${index}`, text: documentText(index, run) },
-      });
-      expect(response.status).toBe(202);
-      ids.push(response.body.id);
-      workflowIds.push(response.body.workflowId);
-      created.push(response.body.id);
-    }
+    const accepted = await uploadAll(workspaceId, queue, run);
+    const ids = accepted.map(({ id }) => id);
+    const workflowIds = accepted.map((document) => document.workflowId);
     expect(new Set(ids).size).toBe(DOCUMENTS);
 
     // Kill while the worker holds an activity; when that activity finished in the instant
@@ -431,10 +439,14 @@ describe('a worker killed with SIGKILL mid-processing', () => {
       }
     }
 
-    // The clean run: the same documents processed again, with no crash.
-    for (const id of ids) await reprocess(id);
-    const clean = await waitUntilAllIndexed(ids, INDEX_TIMEOUT_MS);
-    expect(await contributions(clean)).toEqual(afterCrash);
+    // The clean run: the same documents uploaded into a fresh workspace, with no crash.
+    const crashed = workspaceId;
+    workspaceId = await newWorkspace(`crash-clean-${queue}-${run}`);
+    const clean = (await uploadAll(workspaceId, queue, run)).map(({ id }) => id);
+    await waitUntilAllIndexed(clean, 4 * INDEX_TIMEOUT_MS);
+    const expected = await dumpWorkspace(stores, workspaceId);
+    expect(expected.weaviate.length).toBeGreaterThan(DOCUMENTS);
+    expect(await dumpWorkspace(stores, crashed)).toEqual(expected);
   }
 
   it('ai worker, killed once documents are past analyse: all 20 indexed, as a clean run', async () => {
