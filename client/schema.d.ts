@@ -227,9 +227,9 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Open an operator's Temporal UI session: sets a signed HttpOnly cookie for /temporal */
+        /** Open an operator's session for the Temporal UI and Jaeger: a signed HttpOnly cookie for /temporal and /jaeger */
         post: operations["OperatorController_openSession"];
-        /** Close the operator's Temporal UI session (clears the cookie) */
+        /** Close the operator's session (clears the cookies) */
         delete: operations["OperatorController_closeSession"];
         options?: never;
         head?: never;
@@ -243,7 +243,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Whether the caller is an operator (Caddy forward_auth for /temporal) */
+        /** Whether the caller is an operator (Caddy forward_auth for /temporal and /jaeger) */
         get: operations["OperatorController_authorize"];
         put?: never;
         post?: never;
