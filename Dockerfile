@@ -40,6 +40,10 @@ ENV NODE_ENV=production \
     CAIRN_API_HOST=0.0.0.0 \
     CAIRN_API_PORT=3000 \
     CAIRN_EMBEDDING_MODEL_DIR=/opt/cairn/model
+# OCR of scanned pages and images on the ai workers: Tesseract (English) and poppler's pdftoppm.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng poppler-utils \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN ONNXRUNTIME_NODE_INSTALL=skip npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

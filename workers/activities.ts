@@ -94,6 +94,10 @@ export function activitiesFor(queue: TaskQueueName, app: INestApplicationContext
           extractor: createExtractor(app.get<CairnConfig>(CONFIG)),
           embedder: bulkEmbedder(app.get<CairnConfig>(CONFIG)),
           heartbeat,
+          ocr: {
+            enabled: app.get<CairnConfig>(CONFIG).CAIRN_OCR_ENABLED,
+            languages: app.get<CairnConfig>(CONFIG).CAIRN_OCR_LANGUAGES,
+          },
         }),
         ...createDomainResearchActivities({
           domains: app.get(DomainsRepository),

@@ -18,6 +18,17 @@ export const ai = proxyActivities<ReturnType<typeof createAnalysisActivities>>({
 });
 
 /**
+ * OCR of scanned pages on the ai queue: a page takes seconds to a minute, so a long budget per
+ * document, with a heartbeat per page (a crashed worker is noticed within three minutes).
+ */
+export const ocr = proxyActivities<ReturnType<typeof createAnalysisActivities>>({
+  taskQueue: TASK_QUEUES.ai,
+  startToCloseTimeout: '60m',
+  heartbeatTimeout: '3m',
+  retry: { maximumAttempts: 3, initialInterval: '5s', maximumInterval: '1m' },
+});
+
+/**
  * Store writes are idempotent (MERGE, deterministic ids), so they may retry freely. They
  * heartbeat between batches, so a crashed storage worker is noticed within a minute.
  */

@@ -9,7 +9,7 @@ import {
 } from '@temporalio/workflow';
 import type { DocumentCounts, DocumentStage, ImportSources } from '../src/documents/document.types';
 import { StageAttribute } from './search-attributes';
-import { ai, bookkeeping, notifications, storage } from './document-activities';
+import { ai, bookkeeping, notifications, ocr, storage } from './document-activities';
 import { HANDOFF_MISSING } from './handoffs';
 
 /**
@@ -30,6 +30,12 @@ const EMBEDS_BESIDE_GRAPH = 'embed-beside-graph';
  * replay with the read.
  */
 const COUNTS_FROM_GRAPH_WRITE = 'counts-from-graph-write';
+
+/**
+ * Runs whose analysis found pages without a text layer (scans, images) have them read by OCR,
+ * one activity per document, and analyse the batch again. Older histories never asked for it.
+ */
+const READS_SCANNED_PAGES = 'read-scanned-pages';
 
 export interface ProcessDocumentsInput {
   workspaceId: string;
@@ -68,7 +74,14 @@ export async function processDocumentsWorkflow(
     // A second pass only when a step found its hand-off gone (a reset after the run released it).
     for (let pass = 1; ; pass++) {
       await enter('analyse');
-      const { analysed, rejected } = await ai.analyseDocuments(input);
+      let outcome = await ai.analyseDocuments(input);
+      if (outcome.needsOcr?.length && patched(READS_SCANNED_PAGES)) {
+        for (const scanned of outcome.needsOcr) {
+          await ocr.readScannedPages({ workspaceId, ...scanned });
+        }
+        outcome = await ai.analyseDocuments({ ...input, ocrDone: true });
+      }
+      const { analysed, rejected } = outcome;
       for (const { documentId, reason } of rejected) {
         await bookkeeping.markFailed({ workspaceId, documentIds: [documentId], error: reason });
       }

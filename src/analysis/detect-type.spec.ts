@@ -48,7 +48,7 @@ describe('detectDocumentType', () => {
     ['a Mach-O executable', Buffer.from([0xcf, 0xfa, 0xed, 0xfe, 0x07, 0x00, 0x00, 0x01])],
     ['an executable script (it starts with #!)', Buffer.from('#!/bin/sh\nrm -rf /\n')],
     ['a gzip archive', Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00])],
-    ['a PNG image', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])],
+    ['a GIF image', Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'latin1')],
   ])('refuses %s as an unsupported type', (description, bytes) => {
     const { code, message } = rejection(() => detectDocumentType(bytes, 'upload.bin'));
     expect(code).toBe('unsupported_type');

@@ -34,6 +34,10 @@ const KIND_LABELS: Record<DocumentKind, string> = {
   ods: 'an OpenDocument spreadsheet',
   rtf: 'an RTF document',
   eml: 'an e-mail message',
+  png: 'a PNG image',
+  jpeg: 'a JPEG image',
+  tiff: 'a TIFF image',
+  webp: 'a WebP image',
 };
 
 const KIND_BY_EXTENSION: Record<string, DocumentKind> = {
@@ -57,6 +61,12 @@ const KIND_BY_EXTENSION: Record<string, DocumentKind> = {
   ods: 'ods',
   rtf: 'rtf',
   eml: 'eml',
+  png: 'png',
+  jpg: 'jpeg',
+  jpeg: 'jpeg',
+  tif: 'tiff',
+  tiff: 'tiff',
+  webp: 'webp',
 };
 
 /** Kinds whose name promises a binary structure: other content under such a name is refused. */
@@ -70,10 +80,14 @@ const BINARY_KINDS = new Set<DocumentKind>([
   'odp',
   'ods',
   'rtf',
+  'png',
+  'jpeg',
+  'tiff',
+  'webp',
 ]);
 
 const ACCEPTED_TYPES =
-  'Cairn accepts PDF, Word (DOCX), PowerPoint (PPTX), Excel (XLSX), CSV/TSV, OpenDocument (ODT, ODP, ODS), EPUB, RTF, e-mail (EML), HTML, Markdown and UTF-8 plain text';
+  'Cairn accepts PDF, Word (DOCX), PowerPoint (PPTX), Excel (XLSX), CSV/TSV, OpenDocument (ODT, ODP, ODS), EPUB, RTF, e-mail (EML), HTML, Markdown, UTF-8 plain text, and scanned images (PNG, JPEG, TIFF, WebP) read by OCR';
 
 /**
  * Detects the document type from the bytes alone; the file name only decides between Markdown
@@ -144,6 +158,8 @@ function sniff(head: Buffer, fileName: string | undefined, zipEntryNames?: strin
   if (head.subarray(0, 1024).includes('%PDF-')) return { kind: 'pdf' };
   if (isZip(head)) return classifyZip(head, zipEntryNames);
   if (head.subarray(0, 5).toString('latin1') === '{\\rtf') return { kind: 'rtf' };
+  const image = imageKind(head);
+  if (image) return { kind: image };
 
   const signature = matchSignature(head);
   if (signature) return { unsupported: { description: signature } };
@@ -186,11 +202,7 @@ const SIGNATURES: Signature[] = [
     description: 'a legacy Microsoft Office document (.doc, .xls or .ppt)',
   },
   { bytes: [0x25, 0x21, 0x50, 0x53], description: 'a PostScript file' },
-  { bytes: [0x89, 0x50, 0x4e, 0x47], description: 'a PNG image' },
-  { bytes: [0xff, 0xd8, 0xff], description: 'a JPEG image' },
   { bytes: [0x47, 0x49, 0x46, 0x38], description: 'a GIF image' },
-  { bytes: [0x49, 0x49, 0x2a, 0x00], description: 'a TIFF image' },
-  { bytes: [0x4d, 0x4d, 0x00, 0x2a], description: 'a TIFF image' },
   { bytes: [0xff, 0xfe], description: 'UTF-16 text (only UTF-8 is accepted)' },
   { bytes: [0xfe, 0xff], description: 'UTF-16 text (only UTF-8 is accepted)' },
 ];
@@ -257,6 +269,18 @@ function classifyZip(head: Buffer, entryNames: string[] | undefined): Finding {
     };
   }
   return { unsupported: { description: 'a ZIP archive' } };
+}
+
+/** Raster images that OCR reads, by their signatures. */
+function imageKind(head: Buffer): DocumentKind | undefined {
+  const starts = (...bytes: number[]) => bytes.every((byte, index) => head[index] === byte);
+  if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'png';
+  if (starts(0xff, 0xd8, 0xff)) return 'jpeg';
+  if (starts(0x49, 0x49, 0x2a, 0x00) || starts(0x4d, 0x4d, 0x00, 0x2a)) return 'tiff';
+  if (starts(0x52, 0x49, 0x46, 0x46) && head.subarray(8, 12).toString('latin1') === 'WEBP') {
+    return 'webp';
+  }
+  return undefined;
 }
 
 /** The content of a first entry named "mimetype" stored uncompressed, as ODF and EPUB write it. */

@@ -13,7 +13,11 @@ export type DocumentKind =
   | 'odp'
   | 'ods'
   | 'rtf'
-  | 'eml';
+  | 'eml'
+  | 'png'
+  | 'jpeg'
+  | 'tiff'
+  | 'webp';
 
 export const MIME_BY_KIND: Readonly<Record<DocumentKind, string>> = {
   pdf: 'application/pdf',
@@ -31,7 +35,14 @@ export const MIME_BY_KIND: Readonly<Record<DocumentKind, string>> = {
   ods: 'application/vnd.oasis.opendocument.spreadsheet',
   rtf: 'application/rtf',
   eml: 'message/rfc822',
+  png: 'image/png',
+  jpeg: 'image/jpeg',
+  tiff: 'image/tiff',
+  webp: 'image/webp',
 };
+
+/** Kinds whose text comes from OCR alone. */
+export const IMAGE_KINDS: ReadonlySet<DocumentKind> = new Set(['png', 'jpeg', 'tiff', 'webp']);
 
 export const DOCUMENT_KINDS = Object.keys(MIME_BY_KIND) as readonly DocumentKind[];
 

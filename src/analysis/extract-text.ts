@@ -1,4 +1,4 @@
-import type { DocumentKind } from './document-kind';
+import { IMAGE_KINDS, type DocumentKind } from './document-kind';
 import { UnprocessableDocumentError } from './errors';
 import { delimiterOf, extractDelimited } from './extract-csv';
 import { extractDocx } from './extract-docx';
@@ -12,6 +12,8 @@ import { extractPptx } from './extract-pptx';
 import { extractRtf } from './extract-rtf';
 import { extractXlsx } from './extract-xlsx';
 import type { ExtractedDocument } from './extracted-document';
+import type { OcrPage } from './ocr';
+import { NeedsOcrError, assertOcrPageLimit, pagesWithoutText, withOcrPages } from './ocr-pages';
 import { DEFAULT_SHEET_LIMITS, type SheetLimits } from './sheet-rows';
 import { hasUtf8Bom } from './utf8';
 import { DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip-inspect';
@@ -19,6 +21,15 @@ import { DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip-inspect';
 export interface ExtractionLimits extends ZipLimits, PdfLimits, SheetLimits {
   /** Longest text accepted from any format. */
   maxTextChars: number;
+  /** Most pages of one document read by OCR. */
+  maxOcrPages: number;
+}
+
+export interface OcrInput {
+  /** Pages without a text layer (and images) may be read by OCR: ask for it (NeedsOcrError). */
+  available: boolean;
+  /** What OCR read, once it has run; replaces those pages' text layer. */
+  pages?: OcrPage[];
 }
 
 export const DEFAULT_EXTRACTION_LIMITS: ExtractionLimits = {
@@ -26,6 +37,7 @@ export const DEFAULT_EXTRACTION_LIMITS: ExtractionLimits = {
   ...DEFAULT_PDF_LIMITS,
   ...DEFAULT_SHEET_LIMITS,
   maxTextChars: 50_000_000,
+  maxOcrPages: 200,
 };
 
 /**
@@ -37,16 +49,22 @@ export async function extractText(
   bytes: Buffer,
   kind: DocumentKind,
   limits: Partial<ExtractionLimits> = {},
+  ocr: OcrInput = { available: false },
 ): Promise<ExtractedDocument> {
   const effective: ExtractionLimits = { ...DEFAULT_EXTRACTION_LIMITS, ...limits };
-  const document = await extractByKind(bytes, kind, effective);
+  let document = IMAGE_KINDS.has(kind)
+    ? { text: '', pages: [{ number: 1, start: 0, end: 0 }] }
+    : await extractByKind(bytes, kind, effective);
+  if (kind === 'pdf' || IMAGE_KINDS.has(kind)) {
+    if (ocr.pages) document = withOcrPages(document, ocr.pages);
+    else if (ocr.available) {
+      const scanned = pagesWithoutText(document);
+      assertOcrPageLimit(scanned, effective.maxOcrPages);
+      if (scanned.length > 0) throw new NeedsOcrError(scanned);
+    }
+  }
   if (document.text.trim() === '') {
-    throw new UnprocessableDocumentError(
-      'no_text',
-      kind === 'pdf'
-        ? 'The PDF has no extractable text (it may consist of scanned images).'
-        : 'The document contains no text.',
-    );
+    throw new UnprocessableDocumentError('no_text', noTextReason(kind, ocr));
   }
   if (document.text.length > effective.maxTextChars) {
     throw new UnprocessableDocumentError(
@@ -55,6 +73,16 @@ export async function extractText(
     );
   }
   return document;
+}
+
+function noTextReason(kind: DocumentKind, ocr: OcrInput): string {
+  const scanned = kind === 'pdf' || IMAGE_KINDS.has(kind);
+  if (!scanned) return 'The document contains no text.';
+  const what = kind === 'pdf' ? 'The PDF' : 'The image';
+  if (ocr.pages) return `${what} has no text that OCR could read.`;
+  return kind === 'pdf'
+    ? 'The PDF has no extractable text (it may consist of scanned images, and OCR is switched off).'
+    : 'The image has no text layer, and OCR is switched off.';
 }
 
 async function extractByKind(
@@ -93,6 +121,11 @@ async function extractByKind(
       return extractRtf(bytes);
     case 'eml':
       return extractEml(bytes);
+    case 'png':
+    case 'jpeg':
+    case 'tiff':
+    case 'webp':
+      return { text: '' };
   }
 }
 

@@ -9,6 +9,7 @@ export {
 } from './detect-type';
 export {
   DOCUMENT_KINDS,
+  IMAGE_KINDS,
   MIME_BY_KIND,
   type DetectedType,
   type DocumentKind,
@@ -20,6 +21,20 @@ export {
   type DocumentRejectionCode,
   type UnprocessableDocumentCode,
 } from './errors';
-export { DEFAULT_EXTRACTION_LIMITS, extractText, type ExtractionLimits } from './extract-text';
+export {
+  DEFAULT_EXTRACTION_LIMITS,
+  extractText,
+  type ExtractionLimits,
+  type OcrInput,
+} from './extract-text';
+export { NeedsOcrError } from './ocr-pages';
+export {
+  assertOcrLanguages,
+  ocrImage,
+  ocrPdfPage,
+  withTemporaryFile,
+  type OcrOptions,
+  type OcrPage,
+} from './ocr';
 export type { ExtractedDocument, PageSpan } from './extracted-document';
 export { detectLanguage } from './language';

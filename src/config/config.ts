@@ -84,6 +84,22 @@ export const configSchema = z.object({
   CAIRN_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(52_428_800),
   /** Largest accepted bulk import (JSONL or archive), enforced while the request streams in. */
   CAIRN_MAX_IMPORT_BYTES: z.coerce.number().int().min(1).default(524_288_000),
+  /**
+   * OCR of scanned PDF pages and images (PNG, JPEG, TIFF, WebP) with Tesseract on the ai workers.
+   * 'false' refuses them as having no text. Languages: Tesseract codes joined by '+' ("eng+deu"),
+   * each installed as Debian's tesseract-ocr-<code>.
+   */
+  CAIRN_OCR_ENABLED: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
+  CAIRN_OCR_LANGUAGES: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_]+(\+[A-Za-z0-9_]+)*$/,
+      'Tesseract language codes joined by +, e.g. eng+deu',
+    )
+    .default('eng'),
   /** Knowledge extraction: the local NLP extractor, or any OpenAI-compatible chat endpoint. */
   CAIRN_EXTRACTOR: z.enum(['nlp', 'llm']).default('nlp'),
   CAIRN_LLM_BASE_URL: z.string().default(''),

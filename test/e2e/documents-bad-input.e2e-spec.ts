@@ -20,7 +20,6 @@ import {
   documentFixtures,
   elfExecutable,
   multipartBody,
-  pngImage,
   sha256Of,
   uniqueToken,
   zipArchive,
@@ -167,14 +166,21 @@ describe('POST /documents: bad input is refused and nothing is stored', () => {
     });
   });
 
-  it('refuses a PNG image (415)', async () => {
-    const png = pngImage();
+  it('refuses a GIF image (415; PNG, JPEG, TIFF and WebP go to OCR)', async () => {
+    // A 1×1 GIF with a comment extension holding a token, so that its hash is new.
+    const token = Buffer.from(uniqueToken(), 'latin1');
+    const gif = Buffer.concat([
+      Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00!\xfe', 'latin1'),
+      Buffer.from([token.length]),
+      token,
+      Buffer.from('\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;', 'latin1'),
+    ]);
     await expectRefused(
       () =>
         postMultipart([
-          { name: 'file', fileName: 'photo.png', contentType: 'image/png', data: png },
+          { name: 'file', fileName: 'photo.gif', contentType: 'image/gif', data: gif },
         ]),
-      { status: 415, message: /a PNG image/, hashes: [sha256Of(png)] },
+      { status: 415, message: /a GIF image/, hashes: [sha256Of(gif)] },
     );
   });
 

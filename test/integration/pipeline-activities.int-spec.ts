@@ -93,6 +93,7 @@ describe('pipeline activities: a second run with the same input leaves the state
       extractor: new NlpKnowledgeExtractor(),
       embedder: () => Promise.resolve(embedder),
       heartbeat: () => {},
+      ocr: { enabled: false, languages: 'eng' },
     });
     storage = createStoreWriteActivities({
       documents,

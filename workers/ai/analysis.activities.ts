@@ -1,16 +1,22 @@
 import {
+  IMAGE_KINDS,
   MIME_BY_KIND,
+  NeedsOcrError,
   UnprocessableDocumentError,
   chunkDocument,
   detectLanguage,
   extractText,
+  ocrImage,
+  ocrPdfPage,
+  withTemporaryFile,
   type DocumentKind,
+  type OcrPage,
 } from '../../src/analysis';
 import type { KnowledgeExtractor } from '../../src/extraction';
 import type { Embedder } from '../../src/embedding/embedder';
 import type { DocumentsRepository } from '../../src/documents/documents.repository';
 import type { S3BlobStore } from '../../src/stores/s3/s3-blob.store';
-import { blobKey, importKey } from '../../src/stores/s3/blob-keys';
+import { artifactKey, blobKey, importKey } from '../../src/stores/s3/blob-keys';
 import { decodeSourceBundle, sourceBundleName } from '../../src/imports/source-bundle';
 import {
   extractionHandoffKey,
@@ -37,7 +43,27 @@ export interface RejectedDocument {
 export interface AnalysisOutcome {
   analysed: string[];
   rejected: RejectedDocument[];
+  /**
+   * Documents with pages that have no text layer (scans, images), when OCR is on: nothing was
+   * analysed; the workflow runs OCR on these pages and then analyses the batch again.
+   */
+  needsOcr?: ScannedPages[];
 }
+
+export interface ScannedPages {
+  documentId: string;
+  pages: number[];
+}
+
+/** What OCR read from a document, kept beside its other artifacts until it is removed. */
+interface OcrArtifact {
+  pages?: OcrPage[];
+  /** Why OCR could not read it (the document then fails with this reason). */
+  failed?: string;
+}
+
+const ocrArtifactKey = (workspaceId: string, documentId: string) =>
+  artifactKey(workspaceId, documentId, 'ocr.json');
 
 const KIND_BY_MIME = new Map(
   Object.entries(MIME_BY_KIND).map(([kind, mime]) => [mime, kind as DocumentKind]),
@@ -54,6 +80,8 @@ export interface AnalysisDependencies {
   embedder: () => Promise<Embedder>;
   /** Tells Temporal the activity is alive (a no-op outside an activity, e.g. in tests). */
   heartbeat: (details?: unknown) => void;
+  /** OCR of scanned pages and images (CAIRN_OCR_ENABLED, CAIRN_OCR_LANGUAGES). */
+  ocr: { enabled: boolean; languages: string };
 }
 
 /** CPU-bound steps of the pipeline, on the `ai` queue. Each reads and writes MinIO artifacts. */
@@ -67,7 +95,11 @@ export const createAnalysisActivities = (deps: AnalysisDependencies) => ({
     workspaceId,
     documentIds,
     importSources,
-  }: DocumentBatch & { importSources?: ImportSources }): Promise<AnalysisOutcome> {
+    ocrDone,
+  }: DocumentBatch & {
+    importSources?: ImportSources;
+    ocrDone?: boolean;
+  }): Promise<AnalysisOutcome> {
     const records = await deps.documents.findManyByIds(workspaceId, documentIds);
     // An import batch's sources in one request; whatever the bundle lacks is read one by one.
     const bundled = importSources
@@ -86,6 +118,7 @@ export const createAnalysisActivities = (deps: AnalysisDependencies) => ({
       .filter((documentId) => !found.has(documentId))
       .map((documentId) => ({ documentId, reason: 'the document no longer exists' }));
     const artifacts: ChunksArtifact[] = [];
+    const needsOcr: ScannedPages[] = [];
     await mapWithConcurrency(records, IO_CONCURRENCY, async (record) => {
       const kind = KIND_BY_MIME.get(record.mime);
       const bytes =
@@ -97,8 +130,24 @@ export const createAnalysisActivities = (deps: AnalysisDependencies) => ({
             'corrupt_document',
             `unsupported type ${record.mime}`,
           );
-        extracted = await extractText(bytes, kind);
+        const ocrRead =
+          deps.ocr.enabled && (kind === 'pdf' || IMAGE_KINDS.has(kind))
+            ? await readOcrArtifact(deps.blobs, workspaceId, record.id)
+            : undefined;
+        if (ocrRead?.failed !== undefined) {
+          throw new UnprocessableDocumentError('corrupt_document', ocrRead.failed);
+        }
+        extracted = await extractText(
+          bytes,
+          kind,
+          {},
+          { available: deps.ocr.enabled && !ocrDone, pages: ocrRead?.pages },
+        );
       } catch (error) {
+        if (error instanceof NeedsOcrError) {
+          needsOcr.push({ documentId: record.id, pages: error.pages });
+          return;
+        }
         if (!(error instanceof UnprocessableDocumentError)) throw error;
         rejected.push({ documentId: record.id, reason: `${record.title}: ${error.message}` });
         return;
@@ -118,6 +167,12 @@ export const createAnalysisActivities = (deps: AnalysisDependencies) => ({
     // Keep the caller's order so that the result is the same on every retry.
     const order = new Map(documentIds.map((documentId, index) => [documentId, index]));
     const byOrder = (a: string, b: string) => (order.get(a) ?? 0) - (order.get(b) ?? 0);
+    if (needsOcr.length > 0) {
+      // Nothing is handed on yet: the batch is analysed again, whole, once OCR has run.
+      needsOcr.sort((a, b) => byOrder(a.documentId, b.documentId));
+      rejected.sort((a, b) => byOrder(a.documentId, b.documentId));
+      return { analysed: [], rejected, needsOcr };
+    }
     artifacts.sort((a, b) => byOrder(a.documentId, b.documentId));
     rejected.sort((a, b) => byOrder(a.documentId, b.documentId));
     if (artifacts.length > 0) {
@@ -128,6 +183,44 @@ export const createAnalysisActivities = (deps: AnalysisDependencies) => ({
       await writeChunksHandoff(deps.blobs, workspaceId, artifacts);
     }
     return { analysed: artifacts.map((artifact) => artifact.documentId), rejected };
+  },
+
+  /**
+   * OCR of a document's pages without a text layer (or of an image), page by page with a
+   * heartbeat each; the text and each page's confidence go to the document's OCR artifact, which
+   * the next analysis reads. A document OCR cannot read gets the reason there instead.
+   */
+  async readScannedPages({
+    workspaceId,
+    documentId,
+    pages,
+  }: ScannedPages & { workspaceId: string }): Promise<number> {
+    const [record] = await deps.documents.findManyByIds(workspaceId, [documentId]);
+    if (!record) return 0;
+    const kind = KIND_BY_MIME.get(record.mime);
+    const bytes = await deps.blobs.get(blobKey(workspaceId, record.sha256));
+    const options = { languages: deps.ocr.languages };
+    const read: OcrPage[] = [];
+    let artifact: OcrArtifact;
+    try {
+      if (kind !== undefined && IMAGE_KINDS.has(kind)) {
+        read.push(await ocrImage(bytes, options));
+        deps.heartbeat(1);
+      } else {
+        await withTemporaryFile(bytes, async (path) => {
+          for (const page of pages) {
+            read.push(await ocrPdfPage(path, page, options));
+            deps.heartbeat(page);
+          }
+        });
+      }
+      artifact = { pages: read };
+    } catch (error) {
+      if (!(error instanceof UnprocessableDocumentError)) throw error;
+      artifact = { failed: error.message };
+    }
+    await writeJsonArtifact(deps.blobs, ocrArtifactKey(workspaceId, documentId), artifact);
+    return read.length;
   },
 
   /**
@@ -197,3 +290,12 @@ export const createAnalysisActivities = (deps: AnalysisDependencies) => ({
     return texts.length;
   },
 });
+
+async function readOcrArtifact(
+  blobs: S3BlobStore,
+  workspaceId: string,
+  documentId: string,
+): Promise<OcrArtifact | undefined> {
+  const bytes = await blobs.getIfExists(ocrArtifactKey(workspaceId, documentId));
+  return bytes ? (JSON.parse(bytes.toString('utf8')) as OcrArtifact) : undefined;
+}
