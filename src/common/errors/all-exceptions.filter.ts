@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { InvalidIdentifierError } from '../ids';
 import type { RequestWithId } from '../http/request-id';
 import { CairnError, httpStatusByErrorCode } from './cairn-error';
+import { DEPENDENCY_RETRY_AFTER_SECONDS, isDependencyUnavailable } from './dependency-errors';
 
 export interface ErrorBody {
   statusCode: number;
@@ -40,7 +41,10 @@ export function toErrorBody(exception: unknown, requestId?: string): ErrorBody {
   if (isBodyParserError(exception)) {
     return body(exception.status, exception.expose ? exception.message : 'Invalid request body');
   }
-  // Anything else is a bug or an outage: never leak its details or stack to the client.
+  if (isDependencyUnavailable(exception)) {
+    return body(503, 'A service Cairn depends on is unavailable or busy; try again shortly.');
+  }
+  // Anything else is a bug: never leak its details or stack to the client.
   return body(500, 'Internal server error');
 }
 
@@ -62,6 +66,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
       );
     }
     if (response.headersSent) return;
+    if (errorBody.statusCode === 503 && !response.getHeader('Retry-After')) {
+      response.setHeader('Retry-After', String(DEPENDENCY_RETRY_AFTER_SECONDS));
+    }
     response.status(errorBody.statusCode).json(errorBody);
   }
 }
