@@ -6,11 +6,7 @@ import {
   Logger,
   NotFoundException,
 } from '@nestjs/common';
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-} from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { AuthRepository } from '../auth/auth.repository';
@@ -19,7 +15,7 @@ import { CairnConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { DocumentsRepository } from '../documents/documents.repository';
 import { S3BlobStore } from '../stores/s3/s3-blob.store';
-import { TemporalClientService } from '../temporal/temporal-client.service';
+import { WorkflowGateway } from '../temporal/workflow-gateway';
 import type { addDomainDocumentsWorkflow } from '../../workflows/add-domain-documents.workflow';
 import type {
   DomainBootstrapInput,
@@ -31,12 +27,6 @@ import {
   REVIEWER_NOT_ALLOWED,
   reviewUpdate,
 } from '../../workflows/domain-messages';
-import {
-  DomainIdAttribute,
-  StageAttribute,
-  WorkspaceIdAttribute,
-} from '../../workflows/search-attributes';
-import { TASK_QUEUES } from '../../workflows/task-queues';
 import { domainDocumentsWorkflowId, domainWorkflowId } from '../../workflows/workflow-ids';
 import { DomainGraphRepository } from './domain-graph.repository';
 import type {
@@ -84,7 +74,7 @@ export class DomainsService {
     private readonly documents: DocumentsRepository,
     private readonly graph: DomainGraphRepository,
     private readonly blobs: S3BlobStore,
-    private readonly temporal: TemporalClientService,
+    private readonly workflows: WorkflowGateway,
     private readonly members: AuthRepository,
   ) {}
 
@@ -142,27 +132,18 @@ export class DomainsService {
       reviewReminderMs: reminderMs,
       reviewTimeoutMs: timeoutMs,
     };
-    const client = await this.temporal.client();
     try {
-      await client.workflow.start<typeof domainBootstrapWorkflow>('domainBootstrapWorkflow', {
+      await this.workflows.start<typeof domainBootstrapWorkflow>('domainBootstrapWorkflow', {
         workflowId,
-        taskQueue: TASK_QUEUES.general,
         args: [args],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        typedSearchAttributes: [
-          { key: WorkspaceIdAttribute, value: workspaceId },
-          { key: DomainIdAttribute, value: id },
-          { key: StageAttribute, value: 'research' },
-        ],
+        labels: { workspaceId, domainId: id, stage: 'research' },
       });
     } catch (error) {
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
-        // Without its workflow the row would sit in bootstrapping forever: take it back.
-        await this.domains.archive(workspaceId, id).catch(() => undefined);
-        throw error;
-      }
+      // Without its workflow the row would sit in bootstrapping forever: take it back.
+      await this.domains.archive(workspaceId, id).catch(() => undefined);
+      throw error;
     }
-    const temporalUiUrl = this.temporal.workflowUiUrl(workflowId);
+    const temporalUiUrl = this.workflows.uiUrl(workflowId);
     return { domain: this.toDto(record), workflowId, temporalUiUrl };
   }
 
@@ -212,16 +193,11 @@ export class DomainsService {
         `Domain ${id} is not waiting for a review (status ${record.status}).`,
       );
     }
-    const client = await this.temporal.client();
     try {
-      return await client.workflow.getHandle(record.workflowId).executeUpdate(reviewUpdate, {
-        args: [
-          {
-            decision: input.decision,
-            comment: input.comment,
-            reviewer: { userId: principal.userId, role: principal.role },
-          },
-        ],
+      return await this.workflows.update(record.workflowId, reviewUpdate, {
+        decision: input.decision,
+        comment: input.comment,
+        reviewer: { userId: principal.userId, role: principal.role },
       });
     } catch (error) {
       const failure = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
@@ -258,24 +234,17 @@ export class DomainsService {
     );
     const batch = createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 24);
     const workflowId = domainDocumentsWorkflowId(workspaceId, id, batch);
-    const client = await this.temporal.client();
     // The same set added again while its run is going joins that run; later it runs again.
-    await client.workflow.start<typeof addDomainDocumentsWorkflow>('addDomainDocumentsWorkflow', {
+    await this.workflows.start<typeof addDomainDocumentsWorkflow>('addDomainDocumentsWorkflow', {
       workflowId,
-      taskQueue: TASK_QUEUES.general,
       args: [{ workspaceId, domainId: id, documentIds: ids }],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      typedSearchAttributes: [
-        { key: WorkspaceIdAttribute, value: workspaceId },
-        { key: DomainIdAttribute, value: id },
-        { key: StageAttribute, value: 'content' },
-      ],
+      labels: { workspaceId, domainId: id, stage: 'content' },
     });
     return {
       domainId: id,
       added: added.sort(),
       workflowId,
-      temporalUiUrl: this.temporal.workflowUiUrl(workflowId),
+      temporalUiUrl: this.workflows.uiUrl(workflowId),
     };
   }
 
@@ -290,9 +259,8 @@ export class DomainsService {
   }
 
   private async queryWorkflow(workflowId: string): Promise<DomainWorkflowState | null> {
-    const client = await this.temporal.client();
     try {
-      return await client.workflow.getHandle(workflowId).query(domainStateQuery);
+      return await this.workflows.query(workflowId, domainStateQuery);
     } catch (error) {
       // A workflow removed by retention, or not started yet: Postgres still answers.
       this.logger.debug(`state query of ${workflowId} failed: ${String(error)}`);
@@ -301,28 +269,7 @@ export class DomainsService {
   }
 
   private async stopWorkflow(workflowId: string): Promise<void> {
-    const client = await this.temporal.client();
-    const handle = client.workflow.getHandle(workflowId);
-    const running = async () => {
-      try {
-        return (await handle.describe()).status.name === 'RUNNING';
-      } catch (error) {
-        if (error instanceof WorkflowNotFoundError) return false;
-        throw error;
-      }
-    };
-    if (!(await running())) return;
-    await handle.cancel().catch((error: unknown) => {
-      if (!(error instanceof WorkflowNotFoundError)) throw error;
-    });
-    const deadline = Date.now() + CANCEL_GRACE_MS;
-    while (Date.now() < deadline) {
-      if (!(await running())) return;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    await handle.terminate('domain archived').catch((error: unknown) => {
-      if (!(error instanceof WorkflowNotFoundError)) throw error;
-    });
+    await this.workflows.stop(workflowId, 'domain archived', CANCEL_GRACE_MS);
   }
 
   private async requireDocuments(workspaceId: string, ids: string[], field: string) {
@@ -355,6 +302,6 @@ export class DomainsService {
   }
 
   private toDto(record: DomainRecord): DomainDto {
-    return { ...record, temporalUiUrl: this.temporal.workflowUiUrl(record.workflowId) };
+    return { ...record, temporalUiUrl: this.workflows.uiUrl(record.workflowId) };
   }
 }

@@ -1,6 +1,6 @@
 import type { CairnConfig } from '../config/config';
 import type { S3BlobStore } from '../stores/s3/s3-blob.store';
-import type { TemporalClientService } from '../temporal/temporal-client.service';
+import type { WorkflowGateway } from '../temporal/workflow-gateway';
 import type { ImportEventsService } from './import-events.service';
 import type { ImportsRepository } from './imports.repository';
 import { ImportsService } from './imports.service';
@@ -29,7 +29,7 @@ function serviceWith(
     if ('error' in workflow) throw workflow.error;
     return workflow.status;
   });
-  const temporal = { workflowStatus: describe } as unknown as TemporalClientService;
+  const workflows = { status: describe } as unknown as WorkflowGateway;
   const imports = {
     markAbandoned: jest.fn(async (_workspaceId: string, _id: string, error: string) =>
       afterMark.status === 'failed' ? { ...afterMark, error } : null,
@@ -42,7 +42,7 @@ function serviceWith(
     config as CairnConfig,
     imports as unknown as ImportsRepository,
     {} as S3BlobStore,
-    temporal,
+    workflows,
     events as unknown as ImportEventsService,
   );
   return { service, describe, imports, events };

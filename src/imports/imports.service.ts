@@ -5,7 +5,6 @@ import {
   NotFoundException,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -15,10 +14,8 @@ import { InjectConfig } from '../config/config.module';
 import { receiveMultipartUpload } from '../documents/upload/multipart-upload';
 import { importKey } from '../stores/s3/blob-keys';
 import { S3BlobStore } from '../stores/s3/s3-blob.store';
-import { TemporalClientService } from '../temporal/temporal-client.service';
+import { WorkflowGateway } from '../temporal/workflow-gateway';
 import type { importWorkflow } from '../../workflows/import.workflow';
-import { WorkspaceIdAttribute } from '../../workflows/search-attributes';
-import { TASK_QUEUES } from '../../workflows/task-queues';
 import { ImportEventsService } from './import-events.service';
 import {
   importLimits,
@@ -101,7 +98,7 @@ export class ImportsService {
     @InjectConfig() config: CairnConfig,
     private readonly imports: ImportsRepository,
     private readonly blobs: S3BlobStore,
-    private readonly temporal: TemporalClientService,
+    private readonly workflows: WorkflowGateway,
     private readonly events: ImportEventsService,
   ) {
     this.maxImportBytes = config.CAIRN_MAX_IMPORT_BYTES;
@@ -164,7 +161,7 @@ export class ImportsService {
         id,
         status: record.status,
         workflowId,
-        temporalUiUrl: this.temporal.workflowUiUrl(workflowId),
+        temporalUiUrl: this.workflows.uiUrl(workflowId),
         total: entries,
       };
     } finally {
@@ -177,31 +174,37 @@ export class ImportsService {
     format: ImportFormat,
     options: ImportOptions,
     // A retry starts a new run and must not join one that is still closing.
-    conflictPolicy: 'USE_EXISTING' | 'FAIL' = 'USE_EXISTING',
+    whileOpen: 'join' | 'refuse' = 'join',
   ): Promise<void> {
+    let started: boolean;
     try {
-      const client = await this.temporal.client();
-      await client.workflow.start<typeof importWorkflow>('importWorkflow', {
+      started = await this.workflows.start<typeof importWorkflow>('importWorkflow', {
         workflowId: record.workflowId,
-        taskQueue: TASK_QUEUES.general,
         args: [{ workspaceId: record.workspaceId, importId: record.id, format, ...options }],
-        workflowIdConflictPolicy: conflictPolicy,
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-        typedSearchAttributes: [{ key: WorkspaceIdAttribute, value: record.workspaceId }],
+        labels: { workspaceId: record.workspaceId },
+        whileOpen,
+        reusePolicy: 'ALLOW_DUPLICATE',
       });
     } catch (error) {
-      // The row says what happened instead of staying pending forever.
-      const failed = await this.imports.update(record.workspaceId, record.id, {
-        status: 'failed',
-        error:
-          error instanceof WorkflowExecutionAlreadyStartedError
-            ? 'the retry could not start: the previous run of the import workflow had not closed yet; retry again'
-            : 'the import workflow could not be started',
-      });
-      if (failed) await this.events.publish(failed).catch(() => undefined);
-      if (error instanceof WorkflowExecutionAlreadyStartedError) throw stillClosing(record.id);
+      await this.markNotStarted(record, 'the import workflow could not be started');
       throw error;
     }
+    if (!started) {
+      await this.markNotStarted(
+        record,
+        'the retry could not start: the previous run of the import workflow had not closed yet; retry again',
+      );
+      throw stillClosing(record.id);
+    }
+  }
+
+  /** The row says what happened instead of staying pending forever. */
+  private async markNotStarted(record: ImportRecord, error: string): Promise<void> {
+    const failed = await this.imports.update(record.workspaceId, record.id, {
+      status: 'failed',
+      error,
+    });
+    if (failed) await this.events.publish(failed).catch(() => undefined);
   }
 
   /**
@@ -226,7 +229,7 @@ export class ImportsService {
       );
     }
     // Its last run records the end just before it closes: wait for the close, not the record.
-    if ((await this.temporal.workflowStatus(record.workflowId, WORKFLOW_LOOKUP_MS)) === 'RUNNING')
+    if ((await this.workflows.status(record.workflowId, WORKFLOW_LOOKUP_MS)) === 'RUNNING')
       throw stillClosing(id);
     const restarted = await this.imports.restart(workspaceId, id);
     if (!restarted) throw new ConflictException(`Import ${id} is being retried already.`);
@@ -236,12 +239,12 @@ export class ImportsService {
       .catch((error: unknown) =>
         this.logger.warn(`could not publish the retry of import ${id}: ${String(error)}`),
       );
-    await this.startWorkflow(restarted, formatOf(record.source), options, 'FAIL');
+    await this.startWorkflow(restarted, formatOf(record.source), options, 'refuse');
     return {
       id,
       status: restarted.status,
       workflowId: restarted.workflowId,
-      temporalUiUrl: this.temporal.workflowUiUrl(restarted.workflowId),
+      temporalUiUrl: this.workflows.uiUrl(restarted.workflowId),
       total: restarted.total,
     };
   }
@@ -285,7 +288,7 @@ export class ImportsService {
     if (FINAL_IMPORT_STATUSES.includes(record.status)) return record;
     let status: string | undefined;
     try {
-      status = await this.temporal.workflowStatus(record.workflowId, WORKFLOW_LOOKUP_MS);
+      status = await this.workflows.status(record.workflowId, WORKFLOW_LOOKUP_MS);
     } catch (error) {
       // Progress stays readable while Temporal is unreachable; the check runs again next time.
       this.logger.warn(
@@ -336,7 +339,7 @@ export class ImportsService {
       documents: await this.imports.countDocuments(record.workspaceId, record.id),
       error: record.error,
       workflowId: record.workflowId,
-      temporalUiUrl: this.temporal.workflowUiUrl(record.workflowId),
+      temporalUiUrl: this.workflows.uiUrl(record.workflowId),
       createdAt: record.createdAt,
       updatedAt: record.updatedAt,
     };

@@ -3,11 +3,10 @@ import { Controller, HttpCode, Post, ServiceUnavailableException } from '@nestjs
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
-import { TemporalClientService } from '../temporal/temporal-client.service';
+import { WorkflowGateway } from '../temporal/workflow-gateway';
 import { CurrentWorkspace } from '../workspaces/current-workspace';
-import { smokeWorkflow, type SmokeResult } from '../../workflows/smoke.workflow';
-import { WorkspaceIdAttribute } from '../../workflows/search-attributes';
-import { TASK_QUEUES } from '../../workflows/task-queues';
+import type { smokeWorkflow } from '../../workflows/smoke.workflow';
+import type { SmokeResult } from '../../workflows/smoke.types';
 
 export interface SmokeResponse extends SmokeResult {
   workflowId: string;
@@ -17,7 +16,7 @@ export interface SmokeResponse extends SmokeResult {
 @ApiTags('operations')
 @Controller('smoke')
 export class SmokeController {
-  constructor(private readonly temporal: TemporalClientService) {}
+  constructor(private readonly workflows: WorkflowGateway) {}
 
   @Post()
   @HttpCode(200)
@@ -28,17 +27,14 @@ export class SmokeController {
   async run(@CurrentWorkspace() workspaceId: string): Promise<SmokeResponse> {
     const probeId = randomUUID();
     const workflowId = `smoke:${workspaceId}:${probeId}`;
-    const client = await this.temporal.client();
-    const handle = await client.workflow.start(smokeWorkflow, {
-      workflowId,
-      taskQueue: TASK_QUEUES.general,
-      args: [{ workspaceId, probeId }],
-      workflowExecutionTimeout: '2m',
-      typedSearchAttributes: [{ key: WorkspaceIdAttribute, value: workspaceId }],
-    });
     try {
-      const result = await handle.result();
-      return { workflowId, temporalUiUrl: this.temporal.workflowUiUrl(workflowId), ...result };
+      const result = await this.workflows.execute<typeof smokeWorkflow>('smokeWorkflow', {
+        workflowId,
+        args: [{ workspaceId, probeId }],
+        labels: { workspaceId },
+        executionTimeout: '2m',
+      });
+      return { workflowId, temporalUiUrl: this.workflows.uiUrl(workflowId), ...result };
     } catch (error) {
       if (error instanceof WorkflowFailedError) {
         throw new ServiceUnavailableException(
