@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { PostgresStore } from '../stores/postgres/postgres.store';
 import type { Principal } from './principal';
@@ -54,8 +54,6 @@ export interface AuditRecord {
 /** Who did what, in which workspace, when: one row per change, read back by admins. */
 @Injectable()
 export class AuditService {
-  private readonly logger = new Logger(AuditService.name);
-
   constructor(private readonly postgres: PostgresStore) {}
 
   async record(entry: AuditEntry): Promise<void> {
@@ -73,12 +71,7 @@ export class AuditService {
    * workspace), the one that makes the change: both commit, or neither does.
    */
   async recordIn(client: PoolClient, entry: AuditEntry): Promise<void> {
-    await client.query(
-      `INSERT INTO audit_log
-         (workspace_id, actor_user_id, actor_api_key_id, action, target_type, target_id, details, request_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      auditValues(entry),
-    );
+    await writeAuditEntry(client, entry);
   }
 
   /**
@@ -103,13 +96,6 @@ export class AuditService {
         auditValues(entry),
       );
     });
-  }
-
-  /** Records, and logs instead of failing the caller when the write fails after the change. */
-  async recordQuietly(entry: AuditEntry): Promise<void> {
-    await this.record(entry).catch((error: Error) =>
-      this.logger.error(`audit entry ${entry.action} lost: ${error.message}`),
-    );
   }
 
   /** Newest first; `before` is the id of the last entry of the previous page. */
@@ -150,6 +136,19 @@ export class AuditService {
       nextBefore: rows.length > options.limit ? Number(page[page.length - 1].id) : null,
     };
   }
+}
+
+/**
+ * Writes the entry with the caller's client: inside the transaction of the change it records
+ * (PostgresStore.withWorkspace of the same workspace), so both commit or neither does.
+ */
+export async function writeAuditEntry(client: PoolClient, entry: AuditEntry): Promise<void> {
+  await client.query(
+    `INSERT INTO audit_log
+       (workspace_id, actor_user_id, actor_api_key_id, action, target_type, target_id, details, request_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    auditValues(entry),
+  );
 }
 
 function auditValues(entry: AuditEntry): unknown[] {

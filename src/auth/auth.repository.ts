@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PostgresStore } from '../stores/postgres/postgres.store';
+import { writeAuditEntry, type AuditEntry } from './audit.service';
 import { WORKSPACE_ROLES, type WorkspaceRole } from './roles';
 
 export interface WorkspaceMembership {
@@ -120,7 +121,12 @@ export class AuthRepository {
   }
 
   /** Creates the workspace with its creator as owner; false when the id is taken. */
-  async createWorkspace(id: string, name: string, ownerId: string): Promise<boolean> {
+  async createWorkspace(
+    id: string,
+    name: string,
+    ownerId: string,
+    audit: AuditEntry | null,
+  ): Promise<boolean> {
     return this.postgres.withWorkspace(id, async (client) => {
       const created = await client.query(
         `INSERT INTO workspaces (id, name, created_by) VALUES ($1, $2, $3)
@@ -132,6 +138,7 @@ export class AuthRepository {
         `INSERT INTO workspace_members (workspace_id, user_id, role, added_by) VALUES ($1, $2, 'owner', $2)`,
         [id, ownerId],
       );
+      if (audit) await writeAuditEntry(client, audit);
       return true;
     });
   }
@@ -189,6 +196,7 @@ export class AuthRepository {
     email: string,
     role: WorkspaceRole,
     invitedBy: string,
+    audit: AuditEntry,
   ): Promise<'invited' | 'member'> {
     const normalized = email.toLowerCase();
     return this.postgres.withWorkspace(workspaceId, async (client) => {
@@ -205,6 +213,7 @@ export class AuthRepository {
          DO UPDATE SET role = EXCLUDED.role, invited_by = EXCLUDED.invited_by, created_at = now()`,
         [workspaceId, normalized, role, invitedBy],
       );
+      await writeAuditEntry(client, audit);
       return 'invited';
     });
   }
@@ -238,6 +247,7 @@ export class AuthRepository {
     workspaceId: string,
     email: string,
     userId: string,
+    audit: (invitation: InvitationRecord) => AuditEntry,
   ): Promise<InvitationRecord | null> {
     return this.postgres.withWorkspace(workspaceId, async (client) => {
       const taken = await client.query<InvitationRow>(
@@ -253,19 +263,24 @@ export class AuthRepository {
          ON CONFLICT DO NOTHING`,
         [workspaceId, userId, invitation.role, invitation.invited_by],
       );
-      return toInvitation(invitation);
+      const accepted = toInvitation(invitation);
+      await writeAuditEntry(client, audit(accepted));
+      return accepted;
     });
   }
 
   /** Removes an invitation (declined by the invitee or withdrawn by an admin); false when none. */
-  async removeInvitation(workspaceId: string, email: string): Promise<boolean> {
-    const rows = await this.postgres.queryInWorkspace(
-      workspaceId,
-      `DELETE FROM workspace_invitations WHERE workspace_id = $1 AND email = lower($2)
-       RETURNING email`,
-      [workspaceId, email],
-    );
-    return rows.length > 0;
+  async removeInvitation(workspaceId: string, email: string, audit: AuditEntry): Promise<boolean> {
+    return this.postgres.withWorkspace(workspaceId, async (client) => {
+      const removed = await client.query(
+        `DELETE FROM workspace_invitations WHERE workspace_id = $1 AND email = lower($2)
+         RETURNING email`,
+        [workspaceId, email],
+      );
+      if (removed.rowCount === 0) return false;
+      await writeAuditEntry(client, audit);
+      return true;
+    });
   }
 
   /**
@@ -276,6 +291,7 @@ export class AuthRepository {
     workspaceId: string,
     userId: string,
     role: WorkspaceRole | null,
+    audit: AuditEntry,
   ): Promise<'changed' | 'not_found' | 'last_owner'> {
     return this.postgres.withWorkspace(workspaceId, async (client) => {
       const owners = await client.query<{ user_id: string }>(
@@ -315,25 +331,31 @@ export class AuthRepository {
           );
         }
       }
+      await writeAuditEntry(client, audit);
       return 'changed';
     });
   }
 
-  async insertApiKey(key: {
-    id: string;
-    workspaceId: string;
-    name: string;
-    role: WorkspaceRole;
-    secretHash: string;
-    createdBy: string;
-  }): Promise<ApiKeyRecord> {
-    const rows = await this.postgres.queryInWorkspace<ApiKeyRow>(
-      key.workspaceId,
-      `INSERT INTO api_keys (id, workspace_id, name, role, secret_hash, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-      [key.id, key.workspaceId, key.name, key.role, key.secretHash, key.createdBy],
-    );
-    return toApiKey(rows[0]);
+  async insertApiKey(
+    key: {
+      id: string;
+      workspaceId: string;
+      name: string;
+      role: WorkspaceRole;
+      secretHash: string;
+      createdBy: string;
+    },
+    audit: AuditEntry | null,
+  ): Promise<ApiKeyRecord> {
+    return this.postgres.withWorkspace(key.workspaceId, async (client) => {
+      const rows = await client.query<ApiKeyRow>(
+        `INSERT INTO api_keys (id, workspace_id, name, role, secret_hash, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+        [key.id, key.workspaceId, key.name, key.role, key.secretHash, key.createdBy],
+      );
+      if (audit) await writeAuditEntry(client, audit);
+      return toApiKey(rows.rows[0]);
+    });
   }
 
   async apiKeys(workspaceId: string): Promise<ApiKeyRecord[]> {
@@ -372,13 +394,20 @@ export class AuthRepository {
   }
 
   /** Revokes the key; null when the workspace has no such key, false when already revoked. */
-  async revokeApiKey(workspaceId: string, id: string): Promise<ApiKeyRecord | null> {
-    const rows = await this.postgres.queryInWorkspace<ApiKeyRow>(
-      workspaceId,
-      `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now())
-       WHERE workspace_id = $1 AND id = $2 RETURNING *`,
-      [workspaceId, id],
-    );
-    return rows[0] ? toApiKey(rows[0]) : null;
+  async revokeApiKey(
+    workspaceId: string,
+    id: string,
+    audit: AuditEntry,
+  ): Promise<ApiKeyRecord | null> {
+    return this.postgres.withWorkspace(workspaceId, async (client) => {
+      const rows = await client.query<ApiKeyRow>(
+        `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now())
+         WHERE workspace_id = $1 AND id = $2 RETURNING *`,
+        [workspaceId, id],
+      );
+      if (!rows.rows[0]) return null;
+      await writeAuditEntry(client, audit);
+      return toApiKey(rows.rows[0]);
+    });
   }
 }

@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { CairnError } from '../common/errors/cairn-error';
 import type { RequestWithId } from '../common/http/request-id';
 import { ZodValidationPipe } from '../common/http/zod-validation.pipe';
-import { AuditService } from './audit.service';
 import { AuthRepository } from './auth.repository';
 import {
   type AuthenticatedRequest,
@@ -36,10 +35,7 @@ function invitee(principal: Principal): { userId: string; email: string } {
 @ApiTags('workspaces')
 @Controller('invitations')
 export class InvitationsController {
-  constructor(
-    private readonly repository: AuthRepository,
-    private readonly audit: AuditService,
-  ) {}
+  constructor(private readonly repository: AuthRepository) {}
 
   @Get()
   @WithoutWorkspace()
@@ -62,17 +58,21 @@ export class InvitationsController {
     @Req() request: AuthenticatedRequest & RequestWithId,
   ): Promise<AcceptedInvitationDto> {
     const { userId, email } = invitee(principal);
-    const accepted = await this.repository.acceptInvitation(workspaceId, email, userId);
-    if (!accepted) throw new CairnError('not_found', `no pending invitation to ${workspaceId}`);
-    await this.audit.recordQuietly({
+    const accepted = await this.repository.acceptInvitation(
       workspaceId,
-      actor: principal,
-      requestId: request.requestId,
-      action: 'member.added',
-      targetType: 'user',
-      targetId: userId,
-      details: { email, role: accepted.role, invitedBy: accepted.invitedBy },
-    });
+      email,
+      userId,
+      (invitation) => ({
+        workspaceId,
+        actor: principal,
+        requestId: request.requestId,
+        action: 'member.added',
+        targetType: 'user',
+        targetId: userId,
+        details: { email, role: invitation.role, invitedBy: invitation.invitedBy },
+      }),
+    );
+    if (!accepted) throw new CairnError('not_found', `no pending invitation to ${workspaceId}`);
     return { workspaceId, name: accepted.workspaceName, role: accepted.role };
   }
 
@@ -87,10 +87,7 @@ export class InvitationsController {
     @Req() request: AuthenticatedRequest & RequestWithId,
   ): Promise<void> {
     const { email } = invitee(principal);
-    if (!(await this.repository.removeInvitation(workspaceId, email))) {
-      throw new CairnError('not_found', `no pending invitation to ${workspaceId}`);
-    }
-    await this.audit.recordQuietly({
+    const declined = await this.repository.removeInvitation(workspaceId, email, {
       workspaceId,
       actor: principal,
       requestId: request.requestId,
@@ -98,5 +95,6 @@ export class InvitationsController {
       targetType: 'invitation',
       targetId: email.toLowerCase(),
     });
+    if (!declined) throw new CairnError('not_found', `no pending invitation to ${workspaceId}`);
   }
 }

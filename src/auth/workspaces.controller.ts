@@ -27,7 +27,7 @@ import { RESERVED_WORKSPACE_ID } from '../common/ids';
 import type { RequestWithId } from '../common/http/request-id';
 import { ZodValidationPipe } from '../common/http/zod-validation.pipe';
 import { issueApiKey } from './api-keys';
-import { AuditService } from './audit.service';
+import { AuditService, type AuditEntry } from './audit.service';
 import { AuthRepository } from './auth.repository';
 import {
   type AuthenticatedRequest,
@@ -135,10 +135,7 @@ export class WorkspacesController {
       );
     }
     const id = input.id ?? randomUUID();
-    if (!(await this.repository.createWorkspace(id, input.name, principal.userId))) {
-      throw new CairnError('conflict', `workspace id ${id} is taken`);
-    }
-    await this.audit.recordQuietly({
+    const created = await this.repository.createWorkspace(id, input.name, principal.userId, {
       workspaceId: id,
       ...auditContext(request),
       action: 'workspace.created',
@@ -146,6 +143,7 @@ export class WorkspacesController {
       targetId: id,
       details: { name: input.name },
     });
+    if (!created) throw new CairnError('conflict', `workspace id ${id} is taken`);
     return { id, name: input.name, role: 'owner' };
   }
 
@@ -211,9 +209,7 @@ export class WorkspacesController {
   ): Promise<InvitationDto> {
     assertMayAssign(principal, input.role);
     const email = input.email.toLowerCase();
-    const outcome = await this.repository.invite(workspaceId, email, input.role, principal.userId);
-    if (outcome === 'member') throw new CairnError('conflict', `${email} is already a member`);
-    await this.audit.recordQuietly({
+    const outcome = await this.repository.invite(workspaceId, email, input.role, principal.userId, {
       workspaceId,
       ...auditContext(request),
       action: 'member.invited',
@@ -221,6 +217,7 @@ export class WorkspacesController {
       targetId: email,
       details: { email, role: input.role },
     });
+    if (outcome === 'member') throw new CairnError('conflict', `${email} is already a member`);
     return { workspaceId, email, role: input.role, status: 'pending' };
   }
 
@@ -251,16 +248,14 @@ export class WorkspacesController {
     @Param('email', new ZodValidationPipe(emailParam)) email: string,
     @Req() request: Request,
   ): Promise<void> {
-    if (!(await this.repository.removeInvitation(workspaceId, email))) {
-      throw new CairnError('not_found', `no pending invitation for ${email}`);
-    }
-    await this.audit.recordQuietly({
+    const withdrawn = await this.repository.removeInvitation(workspaceId, email, {
       workspaceId,
       ...auditContext(request),
       action: 'invitation.withdrawn',
       targetType: 'invitation',
       targetId: email.toLowerCase(),
     });
+    if (!withdrawn) throw new CairnError('not_found', `no pending invitation for ${email}`);
   }
 
   @Patch('workspaces/:workspaceId/members/:userId')
@@ -279,8 +274,7 @@ export class WorkspacesController {
     if (!current) throw new CairnError('not_found', `member ${userId} not found`);
     assertMayAssign(principal, current);
     assertMayAssign(principal, input.role);
-    await this.applyMemberChange(workspaceId, userId, input.role);
-    await this.audit.recordQuietly({
+    await this.applyMemberChange(workspaceId, userId, input.role, {
       workspaceId,
       ...auditContext(request),
       action: 'member.role_changed',
@@ -305,8 +299,7 @@ export class WorkspacesController {
     const current = await this.repository.roleOf(userId, workspaceId);
     if (!current) throw new CairnError('not_found', `member ${userId} not found`);
     assertMayAssign(principal, current);
-    await this.applyMemberChange(workspaceId, userId, null);
-    await this.audit.recordQuietly({
+    await this.applyMemberChange(workspaceId, userId, null, {
       workspaceId,
       ...auditContext(request),
       action: 'member.removed',
@@ -329,22 +322,24 @@ export class WorkspacesController {
   ): Promise<CreatedApiKeyDto> {
     assertMayAssign(principal, input.role);
     const issued = issueApiKey();
-    const record = await this.repository.insertApiKey({
-      id: issued.id,
-      workspaceId,
-      name: input.name,
-      role: input.role,
-      secretHash: issued.secretHash,
-      createdBy: principal.userId,
-    });
-    await this.audit.recordQuietly({
-      workspaceId,
-      ...auditContext(request),
-      action: 'api_key.created',
-      targetType: 'api_key',
-      targetId: record.id,
-      details: { name: record.name, role: record.role },
-    });
+    const record = await this.repository.insertApiKey(
+      {
+        id: issued.id,
+        workspaceId,
+        name: input.name,
+        role: input.role,
+        secretHash: issued.secretHash,
+        createdBy: principal.userId,
+      },
+      {
+        workspaceId,
+        ...auditContext(request),
+        action: 'api_key.created',
+        targetType: 'api_key',
+        targetId: issued.id,
+        details: { name: input.name, role: input.role },
+      },
+    );
     return { ...record, key: issued.key };
   }
 
@@ -366,15 +361,14 @@ export class WorkspacesController {
     @Param('keyId', new ZodValidationPipe(keyIdParam)) keyId: string,
     @Req() request: Request,
   ): Promise<void> {
-    const revoked = await this.repository.revokeApiKey(workspaceId, keyId);
-    if (!revoked) throw new CairnError('not_found', `API key ${keyId} not found`);
-    await this.audit.recordQuietly({
+    const revoked = await this.repository.revokeApiKey(workspaceId, keyId, {
       workspaceId,
       ...auditContext(request),
       action: 'api_key.revoked',
       targetType: 'api_key',
       targetId: keyId,
     });
+    if (!revoked) throw new CairnError('not_found', `API key ${keyId} not found`);
   }
 
   @Get('audit')
@@ -398,8 +392,9 @@ export class WorkspacesController {
     workspaceId: string,
     userId: string,
     role: WorkspaceRole | null,
+    audit: AuditEntry,
   ): Promise<void> {
-    const outcome = await this.repository.changeMember(workspaceId, userId, role);
+    const outcome = await this.repository.changeMember(workspaceId, userId, role, audit);
     if (outcome === 'not_found') throw new CairnError('not_found', `member ${userId} not found`);
     if (outcome === 'last_owner') {
       throw new CairnError('conflict', 'a workspace keeps at least one owner');

@@ -36,7 +36,6 @@ import type { Observable } from 'rxjs';
 import { z } from 'zod';
 import { ZodValidationPipe } from '../common/http/zod-validation.pipe';
 import { type AuditContext, CurrentAuditContext } from '../auth/audit-context';
-import { AuditService } from '../auth/audit.service';
 import { EventStreamQuota } from '../auth/event-stream-quota';
 import { CurrentPrincipal, type Principal, RequireRole } from '../auth/principal';
 import { RateLimited } from '../auth/rate-limit.guard';
@@ -69,7 +68,6 @@ export class DocumentsController {
   constructor(
     private readonly documents: DocumentsService,
     private readonly documentEvents: DocumentEventsService,
-    private readonly audit: AuditService,
     private readonly streamQuota: EventStreamQuota,
   ) {}
 
@@ -100,14 +98,7 @@ export class DocumentsController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<DocumentAcceptedDto> {
     try {
-      const accepted = await this.documents.upload(audit.workspaceId, request);
-      await this.audit.recordQuietly({
-        ...audit,
-        action: 'document.uploaded',
-        targetType: 'document',
-        targetId: accepted.id,
-      });
-      return accepted;
+      return await this.documents.upload(audit, request);
     } catch (error) {
       // The rest of an oversized body is not worth receiving: close instead of draining it.
       if (error instanceof PayloadTooLargeException) response.setHeader('Connection', 'close');
@@ -205,14 +196,7 @@ export class DocumentsController {
     @CurrentAuditContext() audit: AuditContext,
     @Param('id') id: string,
   ): Promise<DocumentAcceptedDto> {
-    const accepted = await this.documents.remove(audit.workspaceId, id);
-    await this.audit.recordQuietly({
-      ...audit,
-      action: 'document.deleted',
-      targetType: 'document',
-      targetId: id,
-    });
-    return accepted;
+    return this.documents.remove(audit, id);
   }
 
   @Post(':id/reprocess')
@@ -226,14 +210,7 @@ export class DocumentsController {
     @CurrentAuditContext() audit: AuditContext,
     @Param('id') id: string,
   ): Promise<DocumentAcceptedDto> {
-    const accepted = await this.documents.reprocess(audit.workspaceId, id);
-    await this.audit.recordQuietly({
-      ...audit,
-      action: 'document.reprocessed',
-      targetType: 'document',
-      targetId: id,
-    });
-    return accepted;
+    return this.documents.reprocess(audit, id);
   }
 
   @Post(':id/retry')
@@ -253,13 +230,6 @@ export class DocumentsController {
     @CurrentAuditContext() audit: AuditContext,
     @Param('id') id: string,
   ): Promise<DocumentAcceptedDto> {
-    const accepted = await this.documents.retry(audit.workspaceId, id);
-    await this.audit.recordQuietly({
-      ...audit,
-      action: 'document.retried',
-      targetType: 'document',
-      targetId: id,
-    });
-    return accepted;
+    return this.documents.retry(audit, id);
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { writeAuditEntry, type AuditEntry } from '../auth/audit.service';
 import { PostgresStore } from '../stores/postgres/postgres.store';
 import type {
   DocumentCounts,
@@ -52,27 +53,39 @@ export class DocumentsRepository {
    */
   async insertIfAbsent(
     document: NewDocument,
+    audit?: AuditEntry,
   ): Promise<{ record: DocumentRecord; created: boolean }> {
-    const inserted = await this.postgres.queryInWorkspace<DocumentRow>(
-      document.workspaceId,
-      `INSERT INTO documents (id, workspace_id, sha256, title, mime, size_bytes, workflow_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT DO NOTHING
-       RETURNING ${COLUMNS}`,
-      [
-        document.id,
-        document.workspaceId,
-        document.sha256,
-        document.title,
-        document.mime,
-        document.sizeBytes,
-        document.workflowId,
-      ],
-    );
-    if (inserted[0]) return { record: toRecord(inserted[0]), created: true };
-    const existing = await this.findBySha(document.workspaceId, document.sha256);
-    if (!existing) throw new Error(`document ${document.sha256} vanished during insert`);
-    return { record: existing, created: false };
+    return this.postgres.withWorkspace(document.workspaceId, async (client) => {
+      const inserted = await client.query<DocumentRow>(
+        `INSERT INTO documents (id, workspace_id, sha256, title, mime, size_bytes, workflow_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT DO NOTHING
+         RETURNING ${COLUMNS}`,
+        [
+          document.id,
+          document.workspaceId,
+          document.sha256,
+          document.title,
+          document.mime,
+          document.sizeBytes,
+          document.workflowId,
+        ],
+      );
+      let outcome: { record: DocumentRecord; created: boolean };
+      if (inserted.rows[0]) {
+        outcome = { record: toRecord(inserted.rows[0]), created: true };
+      } else {
+        const existing = await client.query<DocumentRow>(
+          `SELECT ${COLUMNS} FROM documents WHERE workspace_id = $1 AND sha256 = $2`,
+          [document.workspaceId, document.sha256],
+        );
+        if (!existing.rows[0])
+          throw new Error(`document ${document.sha256} vanished during insert`);
+        outcome = { record: toRecord(existing.rows[0]), created: false };
+      }
+      if (audit) await writeAuditEntry(client, audit);
+      return outcome;
+    });
   }
 
   /**
@@ -240,14 +253,22 @@ export class DocumentsRepository {
   }
 
   /** Clears a previous run's state before processing starts again (retry or re-process). */
-  async resetForRun(workspaceId: string, ids: string[], workflowId: string): Promise<void> {
-    await this.postgres.queryInWorkspace(
-      workspaceId,
-      `UPDATE documents SET status = 'pending', stage = NULL, error = NULL,
-         stage_timings = '{}'::jsonb, workflow_id = $3, updated_at = now()
-       WHERE workspace_id = $1 AND id = ANY($2::uuid[])`,
-      [workspaceId, ids, workflowId],
-    );
+  /** Back to pending for a new run; `audit` is written in the same transaction. */
+  async resetForRun(
+    workspaceId: string,
+    ids: string[],
+    workflowId: string,
+    audit?: AuditEntry,
+  ): Promise<void> {
+    await this.postgres.withWorkspace(workspaceId, async (client) => {
+      await client.query(
+        `UPDATE documents SET status = 'pending', stage = NULL, error = NULL,
+           stage_timings = '{}'::jsonb, workflow_id = $3, updated_at = now()
+         WHERE workspace_id = $1 AND id = ANY($2::uuid[])`,
+        [workspaceId, ids, workflowId],
+      );
+      if (audit) await writeAuditEntry(client, audit);
+    });
   }
 
   async markIndexed(
@@ -285,14 +306,21 @@ export class DocumentsRepository {
     return rows.map(toRecord);
   }
 
-  async markDeleting(workspaceId: string, id: string): Promise<DocumentRecord | null> {
-    const rows = await this.postgres.queryInWorkspace<DocumentRow>(
-      workspaceId,
-      `UPDATE documents SET status = 'deleting', updated_at = now()
-       WHERE workspace_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
-      [workspaceId, id],
-    );
-    return rows[0] ? toRecord(rows[0]) : null;
+  async markDeleting(
+    workspaceId: string,
+    id: string,
+    audit: AuditEntry,
+  ): Promise<DocumentRecord | null> {
+    return this.postgres.withWorkspace(workspaceId, async (client) => {
+      const rows = await client.query<DocumentRow>(
+        `UPDATE documents SET status = 'deleting', updated_at = now()
+         WHERE workspace_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+        [workspaceId, id],
+      );
+      if (!rows.rows[0]) return null;
+      await writeAuditEntry(client, audit);
+      return toRecord(rows.rows[0]);
+    });
   }
 
   /** Documents whose delete has been accepted and not finished yet (search hides them). */

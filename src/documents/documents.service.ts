@@ -46,6 +46,7 @@ import type {
   DocumentListDto,
 } from './documents.dto';
 import { DocumentsRepository } from './documents.repository';
+import type { AuditContext } from '../auth/audit-context';
 import { attachmentDisposition } from './upload/file-name';
 import { receiveMultipartUpload } from './upload/multipart-upload';
 import { readRawBody } from './upload/raw-body';
@@ -90,6 +91,8 @@ interface AcceptedContent {
   title: string;
   type: DetectedType;
   open: () => Buffer | Readable;
+  /** Who uploaded it: the `document.uploaded` entry commits with the document's row. */
+  audit: AuditContext;
 }
 
 export interface ListDocumentsQuery {
@@ -121,16 +124,18 @@ export class DocumentsService {
 
   // ---- upload ----
 
-  async upload(workspaceId: string, request: IncomingMessage): Promise<DocumentAcceptedDto> {
+  /** Accepts one document; its `document.uploaded` entry commits with its row. */
+  async upload(audit: AuditContext, request: IncomingMessage): Promise<DocumentAcceptedDto> {
+    const workspaceId = audit.workspaceId;
     const contentType = uploadContentType(request);
     const mediaType = contentType?.split(';')[0].trim().toLowerCase();
     if (contentType && mediaType === 'multipart/form-data') {
       this.refuseDeclaredLengthOver(request, this.maxUploadBytes + MULTIPART_OVERHEAD_BYTES);
-      return this.uploadFile(workspaceId, request, contentType);
+      return this.uploadFile(workspaceId, request, contentType, audit);
     }
     if (mediaType === 'application/json') {
       this.refuseDeclaredLengthOver(request, jsonBodyLimit(this.maxUploadBytes));
-      return this.uploadText(workspaceId, request);
+      return this.uploadText(workspaceId, request, audit);
     }
     throw new UnsupportedMediaTypeException(
       `Send multipart/form-data with one file part named "file", or application/json {"title", "text"}; got ${contentType ? `"${contentType}"` : 'no Content-Type'}.`,
@@ -141,6 +146,7 @@ export class DocumentsService {
     workspaceId: string,
     request: IncomingMessage,
     contentType: string,
+    audit: AuditContext,
   ): Promise<DocumentAcceptedDto> {
     const file = await receiveMultipartUpload(request, contentType, this.maxUploadBytes);
     try {
@@ -151,6 +157,7 @@ export class DocumentsService {
         title: file.title ?? file.fileName,
         type,
         open: () => createReadStream(file.path),
+        audit,
       });
     } finally {
       await rm(file.path, { force: true });
@@ -160,6 +167,7 @@ export class DocumentsService {
   private async uploadText(
     workspaceId: string,
     request: IncomingMessage,
+    audit: AuditContext,
   ): Promise<DocumentAcceptedDto> {
     const body = await readRawBody(request, jsonBodyLimit(this.maxUploadBytes));
     const { title, text } = parseTextUpload(body);
@@ -171,6 +179,7 @@ export class DocumentsService {
       throw new BadRequestException('text: must be plain text, Markdown or HTML.');
     }
     return this.storeAndProcess(workspaceId, {
+      audit,
       sha256: createHash('sha256').update(bytes).digest('hex'),
       sizeBytes: bytes.length,
       title,
@@ -212,15 +221,18 @@ export class DocumentsService {
 
     const id = documentIdFor(workspaceId, content.sha256);
     const workflowId = documentWorkflowId(workspaceId, id);
-    const { record, created } = await this.documents.insertIfAbsent({
-      id,
-      workspaceId,
-      sha256: content.sha256,
-      title: content.title,
-      mime: content.type.mime,
-      sizeBytes: content.sizeBytes,
-      workflowId,
-    });
+    const { record, created } = await this.documents.insertIfAbsent(
+      {
+        id,
+        workspaceId,
+        sha256: content.sha256,
+        title: content.title,
+        mime: content.type.mime,
+        sizeBytes: content.sizeBytes,
+        workflowId,
+      },
+      { ...content.audit, action: 'document.uploaded', targetType: 'document', targetId: id },
+    );
     // A new row always gets a run (the id may have closed runs from a deleted earlier copy).
     // An existing row gets one only while still pending, i.e. after a crash between insert and
     // start; its earlier closed run, if any, is left alone.
@@ -315,11 +327,17 @@ export class DocumentsService {
 
   // ---- lifecycle ----
 
-  async remove(workspaceId: string, id: string): Promise<DocumentAcceptedDto> {
+  async remove(audit: AuditContext, id: string): Promise<DocumentAcceptedDto> {
+    const workspaceId = audit.workspaceId;
     await this.require(workspaceId, id);
     // Stop processing first, so that it cannot write while the delete workflow cleans up.
     await this.stopProcessing(documentWorkflowId(workspaceId, id));
-    const record = await this.documents.markDeleting(workspaceId, id);
+    const record = await this.documents.markDeleting(workspaceId, id, {
+      ...audit,
+      action: 'document.deleted',
+      targetType: 'document',
+      targetId: id,
+    });
     if (!record) throw new NotFoundException(`Document ${id} not found.`);
     // Searches key what they cache (answers, the set of documents hidden) on the content version.
     await bumpContentVersion(this.redis.client, workspaceId).catch((error: unknown) =>
@@ -356,22 +374,23 @@ export class DocumentsService {
     return this.accepted(id, 'deleting', workflowId);
   }
 
-  async reprocess(workspaceId: string, id: string): Promise<DocumentAcceptedDto> {
-    return this.runAgain(workspaceId, await this.require(workspaceId, id));
+  async reprocess(audit: AuditContext, id: string): Promise<DocumentAcceptedDto> {
+    return this.runAgain(audit, await this.require(audit.workspaceId, id), 'document.reprocessed');
   }
 
-  async retry(workspaceId: string, id: string): Promise<DocumentAcceptedDto> {
+  async retry(audit: AuditContext, id: string): Promise<DocumentAcceptedDto> {
+    const workspaceId = audit.workspaceId;
     const record = await this.require(workspaceId, id);
     if (record.status === 'failed') {
       // A client that retries as soon as it sees `failed` (say, from the events stream) may be a
       // moment ahead of the run's close; wait for it rather than answer "being processed".
-      return this.runAgain(workspaceId, record, FAILED_RUN_CLOSE_GRACE_MS);
+      return this.runAgain(audit, record, 'document.retried', FAILED_RUN_CLOSE_GRACE_MS);
     }
     if (
       (record.status === 'pending' || record.status === 'processing') &&
       (await this.runEndedUnsettled(workspaceId, record))
     ) {
-      return this.runAgain(workspaceId, record);
+      return this.runAgain(audit, record, 'document.retried');
     }
     throw new ConflictException(
       `Only failed documents can be retried, or ones whose run ended before finishing them; document ${id} is ${record.status}.`,
@@ -397,10 +416,12 @@ export class DocumentsService {
 
   /** Starts a fresh run once the previous one has closed, waiting up to `closeGraceMs` for it. */
   private async runAgain(
-    workspaceId: string,
+    audit: AuditContext,
     record: DocumentRecord,
+    action: 'document.reprocessed' | 'document.retried',
     closeGraceMs = 0,
   ): Promise<DocumentAcceptedDto> {
+    const workspaceId = audit.workspaceId;
     if (record.status === 'deleting') {
       throw new ConflictException(`Document ${record.id} is being deleted.`);
     }
@@ -410,7 +431,12 @@ export class DocumentsService {
         `Document ${record.id} is being processed right now (workflow ${workflowId}); try again when it has finished.`,
       );
     }
-    await this.documents.resetForRun(workspaceId, [record.id], workflowId);
+    await this.documents.resetForRun(workspaceId, [record.id], workflowId, {
+      ...audit,
+      action,
+      targetType: 'document',
+      targetId: record.id,
+    });
     await this.startProcessing(workspaceId, record.id, workflowId, 'ALLOW_DUPLICATE');
     return this.accepted(record.id, 'pending', workflowId);
   }

@@ -12,7 +12,6 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { type AuditContext, CurrentAuditContext } from '../auth/audit-context';
-import { AuditService } from '../auth/audit.service';
 import { CurrentPrincipal, RequireRole, type Principal } from '../auth/principal';
 import { ZodValidationPipe } from '../common/http/zod-validation.pipe';
 import { CurrentWorkspace } from '../workspaces/current-workspace';
@@ -47,10 +46,7 @@ const domainId = new ZodValidationPipe(domainIdParamSchema);
 @ApiTags('domains')
 @Controller('domains')
 export class DomainsController {
-  constructor(
-    private readonly domains: DomainsService,
-    private readonly audit: AuditService,
-  ) {}
+  constructor(private readonly domains: DomainsService) {}
 
   @Post()
   @HttpCode(202)
@@ -70,14 +66,7 @@ export class DomainsController {
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodValidationPipe(createDomainSchema)) input: CreateDomainInput,
   ): Promise<CreatedDomainDto> {
-    const created = await this.domains.create(audit.workspaceId, principal, input);
-    await this.audit.recordQuietly({
-      ...audit,
-      action: 'domain.created',
-      targetType: 'domain',
-      targetId: created.domain.id,
-      details: { name: input.name, mode: input.mode },
-    });
+    const created = await this.domains.create(audit, principal, input);
     return created;
   }
 
@@ -145,14 +134,7 @@ export class DomainsController {
     @Param('id', domainId) id: string,
     @Body(new ZodValidationPipe(reviewDomainSchema)) input: ReviewDomainInput,
   ): Promise<ReviewOutcomeDto> {
-    const reviewed = await this.domains.review(audit.workspaceId, principal, id, input);
-    await this.audit.recordQuietly({
-      ...audit,
-      action: 'domain.reviewed',
-      targetType: 'domain',
-      targetId: id,
-      details: { decision: input.decision, comment: input.comment },
-    });
+    const reviewed = await this.domains.review(audit, principal, id, input);
     return reviewed;
   }
 
@@ -172,14 +154,7 @@ export class DomainsController {
     @Param('id', domainId) id: string,
     @Body(new ZodValidationPipe(addDomainDocumentsSchema)) input: AddDomainDocumentsInput,
   ): Promise<AddedDomainDocumentsDto> {
-    const added = await this.domains.addDocuments(audit.workspaceId, id, input);
-    await this.audit.recordQuietly({
-      ...audit,
-      action: 'domain.documents_added',
-      targetType: 'domain',
-      targetId: id,
-      details: { documentIds: input.documentIds },
-    });
+    const added = await this.domains.addDocuments(audit, id, input);
     return added;
   }
 
@@ -193,13 +168,7 @@ export class DomainsController {
     @CurrentAuditContext() audit: AuditContext,
     @Param('id', domainId) id: string,
   ): Promise<DomainDto> {
-    const archived = await this.domains.archive(audit.workspaceId, id);
-    await this.audit.recordQuietly({
-      ...audit,
-      action: 'domain.archived',
-      targetType: 'domain',
-      targetId: id,
-    });
+    const archived = await this.domains.archive(audit, id);
     return archived;
   }
 }

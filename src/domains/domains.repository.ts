@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
+import { writeAuditEntry, type AuditEntry } from '../auth/audit.service';
 import { PostgresStore } from '../stores/postgres/postgres.store';
 import type {
   DomainDocumentLink,
@@ -59,7 +60,11 @@ export class DomainsRepository {
   constructor(private readonly postgres: PostgresStore) {}
 
   /** The domain and its seed documents in one transaction: both or neither. */
-  async create(domain: NewDomain, seeds: DomainDocumentLink[]): Promise<DomainRecord> {
+  async create(
+    domain: NewDomain,
+    seeds: DomainDocumentLink[],
+    audit?: AuditEntry,
+  ): Promise<DomainRecord> {
     try {
       await this.postgres.withWorkspace(domain.workspaceId, async (client) => {
         await client.query(
@@ -79,6 +84,7 @@ export class DomainsRepository {
           ],
         );
         await insertLinks(client, domain.workspaceId, domain.id, seeds);
+        if (audit) await writeAuditEntry(client, audit);
       });
     } catch (error) {
       if ((error as { code?: string }).code === '23505') throw new DuplicateDomainNameError();
@@ -148,10 +154,13 @@ export class DomainsRepository {
     workspaceId: string,
     domainId: string,
     links: DomainDocumentLink[],
+    audit?: AuditEntry,
   ): Promise<string[]> {
-    return this.postgres.withWorkspace(workspaceId, (client) =>
-      insertLinks(client, workspaceId, domainId, links),
-    );
+    return this.postgres.withWorkspace(workspaceId, async (client) => {
+      const added = await insertLinks(client, workspaceId, domainId, links);
+      if (audit) await writeAuditEntry(client, audit);
+      return added;
+    });
   }
 
   async setStage(workspaceId: string, id: string, stage: DomainStage): Promise<void> {
@@ -231,7 +240,7 @@ export class DomainsRepository {
   }
 
   /** Archive: the row stays (history), its memberships go, its name is free again. */
-  async archive(workspaceId: string, id: string): Promise<DomainRecord | null> {
+  async archive(workspaceId: string, id: string, audit?: AuditEntry): Promise<DomainRecord | null> {
     await this.postgres.withWorkspace(workspaceId, async (client) => {
       await client.query(
         `UPDATE domains SET status = 'archived', archived_at = coalesce(archived_at, now()),
@@ -242,6 +251,7 @@ export class DomainsRepository {
         `DELETE FROM domain_documents WHERE workspace_id = $1 AND domain_id = $2`,
         [workspaceId, id],
       );
+      if (audit) await writeAuditEntry(client, audit);
     });
     return this.findById(workspaceId, id);
   }

@@ -9,11 +9,14 @@ import {
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { createHash, randomUUID } from 'node:crypto';
+import type { AuditContext } from '../auth/audit-context';
+import { writeAuditEntry } from '../auth/audit.service';
 import { AuthRepository } from '../auth/auth.repository';
 import type { Principal } from '../auth/principal';
 import { CairnConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { DocumentsRepository } from '../documents/documents.repository';
+import { PostgresStore } from '../stores/postgres/postgres.store';
 import { S3BlobStore } from '../stores/s3/s3-blob.store';
 import { WorkflowGateway } from '../temporal/workflow-gateway';
 import type { addDomainDocumentsWorkflow } from '../../workflows/add-domain-documents.workflow';
@@ -76,13 +79,15 @@ export class DomainsService {
     private readonly blobs: S3BlobStore,
     private readonly workflows: WorkflowGateway,
     private readonly members: AuthRepository,
+    private readonly postgres: PostgresStore,
   ) {}
 
   async create(
-    workspaceId: string,
+    audit: AuditContext,
     principal: Principal,
     input: CreateDomainInput,
   ): Promise<{ domain: DomainDto; workflowId: string; temporalUiUrl: string }> {
+    const workspaceId = audit.workspaceId;
     const seedIds = [...new Set(input.seedDocumentIds)];
     await this.requireDocuments(workspaceId, seedIds, 'seedDocumentIds');
     await this.requireMembers(workspaceId, input.reviewers);
@@ -112,6 +117,13 @@ export class DomainsService {
           source: 'seed',
           reason: 'Named as a seed document when the domain was created.',
         })),
+        {
+          ...audit,
+          action: 'domain.created',
+          targetType: 'domain',
+          targetId: id,
+          details: { name: input.name, mode: input.mode },
+        },
       );
     } catch (error) {
       if (error instanceof DuplicateDomainNameError) {
@@ -182,11 +194,12 @@ export class DomainsService {
   }
 
   async review(
-    workspaceId: string,
+    audit: AuditContext,
     principal: Principal,
     id: string,
     input: ReviewDomainInput,
   ): Promise<ReviewOutcome> {
+    const workspaceId = audit.workspaceId;
     const record = await this.require(workspaceId, id);
     if (record.status !== 'awaiting_review') {
       throw new ConflictException(
@@ -194,10 +207,21 @@ export class DomainsService {
       );
     }
     try {
-      return await this.workflows.update(record.workflowId, reviewUpdate, {
-        decision: input.decision,
-        comment: input.comment,
-        reviewer: { userId: principal.userId, role: principal.role },
+      // The decision is the workflow's (an update); its entry is written first in a transaction
+      // that commits only once the update is accepted, and rolls back if it is refused.
+      return await this.postgres.withWorkspace(workspaceId, async (client) => {
+        await writeAuditEntry(client, {
+          ...audit,
+          action: 'domain.reviewed',
+          targetType: 'domain',
+          targetId: id,
+          details: { decision: input.decision, comment: input.comment },
+        });
+        return this.workflows.update(record.workflowId, reviewUpdate, {
+          decision: input.decision,
+          comment: input.comment,
+          reviewer: { userId: principal.userId, role: principal.role },
+        });
       });
     } catch (error) {
       const failure = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
@@ -215,10 +239,11 @@ export class DomainsService {
   }
 
   async addDocuments(
-    workspaceId: string,
+    audit: AuditContext,
     id: string,
     input: AddDomainDocumentsInput,
   ): Promise<{ domainId: string; added: string[]; workflowId: string; temporalUiUrl: string }> {
+    const workspaceId = audit.workspaceId;
     const record = await this.require(workspaceId, id);
     if (record.status === 'archived') throw new ConflictException(`Domain ${id} is archived.`);
     const ids = [...new Set(input.documentIds)].sort();
@@ -231,6 +256,13 @@ export class DomainsService {
         source: 'added',
         reason: input.reason || 'Added to the domain by a member of the workspace.',
       })),
+      {
+        ...audit,
+        action: 'domain.documents_added',
+        targetType: 'domain',
+        targetId: id,
+        details: { documentIds: input.documentIds },
+      },
     );
     const batch = createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 24);
     const workflowId = domainDocumentsWorkflowId(workspaceId, id, batch);
@@ -249,10 +281,16 @@ export class DomainsService {
   }
 
   /** Archive: stop the bootstrap, drop memberships and the graph node; documents stay. */
-  async archive(workspaceId: string, id: string): Promise<DomainDto> {
+  async archive(audit: AuditContext, id: string): Promise<DomainDto> {
+    const workspaceId = audit.workspaceId;
     const record = await this.require(workspaceId, id);
     if (record.status !== 'archived') await this.stopWorkflow(record.workflowId);
-    const archived = await this.domains.archive(workspaceId, id);
+    const archived = await this.domains.archive(workspaceId, id, {
+      ...audit,
+      action: 'domain.archived',
+      targetType: 'domain',
+      targetId: id,
+    });
     await this.graph.removeDomain(workspaceId, id);
     if (!archived) throw new NotFoundException(`Domain ${id} not found.`);
     return this.toDto(archived);

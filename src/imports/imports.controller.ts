@@ -30,7 +30,6 @@ import type { Observable } from 'rxjs';
 import { z } from 'zod';
 import { ZodValidationPipe } from '../common/http/zod-validation.pipe';
 import { type AuditContext, CurrentAuditContext } from '../auth/audit-context';
-import { AuditService } from '../auth/audit.service';
 import { EventStreamQuota } from '../auth/event-stream-quota';
 import { CurrentPrincipal, type Principal, RequireRole } from '../auth/principal';
 import { RateLimited } from '../auth/rate-limit.guard';
@@ -73,7 +72,6 @@ export class ImportsController {
   constructor(
     private readonly imports: ImportsService,
     private readonly importEvents: ImportEventsService,
-    private readonly audit: AuditService,
     private readonly streamQuota: EventStreamQuota,
   ) {}
 
@@ -112,14 +110,7 @@ export class ImportsController {
     @Req() request: Request,
     @Query(new ZodValidationPipe(createQuerySchema)) options: ImportOptions,
   ): Promise<ImportAccepted> {
-    const accepted = await this.imports.create(audit.workspaceId, request, options);
-    await this.audit.recordQuietly({
-      ...audit,
-      action: 'import.started',
-      targetType: 'import',
-      targetId: accepted.id,
-    });
-    return accepted;
+    return this.imports.create(audit, request, options);
   }
 
   @Post(':id/retry')
@@ -153,14 +144,7 @@ export class ImportsController {
     @Param('id') id: string,
     @Query(new ZodValidationPipe(createQuerySchema)) options: ImportOptions,
   ): Promise<ImportAccepted> {
-    const accepted = await this.imports.retry(audit.workspaceId, id, options);
-    await this.audit.recordQuietly({
-      ...audit,
-      action: 'import.retried',
-      targetType: 'import',
-      targetId: id,
-    });
-    return accepted;
+    return this.imports.retry(audit, id, options);
   }
 
   @Get()

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { writeAuditEntry, type AuditEntry } from '../auth/audit.service';
 import { PostgresStore } from '../stores/postgres/postgres.store';
 import type { ImportRecord, ImportStatus } from './import.types';
 
@@ -24,25 +25,29 @@ const COLUMNS =
 export class ImportsRepository {
   constructor(private readonly postgres: PostgresStore) {}
 
-  async insert(input: {
-    id: string;
-    workspaceId: string;
-    source: string;
-    total: number;
-    workflowId: string;
-  }): Promise<ImportRecord> {
-    const rows = await this.postgres.queryInWorkspace<ImportRow>(
-      input.workspaceId,
-      `INSERT INTO imports (id, workspace_id, source, total, workflow_id)
-       VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (id) DO NOTHING
-       RETURNING ${COLUMNS}`,
-      [input.id, input.workspaceId, input.source, input.total, input.workflowId],
-    );
-    if (rows[0]) return toRecord(rows[0]);
-    const existing = await this.findById(input.workspaceId, input.id);
-    if (!existing) throw new Error(`import ${input.id} belongs to another workspace`);
-    return existing;
+  async insert(
+    input: {
+      id: string;
+      workspaceId: string;
+      source: string;
+      total: number;
+      workflowId: string;
+    },
+    audit: AuditEntry,
+  ): Promise<ImportRecord> {
+    return this.postgres.withWorkspace(input.workspaceId, async (client) => {
+      const rows = await client.query<ImportRow>(
+        `INSERT INTO imports (id, workspace_id, source, total, workflow_id)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO NOTHING
+         RETURNING ${COLUMNS}`,
+        [input.id, input.workspaceId, input.source, input.total, input.workflowId],
+      );
+      // The id is new (random): a clash means another workspace's import.
+      if (!rows.rows[0]) throw new Error(`import ${input.id} belongs to another workspace`);
+      await writeAuditEntry(client, audit);
+      return toRecord(rows.rows[0]);
+    });
   }
 
   async findById(workspaceId: string, id: string): Promise<ImportRecord | null> {
@@ -99,15 +104,18 @@ export class ImportsRepository {
    * Puts an import that ended with errors back to pending, its counts to zero, for a retry; null
    * when it had not (still running, completed without errors, or another retry won).
    */
-  async restart(workspaceId: string, id: string): Promise<ImportRecord | null> {
-    const rows = await this.postgres.queryInWorkspace<ImportRow>(
-      workspaceId,
-      `UPDATE imports SET status = 'pending', done = 0, failed = 0, error = NULL, updated_at = now()
-       WHERE workspace_id = $1 AND id = $2 AND status IN ('completed_with_errors', 'failed')
-       RETURNING ${COLUMNS}`,
-      [workspaceId, id],
-    );
-    return rows[0] ? toRecord(rows[0]) : null;
+  async restart(workspaceId: string, id: string, audit: AuditEntry): Promise<ImportRecord | null> {
+    return this.postgres.withWorkspace(workspaceId, async (client) => {
+      const rows = await client.query<ImportRow>(
+        `UPDATE imports SET status = 'pending', done = 0, failed = 0, error = NULL, updated_at = now()
+         WHERE workspace_id = $1 AND id = $2 AND status IN ('completed_with_errors', 'failed')
+         RETURNING ${COLUMNS}`,
+        [workspaceId, id],
+      );
+      if (!rows.rows[0]) return null;
+      await writeAuditEntry(client, audit);
+      return toRecord(rows.rows[0]);
+    });
   }
 
   /**

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
+import type { AuditContext } from '../auth/audit-context';
 import { CairnConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { receiveMultipartUpload } from '../documents/upload/multipart-upload';
@@ -105,11 +106,13 @@ export class ImportsService {
     this.limits = importLimits(config.CAIRN_MAX_IMPORT_BYTES, config.CAIRN_MAX_UPLOAD_BYTES);
   }
 
+  /** Accepts one import; its `import.started` entry commits with its row. */
   async create(
-    workspaceId: string,
+    audit: AuditContext,
     request: IncomingMessage,
     options: ImportOptions = {},
   ): Promise<ImportAccepted> {
+    const workspaceId = audit.workspaceId;
     const contentType = request.headers['content-type'];
     const mediaType = contentType?.split(';')[0].trim().toLowerCase() ?? '';
     const multipart = mediaType === 'multipart/form-data';
@@ -149,13 +152,10 @@ export class ImportsService {
         'application/octet-stream',
       );
       const source = received.fileName ? `${format}:${received.fileName}` : format;
-      const record = await this.imports.insert({
-        id,
-        workspaceId,
-        source,
-        total: entries,
-        workflowId,
-      });
+      const record = await this.imports.insert(
+        { id, workspaceId, source, total: entries, workflowId },
+        { ...audit, action: 'import.started', targetType: 'import', targetId: id },
+      );
       await this.startWorkflow(record, format, options);
       return {
         id,
@@ -213,10 +213,11 @@ export class ImportsService {
    * indexed are counted done, and refused entries stay refused.
    */
   async retry(
-    workspaceId: string,
+    audit: AuditContext,
     id: string,
     options: ImportOptions = {},
   ): Promise<ImportAccepted> {
+    const workspaceId = audit.workspaceId;
     const record = await this.settleIfAbandoned(await this.require(workspaceId, id));
     if (!FINAL_IMPORT_STATUSES.includes(record.status)) {
       throw new ConflictException(
@@ -231,7 +232,12 @@ export class ImportsService {
     // Its last run records the end just before it closes: wait for the close, not the record.
     if ((await this.workflows.status(record.workflowId, WORKFLOW_LOOKUP_MS)) === 'RUNNING')
       throw stillClosing(id);
-    const restarted = await this.imports.restart(workspaceId, id);
+    const restarted = await this.imports.restart(workspaceId, id, {
+      ...audit,
+      action: 'import.retried',
+      targetType: 'import',
+      targetId: id,
+    });
     if (!restarted) throw new ConflictException(`Import ${id} is being retried already.`);
     await this.imports.resetUnfinishedDocuments(workspaceId, record.workflowId);
     await this.events

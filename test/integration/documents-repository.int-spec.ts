@@ -111,7 +111,13 @@ describe('DocumentsRepository against real PostgreSQL', () => {
     for (const document of [deleting, sibling]) await documents.insertIfAbsent(document);
     const batch = [deleting.id, sibling.id];
     await documents.enterStage(workspaceId, batch, 'extract', new Date());
-    await documents.markDeleting(workspaceId, deleting.id);
+    await documents.markDeleting(workspaceId, deleting.id, {
+      workspaceId,
+      actor: null,
+      action: 'document.deleted',
+      targetType: 'document',
+      targetId: deleting.id,
+    });
 
     const ids = (records: { id: string }[]) => records.map((record) => record.id);
     expect(ids(await documents.enterStage(workspaceId, batch, 'graph', new Date()))).toEqual([

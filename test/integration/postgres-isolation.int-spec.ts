@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { CORE_SCHEMA, load, mergeTag } from 'js-yaml';
-import { AuditService } from '../../src/auth/audit.service';
 import { AuthRepository } from '../../src/auth/auth.repository';
 import { loadConfig } from '../../src/config/config';
 import { PostgresStore } from '../../src/stores/postgres/postgres.store';
@@ -23,7 +22,6 @@ const roleOf = (url: string) => decodeURIComponent(new URL(url).username);
 describe('Postgres roles and row-level security (as the API connects)', () => {
   const store = new PostgresStore(config);
   const repository = new AuthRepository(store);
-  const audit = new AuditService(store);
   const app = new Client({ connectionString: config.DATABASE_URL });
   const workspaceId = `iso-${randomUUID().slice(0, 8)}`;
   const userId = randomUUID();
@@ -32,29 +30,31 @@ describe('Postgres roles and row-level security (as the API connects)', () => {
   beforeAll(async () => {
     await app.connect();
     await repository.upsertUser(userId, email);
-    expect(await repository.createWorkspace(workspaceId, 'Isolation', userId)).toBe(true);
-    await repository.invite(workspaceId, `invitee-${email}`, 'viewer', userId);
-    await repository.insertApiKey({
-      id: randomUUID(),
+    // The audit entries of these changes are the one row audit_log must show below.
+    expect(await repository.createWorkspace(workspaceId, 'Isolation', userId, null)).toBe(true);
+    await repository.invite(workspaceId, `invitee-${email}`, 'viewer', userId, {
       workspaceId,
-      name: 'isolation',
-      role: 'viewer',
-      secretHash: 'x'.repeat(64),
-      createdBy: userId,
+      actor: { userId, via: 'token' },
+      action: 'member.invited',
+      targetType: 'invitation',
     });
+    await repository.insertApiKey(
+      {
+        id: randomUUID(),
+        workspaceId,
+        name: 'isolation',
+        role: 'viewer',
+        secretHash: 'x'.repeat(64),
+        createdBy: userId,
+      },
+      null,
+    );
     await store.queryInWorkspace(
       workspaceId,
       `INSERT INTO documents (workspace_id, sha256, title, mime, size_bytes)
        VALUES ($1, $2, 'isolation', 'text/plain', 1)`,
       [workspaceId, randomUUID().replace(/-/g, '').padEnd(64, '0')],
     );
-    await audit.record({
-      workspaceId,
-      actor: { userId, via: 'token' },
-      action: 'workspace.created',
-      targetType: 'workspace',
-      targetId: workspaceId,
-    });
   });
   afterAll(async () => {
     await store.queryInWorkspace(workspaceId, 'DELETE FROM workspaces WHERE id = $1', [
