@@ -424,7 +424,20 @@ async function deleteOrphans(tx: GraphTransaction, entities: string[]): Promise<
  * before contributions were recorded, see docs/architecture.md) keeps its properties.
  */
 async function deriveEntities(tx: GraphTransaction, entities: string[]): Promise<void> {
-  for (let offset = 0; offset < entities.length; offset += WRITE_BATCH) {
+  // Locked in one order by every writer before their contributions are read: adding a
+  // relationship to an entity with many (a dense node) need not lock the entity itself, so two
+  // concurrent writers could each miss the other's contribution; with the lock, the second one
+  // waits for the first to commit, and reads its contribution.
+  const ordered = [...entities].sort();
+  for (let offset = 0; offset < ordered.length; offset += WRITE_BATCH) {
+    await tx.run(
+      `UNWIND $entities AS entity
+       ${byElementId('e', 'Entity', 'entity', 'entity')}
+       SET e.name = e.name`,
+      { entities: ordered.slice(offset, offset + WRITE_BATCH) },
+    );
+  }
+  for (let offset = 0; offset < ordered.length; offset += WRITE_BATCH) {
     const rows = await tx.run<{ node: string; contributions: [string, string, string[]][] }>(
       `UNWIND $entities AS entity
        ${byElementId('e', 'Entity', 'entity', 'entity')}
@@ -432,7 +445,7 @@ async function deriveEntities(tx: GraphTransaction, entities: string[]): Promise
        WHERE d.workspaceId = $workspaceId
        RETURN entity AS node,
          collect([contribution.name, contribution.type, contribution.aliases]) AS contributions`,
-      { entities: entities.slice(offset, offset + WRITE_BATCH) },
+      { entities: ordered.slice(offset, offset + WRITE_BATCH) },
     );
     if (rows.length === 0) continue;
     await tx.run(

@@ -179,6 +179,41 @@ describe('exact delete and re-process in the graph (real Neo4j)', () => {
     expect(await dump(rewritten)).toEqual(expected);
   });
 
+  it('derives an entity from every contribution when many documents write it at once', async () => {
+    const workspaceId = newWorkspace();
+    const types: EntityType[] = ['organization', 'place', 'other', 'person'];
+    const documents = Array.from({ length: 96 }, (_, index) =>
+      documentGraph(randomUUID(), [
+        { key: 'acme', name: `ACME-${index % 7}`, type: types[index % 4] },
+      ]),
+    );
+    // Twelve concurrent writes of eight documents each: the entity is dense (96 contributions).
+    await Promise.all(
+      Array.from({ length: 12 }, (_, writer) =>
+        graph.writeDocuments(workspaceId, documents.slice(writer * 8, writer * 8 + 8)),
+      ),
+    );
+    expect(await entity(workspaceId, 'acme')).toEqual({
+      name: 'ACME-0', // 14 documents each for ACME-0 … ACME-4, 13 for ACME-5 and ACME-6
+      type: 'organization', // 24 each for organization, place, person: code-point order
+      aliases: ['ACME-1', 'ACME-2', 'ACME-3', 'ACME-4', 'ACME-5', 'ACME-6'],
+    });
+    // And as concurrently removed: what is left derives from what is left.
+    await Promise.all(
+      Array.from({ length: 11 }, (_, writer) =>
+        graph.removeDocuments(
+          workspaceId,
+          documents.slice(writer * 8, writer * 8 + 8).map((document) => document.documentId),
+        ),
+      ),
+    );
+    expect(await entity(workspaceId, 'acme')).toEqual({
+      name: 'ACME-4', // documents 88-95: ACME-4, 5, 6, 0, 1, 2, 3, 4
+      type: 'organization', // organization, place, other, person twice each
+      aliases: ['ACME-0', 'ACME-1', 'ACME-2', 'ACME-3', 'ACME-5', 'ACME-6'],
+    });
+  });
+
   it('deleting every document leaves nothing', async () => {
     const workspaceId = newWorkspace();
     await upload(workspaceId, first, later, solo);
