@@ -221,8 +221,11 @@ cmd_start() {
   stack_up
   build
   mkdir -p "$CAIRN_LOG_DIR" "$CAIRN_RUN_DIR"
-  start_app api -- node dist/src/main.js
-  start_workers worker "$CAIRN_WORKER_MODE" "$CAIRN_WORKER_QUEUES" "$CAIRN_WORKER_METRICS_PORT"
+  local tracing=()
+  jaeger_tracing_env tracing
+  start_app api "${tracing[@]}" -- node dist/src/main.js
+  start_workers worker "$CAIRN_WORKER_MODE" "$CAIRN_WORKER_QUEUES" "$CAIRN_WORKER_METRICS_PORT" \
+    "${tracing[@]}"
   # Stream the logs to the terminal too; tail stops with us.
   local logs=() name
   for name in "${APPS[@]}"; do logs+=("$CAIRN_LOG_DIR/$name.log"); done
@@ -240,7 +243,8 @@ Cairn is running (Ctrl-C stops the API and workers$( ((${#ENGINES_STARTED[@]})) 
   Weaviate       $WEAVIATE_URL
   MinIO console  http://127.0.0.1:$CAIRN_MINIO_CONSOLE_PORT
   Metrics        $base/metrics, workers from http://127.0.0.1:$CAIRN_WORKER_METRICS_PORT/metrics (every 2nd port)
-  Prometheus     http://127.0.0.1:$CAIRN_PROMETHEUS_PORT
+  Prometheus     http://127.0.0.1:$CAIRN_PROMETHEUS_PORT   (alerts → Alertmanager http://127.0.0.1:$CAIRN_ALERTMANAGER_PORT → $CAIRN_ALERT_WEBHOOK_URL)
+  Jaeger         ${CAIRN_JAEGER_UI_URL:-http://127.0.0.1:$CAIRN_JAEGER_UI_PORT$CAIRN_JAEGER_UI_PUBLIC_PATH}   ($( ((${#tracing[@]})) && echo "the API's and workers' traces" || echo "not receiving Cairn's traces: CAIRN_TRACES_TO_JAEGER=0 or OTEL_* set"))
   Logs           $CAIRN_LOG_DIR/{api,worker-*,<engine>}.log
 
 EOF
@@ -258,6 +262,21 @@ EOF
     sleep 1 &
     wait $! || true
   done
+}
+
+# The OTEL_* settings that send the API's and workers' spans to the stack's Jaeger (OTLP/HTTP),
+# into the array named by $1; none when CAIRN_TRACES_TO_JAEGER=0 or when an exporter or endpoint
+# was chosen explicitly (infra/env.sh passes those on to every process by itself).
+jaeger_tracing_env() {
+  local -n into=$1
+  into=()
+  [[ $CAIRN_TRACES_TO_JAEGER == 1 ]] || return 0
+  [[ -z ${OTEL_TRACES_EXPORTER:-}${OTEL_EXPORTER_OTLP_ENDPOINT:-}${OTEL_EXPORTER_OTLP_TRACES_ENDPOINT:-} ]] || return 0
+  into=(
+    OTEL_TRACES_EXPORTER=otlp
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="http://127.0.0.1:$CAIRN_JAEGER_OTLP_HTTP_PORT/v1/traces"
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/protobuf
+  )
 }
 
 # A sign-in link for the local user (CAIRN_LOCAL_USER_EMAIL): the console reads the token from
@@ -319,11 +338,11 @@ cmd_test() {
   # One worker process per queue (test-worker-{general,ai,storage}.pid/.log), so that the crash
   # test can SIGKILL the ai or storage worker and start a replacement; it rewrites the pid file,
   # and cleanup stops whatever process the pid file names at the end.
-  # Their spans go to the OTLP/HTTP JSON receiver that test/e2e/tracing.e2e-spec.ts runs on
-  # CAIRN_TEST_OTLP_PORT (while no test listens there, the batches are dropped), flushed often.
+  # Their spans go to the stack's Jaeger, flushed often: test/e2e/tracing.e2e-spec.ts reads
+  # them back from Jaeger's query API.
   local tracing=(
-    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="http://127.0.0.1:$CAIRN_TEST_OTLP_PORT/v1/traces"
-    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="http://127.0.0.1:$CAIRN_JAEGER_OTLP_HTTP_PORT/v1/traces"
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/protobuf
     OTEL_TRACES_EXPORTER=otlp
     OTEL_BSP_SCHEDULE_DELAY=200
   )

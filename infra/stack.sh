@@ -26,7 +26,7 @@ source "$INFRA_DIR/env.sh"
 source "$INFRA_DIR/lib/common.sh"
 CAIRN_LOG_TAG=stack
 
-ENGINES=(postgres redis temporal weaviate neo4j minio prometheus alertmanager)
+ENGINES=(postgres redis temporal weaviate neo4j minio prometheus jaeger alertmanager)
 ENGINES_DIR="$CAIRN_CACHE_DIR/engines"
 # The Go toolchain may not be on a non-interactive PATH (CI) even when installed.
 PATH="$PATH:/usr/local/go/bin"
@@ -306,7 +306,7 @@ install_jaeger() {
     say "jaeger $CAIRN_JAEGER_VERSION: cached ($dir)"
     return 0
   fi
-  grep -q "github.com/jaegertracing/jaeger $CAIRN_JAEGER_VERSION\$" "$INFRA_DIR/jaeger/go.mod" ||
+  grep -qE "github.com/jaegertracing/jaeger $CAIRN_JAEGER_VERSION( |\$)" "$INFRA_DIR/jaeger/go.mod" ||
     die "infra/jaeger/go.mod does not require github.com/jaegertracing/jaeger $CAIRN_JAEGER_VERSION (CAIRN_JAEGER_VERSION)"
   require_go
   rm -rf "$dir.tmp"

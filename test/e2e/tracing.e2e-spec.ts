@@ -1,13 +1,16 @@
 // One trace from an upload request through the Temporal workflow, its activities and their store
-// calls, read back from an OTLP/HTTP receiver this test runs: `npm test` points the API and the
-// workers at CAIRN_TEST_OTLP_PORT (OTLP/HTTP JSON). Also: the trace id is in the response headers
-// and in the API's and the workers' log lines.
+// calls, and one for a search, read back from the stack's Jaeger through its query API: `npm test`
+// sends the API's and the workers' spans there (OTLP/HTTP). Both act in a workspace of their own,
+// so that the processes meet its Weaviate tenant for the first time and call Weaviate's REST API
+// (tenants) inside the trace. Also: the trace id is in the response headers and in the API's and
+// the workers' log lines.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DocumentAcceptedDto, DocumentDto } from '../../src/documents/documents.dto';
 import { callApi } from '../support/api';
-import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
+import { ensureWorkspace, testUser, tokenFor } from '../support/auth';
+import { jaegerTrace, type TraceSpan as ReceivedSpan } from '../support/jaeger';
 
 const INDEX_TIMEOUT_MS = Number(process.env.CAIRN_TEST_INDEX_TIMEOUT_MS ?? 60_000);
 jest.setTimeout(2 * INDEX_TIMEOUT_MS + 60_000);
@@ -17,20 +20,20 @@ const SERVER = 2;
 const CLIENT = 3;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-let receiver: OtlpReceiver;
+// A workspace of this run, owned by a user of its own.
+let headers: Record<string, string>;
 
 beforeAll(async () => {
-  receiver = await OtlpReceiver.listen(Number(process.env.CAIRN_TEST_OTLP_PORT));
-});
-
-afterAll(async () => {
-  await receiver?.close();
+  const token = await tokenFor(testUser('tracing-owner'));
+  const workspaceId = `tracing-${randomBytes(4).toString('hex')}`;
+  await ensureWorkspace(token, workspaceId, 'Tracing');
+  headers = { authorization: `Bearer ${token}`, 'x-workspace-id': workspaceId };
 });
 
 async function waitUntilIndexed(id: string): Promise<void> {
   const deadline = Date.now() + INDEX_TIMEOUT_MS;
   for (;;) {
-    const response = await callApi<DocumentDto>('GET', `/documents/${id}`);
+    const response = await callApi<DocumentDto>('GET', `/documents/${id}`, { headers });
     expect(response.status).toBe(200);
     if (response.body.status === 'indexed') return;
     if (response.body.status === 'failed' || Date.now() > deadline) {
@@ -40,16 +43,24 @@ async function waitUntilIndexed(id: string): Promise<void> {
   }
 }
 
-/** Polls the receiver until the trace holds spans passing every check, or the time is up. */
+/** Polls Jaeger until the trace holds spans passing every check, or the time is up. */
 async function eventuallyTrace(
   traceId: string,
   complete: (spans: ReceivedSpan[]) => boolean,
   timeoutMs = 30_000,
 ): Promise<ReceivedSpan[]> {
   const deadline = Date.now() + timeoutMs;
-  while (!complete(receiver.trace(traceId)) && Date.now() < deadline) await sleep(200);
-  return receiver.trace(traceId);
+  for (;;) {
+    const spans = await jaegerTrace(traceId);
+    if (complete(spans) || Date.now() > deadline) return spans;
+    await sleep(500);
+  }
 }
+
+const isWeaviateRest = (span: ReceivedSpan) =>
+  span.kind === CLIENT &&
+  span.attributes['db.system'] === 'weaviate' &&
+  span.attributes['weaviate.api'] === 'rest';
 
 /** The span's ancestors within the trace, nearest first. */
 function ancestorsOf(span: ReceivedSpan, spans: ReceivedSpan[]): ReceivedSpan[] {
@@ -74,6 +85,7 @@ describe('tracing', () => {
   it('follows an upload in one trace: API → workflow → activities → store calls', async () => {
     const token = randomBytes(6).toString('hex');
     const response = await callApi<DocumentAcceptedDto>('POST', '/documents', {
+      headers,
       json: {
         title: `Tracing ${token}`,
         text: `Ada Lovelace wrote about the Analytical Engine in London. Marker ${token}.`,
@@ -115,7 +127,8 @@ describe('tracing', () => {
         ['postgresql', 'redis', 'neo4j', 'weaviate'].every((system) =>
           received.some((span) => isWorkerStoreCall(span, system)),
         ) &&
-        received.some((span) => span.service === 'cairn-worker' && isBlobCall(span)),
+        received.some((span) => span.service === 'cairn-worker' && isBlobCall(span)) &&
+        received.some((span) => span.service === 'cairn-worker' && isWeaviateRest(span)),
     );
     const names = [...new Set(spans.map((span) => `${span.service} ${span.name}`))].sort();
 
@@ -147,8 +160,23 @@ describe('tracing', () => {
       ancestorsOf(span, spans).find((ancestor) => ancestor.name.startsWith('RunActivity:'))?.name;
     const graphWrite = spans.find((span) => isWorkerStoreCall(span, 'neo4j'));
     expect(graphWrite && activityOf(graphWrite)).toBe('RunActivity:writeGraph');
-    const vectorWrite = spans.find((span) => isWorkerStoreCall(span, 'weaviate'));
+    const vectorWrite = spans.find(
+      (span) => isWorkerStoreCall(span, 'weaviate') && span.name === 'weaviate.insertMany',
+    );
     expect(vectorWrite && activityOf(vectorWrite)).toBe('RunActivity:indexVectors');
+    // Weaviate's REST API (the workspace's tenant, new to the worker: looked up, then created)
+    // inside an activity too.
+    const tenantCalls = spans.filter(
+      (span) => span.service === 'cairn-worker' && isWeaviateRest(span),
+    );
+    expect(tenantCalls.map((span) => span.name)).toContain('weaviate.getTenant');
+    for (const call of tenantCalls) {
+      expect(call.attributes).toMatchObject({
+        'url.template': expect.stringMatching(/^\/v1\/schema\/Chunk\/tenants/) as unknown,
+        'cairn.workspace_id': headers['x-workspace-id'],
+      });
+      expect(activityOf(call)).toMatch(/^RunActivity:/);
+    }
     for (const call of [
       spans.find((span) => isWorkerStoreCall(span, 'postgresql')),
       spans.find((span) => isWorkerStoreCall(span, 'redis')),
@@ -172,6 +200,56 @@ describe('tracing', () => {
     );
     expect(stageLines.map((line) => line.stage)).toContain('graph');
     for (const line of stageLines) expect(line).toMatchObject({ traceId, workspaceId });
+  });
+
+  it('follows a search in one trace: API → Weaviate (REST and gRPC) and Postgres', async () => {
+    const token = randomBytes(6).toString('hex');
+    const upload = await callApi<DocumentAcceptedDto>('POST', '/documents', {
+      headers,
+      json: { title: `Search trace ${token}`, text: `The Quillmoor${token} bridge spans a river.` },
+    });
+    expect(upload.status).toBe(202);
+    await waitUntilIndexed(upload.body.id);
+
+    const search = await callApi<{ hits: { documentId: string }[] }>('POST', '/search', {
+      headers,
+      json: { query: `Quillmoor${token} bridge` },
+    });
+    expect(search.status).toBe(200);
+    expect(search.body.hits.map((hit) => hit.documentId)).toContain(upload.body.id);
+    const traceId = search.headers.get('x-trace-id') ?? '';
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    // The link the console and the CLI show: the trace's page in the stack's Jaeger.
+    expect(search.headers.get('x-trace-url')).toBe(
+      `${process.env.CAIRN_JAEGER_UI_URL}/trace/${traceId}`,
+    );
+
+    const spans = await eventuallyTrace(
+      traceId,
+      (received) =>
+        received.some((span) => span.kind === SERVER) &&
+        received.some((span) => isWeaviateRest(span)) &&
+        received.some(
+          (span) => span.attributes['db.system'] === 'weaviate' && !isWeaviateRest(span),
+        ),
+    );
+    const names = [...new Set(spans.map((span) => `${span.service} ${span.name}`))].sort();
+    const server = spans.find((span) => span.kind === SERVER && span.parentSpanId === undefined);
+    expect({ server: server?.name, names }).toMatchObject({
+      server: expect.stringMatching(/^POST/) as unknown,
+    });
+    // Every span of the search hangs below the API's server span, all in one process.
+    for (const span of spans.filter((candidate) => candidate !== server)) {
+      expect({ span: span.name, under: ancestorsOf(span, spans).includes(server!) }).toEqual({
+        span: span.name,
+        under: true,
+      });
+      expect(span.service).toBe('cairn-api');
+    }
+    const systems = new Set(spans.map((span) => span.attributes['db.system']));
+    expect({ systems: [...systems].sort(), names }).toMatchObject({
+      systems: expect.arrayContaining(['postgresql', 'weaviate']),
+    });
   });
 
   it('puts a fresh trace id on every response, errors included', async () => {

@@ -310,6 +310,38 @@ describe('Caddy in front of the API', () => {
     });
   });
 
+  describe("Jaeger's UI and query API under /jaeger are for operators only, like the Temporal UI", () => {
+    it('401 without credentials, 403 for a user who is not an operator', async () => {
+      const anonymous = await viaCaddy('GET', '/jaeger/api/services');
+      expect(anonymous.status).toBe(401);
+      const notOperator = await viaCaddy('GET', '/jaeger/api/services', {
+        headers: { authorization: `Bearer ${await tokenFor(stranger)}` },
+      });
+      expect(notOperator.status).toBe(403);
+    });
+
+    it("an operator's session cookie (set for /jaeger too) reaches Jaeger", async () => {
+      const session = await viaCaddy('POST', '/operator/session', {
+        headers: { authorization: `Bearer ${await tokenFor(operator)}` },
+      });
+      expect(session.status).toBe(204);
+      const cookies = ([] as string[]).concat(session.headers['set-cookie'] ?? []);
+      const forJaeger = cookies.find((cookie) => cookie.includes('Path=/jaeger'));
+      expect(forJaeger).toMatch(/^cairn_operator=[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43};/);
+      const services = await viaCaddy('GET', '/jaeger/api/services', {
+        headers: { cookie: forJaeger!.split(';')[0] },
+      });
+      expect(services.status).toBe(200);
+      expect(JSON.parse(services.body.toString())).toHaveProperty('data');
+      const page = await viaCaddy('GET', '/jaeger/', {
+        headers: { cookie: forJaeger!.split(';')[0] },
+      });
+      expect(page.status).toBe(200);
+      // Served under its prefix (query.base_path), so its links come through Caddy.
+      expect(page.body.toString()).toContain('<base href="/jaeger/"');
+    });
+  });
+
   describe('per-IP rate budgets through Caddy follow CAIRN_TRUSTED_PROXIES', () => {
     // Six users, each with a workspace, upload from four loopback client addresses (as Caddy
     // sees them; Caddy puts each in X-Forwarded-For). Each user and each address has a budget of
