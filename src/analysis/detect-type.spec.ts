@@ -53,7 +53,7 @@ describe('detectDocumentType', () => {
     const { code, message } = rejection(() => detectDocumentType(bytes, 'upload.bin'));
     expect(code).toBe('unsupported_type');
     expect(message).toBe(
-      `upload.bin is ${description}. Cairn accepts PDF, Word (DOCX), PowerPoint (PPTX), Excel (XLSX), CSV/TSV, OpenDocument (ODT, ODP, ODS), EPUB, RTF, e-mail (EML), HTML, Markdown and UTF-8 plain text.`,
+      `upload.bin is ${description}. Cairn accepts PDF, Word (DOCX), PowerPoint (PPTX), Excel (XLSX), CSV/TSV, OpenDocument (ODT, ODP, ODS), EPUB, RTF, e-mail (EML), HTML, Markdown, UTF-8 plain text, and scanned images (PNG, JPEG, TIFF, WebP) read by OCR.`,
     );
   });
 
