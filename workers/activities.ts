@@ -39,7 +39,7 @@ import { SecretOpener } from '../src/common/sealed-secrets';
 import { OutboundAddressPolicy } from '../src/common/http/outbound-address';
 import { createWebhookDeliveryActivities } from './general/webhook-delivery.activities';
 import { watchCheckStarter, webhookEmitter } from './general/workspace-notifications';
-import { TemporalClientService } from '../src/temporal/temporal-client.service';
+import { WorkflowGateway } from '../src/temporal/workflow-gateway';
 import { WatchesRepository } from '../src/watches/watches.repository';
 import { createWatchCheckActivities } from './ai/watch-check.activities';
 
@@ -56,7 +56,7 @@ export function activitiesFor(queue: TaskQueueName, app: INestApplicationContext
           app.get(DocumentEventsPublisher),
           emitWebhookEvent,
           { bump: (workspaceId) => bumpContentVersion(app.get(RedisStore).client, workspaceId) },
-          watchCheckStarter(app.get(WatchesRepository), app.get(TemporalClientService)),
+          watchCheckStarter(app.get(WatchesRepository), app.get(WorkflowGateway)),
         ),
         ...createImportActivities(
           importActivityDependencies(app, (details) => Context.current().heartbeat(details)),

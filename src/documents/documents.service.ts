@@ -7,8 +7,7 @@ import {
   StreamableFile,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import type { WorkflowIdReusePolicy } from '@temporalio/common';
+import type { WorkflowIdReusePolicy } from '@temporalio/client';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
@@ -24,15 +23,9 @@ import {
 import { CairnConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { blobKey, S3BlobStore } from '../stores/s3/s3-blob.store';
-import { TemporalClientService } from '../temporal/temporal-client.service';
+import { WorkflowGateway } from '../temporal/workflow-gateway';
 import type { deleteDocumentWorkflow } from '../../workflows/delete-document.workflow';
 import type { processDocumentWorkflow } from '../../workflows/process-document.workflow';
-import {
-  DocumentIdAttribute,
-  StageAttribute,
-  WorkspaceIdAttribute,
-} from '../../workflows/search-attributes';
-import { TASK_QUEUES } from '../../workflows/task-queues';
 import { ChunkVectorIndex } from '../knowledge/chunk-vector.index';
 import { RedisStore } from '../stores/redis/redis.store';
 import { bumpContentVersion } from '../search/content-version';
@@ -114,7 +107,7 @@ export class DocumentsService {
     @InjectConfig() config: CairnConfig,
     private readonly documents: DocumentsRepository,
     private readonly blobs: S3BlobStore,
-    private readonly temporal: TemporalClientService,
+    private readonly workflows: WorkflowGateway,
     private readonly events: DocumentEventsPublisher,
     private readonly redis: RedisStore,
     private readonly vectors: ChunkVectorIndex,
@@ -248,24 +241,13 @@ export class DocumentsService {
     workflowId: string,
     reusePolicy: WorkflowIdReusePolicy,
   ): Promise<void> {
-    const client = await this.temporal.client();
-    try {
-      await client.workflow.start<typeof processDocumentWorkflow>('processDocumentWorkflow', {
-        workflowId,
-        taskQueue: TASK_QUEUES.general,
-        args: [{ workspaceId, documentId }],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: reusePolicy,
-        typedSearchAttributes: [
-          { key: WorkspaceIdAttribute, value: workspaceId },
-          { key: DocumentIdAttribute, value: documentId },
-          { key: StageAttribute, value: 'queued' },
-        ],
-      });
-    } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) return;
-      throw error;
-    }
+    // Refused (a run of this id closed and the policy forbids another): the document has run.
+    await this.workflows.start<typeof processDocumentWorkflow>('processDocumentWorkflow', {
+      workflowId,
+      args: [{ workspaceId, documentId }],
+      labels: { workspaceId, documentId, stage: 'queued' },
+      reusePolicy,
+    });
   }
 
   // ---- reading ----
@@ -359,17 +341,10 @@ export class DocumentsService {
       );
 
     const workflowId = deleteWorkflowId(workspaceId, id);
-    const client = await this.temporal.client();
-    await client.workflow.start<typeof deleteDocumentWorkflow>('deleteDocumentWorkflow', {
+    await this.workflows.start<typeof deleteDocumentWorkflow>('deleteDocumentWorkflow', {
       workflowId,
-      taskQueue: TASK_QUEUES.general,
       args: [{ workspaceId, documentId: id }],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      typedSearchAttributes: [
-        { key: WorkspaceIdAttribute, value: workspaceId },
-        { key: DocumentIdAttribute, value: id },
-        { key: StageAttribute, value: 'deleting' },
-      ],
+      labels: { workspaceId, documentId: id, stage: 'deleting' },
     });
     return this.accepted(id, 'deleting', workflowId);
   }
@@ -405,7 +380,7 @@ export class DocumentsService {
    */
   private async runEndedUnsettled(workspaceId: string, record: DocumentRecord): Promise<boolean> {
     if (!record.workflowId) return false;
-    const status = await this.temporal.workflowStatus(record.workflowId);
+    const status = await this.workflows.status(record.workflowId);
     if (status === undefined || status === 'RUNNING' || status === 'CONTINUED_AS_NEW') {
       return false;
     }
@@ -426,7 +401,7 @@ export class DocumentsService {
       throw new ConflictException(`Document ${record.id} is being deleted.`);
     }
     const workflowId = documentWorkflowId(workspaceId, record.id);
-    if (!(await this.closedWithin(workflowId, closeGraceMs))) {
+    if (!(await this.workflows.closedWithin(workflowId, closeGraceMs))) {
       throw new ConflictException(
         `Document ${record.id} is being processed right now (workflow ${workflowId}); try again when it has finished.`,
       );
@@ -441,39 +416,17 @@ export class DocumentsService {
     return this.accepted(record.id, 'pending', workflowId);
   }
 
-  private async isRunning(workflowId: string): Promise<boolean> {
-    return (await this.temporal.workflowStatus(workflowId)) === 'RUNNING';
-  }
-
-  /** Whether the workflow is (or becomes) not running within the time given. */
-  private async closedWithin(workflowId: string, ms: number): Promise<boolean> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      if (!(await this.isRunning(workflowId))) return true;
-      if (Date.now() >= deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-
   /** Cancels a running processing workflow and waits briefly; terminates it if it lingers. */
   private async stopProcessing(workflowId: string): Promise<void> {
-    if (!(await this.isRunning(workflowId))) return;
-    const client = await this.temporal.client();
-    const handle = client.workflow.getHandle(workflowId);
-    await handle.cancel().catch((error: unknown) => {
-      if (!(error instanceof WorkflowNotFoundError)) throw error;
-    });
-    if (await this.closedWithin(workflowId, CANCEL_GRACE_MS)) return;
-    this.logger.warn({ msg: 'workflow ignored cancellation; terminating it', workflowId });
-    await handle.terminate('document deleted').catch((error: unknown) => {
-      if (!(error instanceof WorkflowNotFoundError)) throw error;
-    });
+    if (await this.workflows.stop(workflowId, 'document deleted', CANCEL_GRACE_MS)) {
+      this.logger.warn({ msg: 'workflow ignored cancellation; it was terminated', workflowId });
+    }
   }
 
   // ---- shapes ----
 
   private accepted(id: string, status: DocumentStatus, workflowId: string): DocumentAcceptedDto {
-    return { id, status, workflowId, temporalUiUrl: this.temporal.workflowUiUrl(workflowId) };
+    return { id, status, workflowId, temporalUiUrl: this.workflows.uiUrl(workflowId) };
   }
 
   toDto(record: DocumentRecord): DocumentDto {
@@ -489,7 +442,7 @@ export class DocumentsService {
       counts: record.counts,
       error: record.error,
       workflowId: record.workflowId,
-      temporalUiUrl: record.workflowId ? this.temporal.workflowUiUrl(record.workflowId) : null,
+      temporalUiUrl: record.workflowId ? this.workflows.uiUrl(record.workflowId) : null,
       createdAt: record.createdAt,
       updatedAt: record.updatedAt,
     };

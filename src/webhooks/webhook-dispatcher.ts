@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { uuidV5 } from '../common/uuid';
-import { TemporalClientService } from '../temporal/temporal-client.service';
-import { TASK_QUEUES } from '../../workflows/task-queues';
+import { WorkflowGateway } from '../temporal/workflow-gateway';
 import type { deliverWebhookWorkflow } from '../../workflows/deliver-webhook.workflow';
 import { WebhooksRepository } from './webhooks.repository';
 import { webhookDeliveryWorkflowId, type WebhookEvent } from './webhook.types';
@@ -16,7 +14,7 @@ import { webhookDeliveryWorkflowId, type WebhookEvent } from './webhook.types';
 export class WebhookDispatcher {
   constructor(
     private readonly webhooks: WebhooksRepository,
-    private readonly temporal: TemporalClientService,
+    private readonly workflows: WorkflowGateway,
   ) {}
 
   async dispatch(event: WebhookEvent): Promise<string[]> {
@@ -27,19 +25,14 @@ export class WebhookDispatcher {
       webhookId: endpoint.id,
     }));
     await this.webhooks.insertDeliveries(event.workspaceId, event, deliveries);
-    const client = await this.temporal.client();
     for (const delivery of deliveries) {
-      try {
-        await client.workflow.start<typeof deliverWebhookWorkflow>('deliverWebhookWorkflow', {
-          workflowId: webhookDeliveryWorkflowId(event.workspaceId, delivery.id),
-          taskQueue: TASK_QUEUES.general,
-          args: [{ workspaceId: event.workspaceId, deliveryId: delivery.id }],
-          // One run per delivery, ever: a retried emitter finds it started (or done).
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        });
-      } catch (error) {
-        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      }
+      // One run per delivery, ever: a retried emitter finds it started (or done).
+      await this.workflows.start<typeof deliverWebhookWorkflow>('deliverWebhookWorkflow', {
+        workflowId: webhookDeliveryWorkflowId(event.workspaceId, delivery.id),
+        args: [{ workspaceId: event.workspaceId, deliveryId: delivery.id }],
+        labels: { workspaceId: event.workspaceId },
+        reusePolicy: 'REJECT_DUPLICATE',
+      });
     }
     return deliveries.map((delivery) => delivery.id);
   }

@@ -1,10 +1,8 @@
 import { Context } from '@temporalio/activity';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { TemporalClientService } from '../../src/temporal/temporal-client.service';
+import type { WorkflowGateway } from '../../src/temporal/workflow-gateway';
 import type { WatchesRepository } from '../../src/watches/watches.repository';
 import { watchCheckWorkflowId } from '../../src/watches/watch.types';
 import type { checkWatchesWorkflow } from '../../workflows/check-watches.workflow';
-import { TASK_QUEUES } from '../../workflows/task-queues';
 import { uuidV5 } from '../../src/common/uuid';
 import type { WebhookDispatcher } from '../../src/webhooks/webhook-dispatcher';
 import type { WebhookEventType } from '../../src/webhooks/webhook.types';
@@ -50,20 +48,15 @@ export function webhookEmitter(dispatcher: WebhookDispatcher): EmitWebhookEvent 
  */
 export function watchCheckStarter(
   watches: Pick<WatchesRepository, 'list'>,
-  temporal: TemporalClientService,
+  workflows: WorkflowGateway,
 ): (input: { workspaceId: string; documentIds: string[] }) => Promise<void> {
   return async (input) => {
     if ((await watches.list(input.workspaceId)).length === 0) return;
-    const client = await temporal.client();
-    try {
-      await client.workflow.start<typeof checkWatchesWorkflow>('checkWatchesWorkflow', {
-        workflowId: watchCheckWorkflowId(input.workspaceId, activityEventId('watch-check')),
-        taskQueue: TASK_QUEUES.general,
-        args: [input],
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      });
-    } catch (error) {
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    }
+    await workflows.start<typeof checkWatchesWorkflow>('checkWatchesWorkflow', {
+      workflowId: watchCheckWorkflowId(input.workspaceId, activityEventId('watch-check')),
+      args: [input],
+      labels: { workspaceId: input.workspaceId },
+      reusePolicy: 'REJECT_DUPLICATE',
+    });
   };
 }
