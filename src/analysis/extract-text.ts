@@ -1,5 +1,5 @@
 import { IMAGE_KINDS, type DocumentKind } from './document-kind';
-import { UnprocessableDocumentError } from './errors';
+import { UnprocessableDocumentError, parserDetail } from './errors';
 import { delimiterOf, extractDelimited } from './extract-csv';
 import { extractDocx } from './extract-docx';
 import { extractEml } from './extract-eml';
@@ -54,7 +54,7 @@ export async function extractText(
   const effective: ExtractionLimits = { ...DEFAULT_EXTRACTION_LIMITS, ...limits };
   let document = IMAGE_KINDS.has(kind)
     ? { text: '', pages: [{ number: 1, start: 0, end: 0 }] }
-    : await extractByKind(bytes, kind, effective);
+    : await extractContent(bytes, kind, effective);
   if (kind === 'pdf' || IMAGE_KINDS.has(kind)) {
     if (ocr.pages) document = withOcrPages(document, ocr.pages);
     else if (ocr.available) {
@@ -83,6 +83,29 @@ function noTextReason(kind: DocumentKind, ocr: OcrInput): string {
   return kind === 'pdf'
     ? 'The PDF has no extractable text (it may consist of scanned images, and OCR is switched off).'
     : 'The image has no text layer, and OCR is switched off.';
+}
+
+/**
+ * The in-process parsers read nothing but the bytes: whatever they throw is about the content
+ * (retrying cannot help), so it becomes a readable corrupt_document. PDF parsing runs in a worker
+ * thread, whose own failures may be the machine's.
+ */
+async function extractContent(
+  bytes: Buffer,
+  kind: DocumentKind,
+  limits: ExtractionLimits,
+): Promise<ExtractedDocument> {
+  if (kind === 'pdf') return extractByKind(bytes, kind, limits);
+  try {
+    return await extractByKind(bytes, kind, limits);
+  } catch (error) {
+    if (error instanceof UnprocessableDocumentError) throw error;
+    throw new UnprocessableDocumentError(
+      'corrupt_document',
+      `The document cannot be read (${parserDetail(error)}).`,
+      { cause: error },
+    );
+  }
 }
 
 async function extractByKind(

@@ -67,5 +67,11 @@ export class PackageParts {
 /** A relative (or package-absolute) target resolved against the folder of its source part. */
 export function resolvePartName(directory: string, target: string): string {
   const path = target.startsWith('/') ? target.slice(1) : posix.join(directory, target);
-  return posix.normalize(decodeURIComponent(path)).replace(/^(\.\.\/)+/, '');
+  let decoded = path;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    // A stray '%' is part of the name.
+  }
+  return posix.normalize(decoded).replace(/^(\.\.\/)+/, '');
 }
