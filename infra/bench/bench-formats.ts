@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { chunkDocument, detectDocumentType, extractText, ocrPdfPage } from '../../src/analysis';
-import { buildDocx, buildPdf } from '../../src/analysis/testing/document-fixtures';
+import { buildDocx, buildPdf } from '../../test/support/documents/document-fixtures';
 import {
   buildEml,
   buildEpub,
@@ -19,8 +19,8 @@ import {
   odpBody,
   odsBody,
   odtBody,
-} from '../../src/analysis/testing/format-fixtures';
-import { buildScannedPdf, renderTextPage } from '../../src/analysis/testing/scanned-fixtures';
+} from '../../test/support/documents/format-fixtures';
+import { buildScannedPdf, renderTextPage } from '../../test/support/documents/scanned-fixtures';
 
 const { values } = parseArgs({
   options: {

@@ -8,7 +8,13 @@ import {
   looksLikeMarkdown,
 } from './detect-type';
 import { DocumentRejectedError } from './errors';
-import { buildDocx, buildPdf, buildZip, docxEntries, elfHeader } from './testing/document-fixtures';
+import {
+  buildDocx,
+  buildPdf,
+  buildZip,
+  docxEntries,
+  elfHeader,
+} from '../../test/support/documents/document-fixtures';
 
 function rejection(run: () => unknown): { code: string; message: string } {
   try {

@@ -3,7 +3,7 @@ import { detectDocumentType } from './detect-type';
 import { DocumentRejectedError, UnprocessableDocumentError } from './errors';
 import { extractText } from './extract-text';
 import type { ExtractedDocument } from './extracted-document';
-import { buildZip, docxEntries, zeros } from './testing/document-fixtures';
+import { buildZip, docxEntries, zeros } from '../../test/support/documents/document-fixtures';
 import {
   buildEml,
   buildEpub,
@@ -15,7 +15,7 @@ import {
   odpBody,
   odsBody,
   odtBody,
-} from './testing/format-fixtures';
+} from '../../test/support/documents/format-fixtures';
 
 async function read(name: string, bytes: Buffer): Promise<ExtractedDocument & { kind: string }> {
   const { kind } = detectDocumentType(bytes.subarray(0, 64 * 1024), name);

@@ -7,7 +7,7 @@ import {
   buildZip,
   docxEntries,
   zeros,
-} from './testing/document-fixtures';
+} from '../../test/support/documents/document-fixtures';
 
 async function failure(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
   try {

@@ -3,8 +3,12 @@ import { detectDocumentType } from './detect-type';
 import { extractText } from './extract-text';
 import { ocrImage, ocrPdfPage, fromTsv } from './ocr';
 import { NeedsOcrError } from './ocr-pages';
-import { buildPdf } from './testing/document-fixtures';
-import { buildScannedPdf, renderTextPage, wordRecall } from './testing/scanned-fixtures';
+import { buildPdf } from '../../test/support/documents/document-fixtures';
+import {
+  buildScannedPdf,
+  renderTextPage,
+  wordRecall,
+} from '../../test/support/documents/scanned-fixtures';
 
 jest.setTimeout(180_000);
 

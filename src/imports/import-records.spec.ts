@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as tar from 'tar-stream';
-import { buildZip } from '../analysis/testing/document-fixtures';
+import { buildZip } from '../../test/support/documents/document-fixtures';
 import { CairnError } from '../common/errors/cairn-error';
 import {
   type ImportItem,

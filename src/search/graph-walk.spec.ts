@@ -5,7 +5,7 @@ import {
   DEFAULT_WALK_OPTIONS,
 } from './graph-walk';
 import { describePath } from './explanation';
-import { testingGraph } from './testing-graph';
+import { testingGraph } from '../../test/support/search-graph';
 
 const graph = testingGraph();
 const id = (key: string) => graph.entityIndex.get(key)!;

@@ -1,5 +1,5 @@
 import { linkQueryEntities, queryWords } from './query-linking';
-import { testingGraph } from './testing-graph';
+import { testingGraph } from '../../test/support/search-graph';
 
 const graph = testingGraph();
 const keysOf = (query: string, named: string[] = []) =>

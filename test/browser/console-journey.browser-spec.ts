@@ -2,7 +2,7 @@
 // workspace, upload a PDF and a DOCX made here (and a text file), watch them reach indexed, ask a
 // two-hop question, read the answer's relation path, open the connecting entity and its graph,
 // delete the answer's document and see it leave the search. At desktop and at phone size.
-import { buildDocx, buildPdf } from '../../src/analysis/testing/document-fixtures';
+import { buildDocx, buildPdf } from '../support/documents/document-fixtures';
 import { type ConsolePage, launchBrowser, type LaunchedBrowser } from './support/browser';
 import {
   createFirstWorkspace,

@@ -4,7 +4,7 @@
 // with a readable reason, and leave no knowledge behind.
 import type { INestApplicationContext } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { buildZip, docxEntries, zeros } from '../../src/analysis/testing/document-fixtures';
+import { buildZip, docxEntries, zeros } from '../support/documents/document-fixtures';
 import {
   buildEml,
   buildEpub,
@@ -16,14 +16,10 @@ import {
   odpBody,
   odsBody,
   odtBody,
-} from '../../src/analysis/testing/format-fixtures';
+} from '../support/documents/format-fixtures';
 import type { DocumentAcceptedDto, DocumentDto } from '../../src/documents/documents.dto';
-import {
-  buildScannedPdf,
-  renderTextPage,
-  wordRecall,
-} from '../../src/analysis/testing/scanned-fixtures';
-import { buildPdf } from '../../src/analysis/testing/document-fixtures';
+import { buildScannedPdf, renderTextPage, wordRecall } from '../support/documents/scanned-fixtures';
+import { buildPdf } from '../support/documents/document-fixtures';
 import { callApi } from '../support/api';
 import { testWorkspace } from '../support/auth';
 import { openStores, snapshotDocument, type StoreClients } from '../support/store-snapshot';

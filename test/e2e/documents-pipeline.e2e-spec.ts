@@ -9,11 +9,7 @@ import { HANDOFF_MISSING } from '../../workflows/handoffs';
 import { connectTemporal } from '../support/temporal';
 import type { INestApplicationContext } from '@nestjs/common';
 import { extractText, type DocumentKind } from '../../src/analysis';
-import {
-  buildDocx,
-  buildEncryptedPdf,
-  buildPdf,
-} from '../../src/analysis/testing/document-fixtures';
+import { buildDocx, buildEncryptedPdf, buildPdf } from '../support/documents/document-fixtures';
 import { DOCUMENT_STAGES } from '../../src/documents/document.types';
 import type {
   DocumentAcceptedDto,

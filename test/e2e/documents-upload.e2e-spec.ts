@@ -37,7 +37,7 @@ import {
   type UploadFixture,
 } from '../support/fixtures';
 import { connectTemporal } from '../support/temporal';
-import { buildEncryptedPdf } from '../../src/analysis/testing/document-fixtures';
+import { buildEncryptedPdf } from '../support/documents/document-fixtures';
 
 // How long a test may wait for the workers (the queues may be busy with other suites' work).
 const WORKER_TIMEOUT_MS = Number(process.env.CAIRN_TEST_INDEX_TIMEOUT_MS ?? 60_000);

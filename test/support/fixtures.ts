@@ -2,12 +2,7 @@
 // Each call mixes a fresh token into the content, so every run uploads bytes the stores have
 // never seen and "nothing was stored" or "exactly one was stored" can be asserted exactly.
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  buildDocx,
-  buildPdf,
-  buildZip,
-  elfHeader,
-} from '../../src/analysis/testing/document-fixtures';
+import { buildDocx, buildPdf, buildZip, elfHeader } from './documents/document-fixtures';
 
 export interface UploadFixture {
   fileName: string;

@@ -11,7 +11,7 @@ import {
   buildZip,
   docxEntries,
   type ZipFixtureEntry,
-} from '../../src/analysis/testing/document-fixtures';
+} from './documents/document-fixtures';
 
 export interface HostileDocument {
   /** What was done to the file, for failure messages. */

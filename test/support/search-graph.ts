@@ -1,4 +1,4 @@
-import { WorkspaceGraph, type RelationRow } from './workspace-graph';
+import { WorkspaceGraph, type RelationRow } from '../../src/search/workspace-graph';
 
 /**
  * A small graph for unit tests. Chunks: c1 names Alice Smith and Acme Corp ("Alice Smith founded
