@@ -61,6 +61,8 @@ export default tseslint.config(
       'coverage/**',
       'infra/neo4j-launcher/**',
       'client/schema.d.ts',
+      // dependency-cruiser's own configuration (CommonJS, outside the TypeScript project).
+      '.dependency-cruiser.cjs',
     ],
   },
   js.configs.recommended,
