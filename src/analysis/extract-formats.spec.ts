@@ -91,6 +91,49 @@ describe('new formats, detected from their bytes', () => {
     expect(small.map((chunk) => chunk.locator)).toContain('sheet People, row 2');
   });
 
+  it('Excel: serial numbers in date and time formats read as dates and times', async () => {
+    const styles = {
+      // 0 general, 1 built-in date, 2 built-in time, 3 custom date-time, 4 custom text with a quoted "d"
+      cellFormats: [0, 14, 20, 164, 165],
+      formats: { 164: 'yyyy-mm-dd hh:mm:ss', 165: '0.00" days"' },
+    };
+    const rows = [
+      ['Plain', 'Due', 'At', 'Stamp', 'Span'],
+      [
+        45322,
+        { value: 45322, style: 1 },
+        { value: 0.6041666667, style: 2 },
+        { value: 45322.5001157, style: 3 },
+        { value: 2.5, style: 4 },
+      ],
+    ];
+    const document = await read(
+      'dates.xlsx',
+      await buildXlsx([{ name: 'Plan', rows }], { styles }),
+    );
+    expect(document.text.split('\n')[1]).toBe(
+      'Plain: 45322; Due: 2024-01-31; At: 14:30; Stamp: 2024-01-31 12:00:10; Span: 2.5',
+    );
+    const early = await read(
+      'early.xlsx',
+      await buildXlsx(
+        [{ name: 'S', rows: [['D'], [{ value: 1, style: 1 }], [{ value: 61, style: 1 }]] }],
+        {
+          styles: { cellFormats: [0, 14] },
+        },
+      ),
+    );
+    // Excel counts a 29 February 1900 that never was: serial 1 is 1 January, 61 is 1 March.
+    expect(early.text).toBe('D\nD: 1900-01-01\nD: 1900-03-01');
+    const mac = await read(
+      'mac.xlsx',
+      await buildXlsx([{ name: 'S', rows: [['D'], [{ value: 0, style: 1 }]] }], {
+        styles: { cellFormats: [0, 14], date1904: true },
+      }),
+    );
+    expect(mac.text).toBe('D\nD: 1904-01-01');
+  });
+
   it('CSV and TSV: quoted fields, the header naming every value, line numbers as rows', async () => {
     const csv = await read('t.csv', Buffer.from('name,city\n"Lovelace, Ada",London\nBob,Paris\n'));
     expect(csv.kind).toBe('csv');

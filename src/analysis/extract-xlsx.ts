@@ -3,6 +3,7 @@ import type { ExtractedDocument } from './extracted-document';
 import { coreTitle } from './extract-pptx';
 import { PackageParts } from './package-parts';
 import { SectionedText } from './sectioned-text';
+import { cellStyleDateKinds, serialDateText, type DateKind } from './sheet-dates';
 import { SheetTextWriter, columnIndex, type SheetLimits } from './sheet-rows';
 import { xmlElements } from './xml-text';
 import type { ZipLimits } from './zip-inspect';
@@ -24,14 +25,22 @@ export async function extractXlsx(
     [...relationships.values()].find(({ type }) => type.endsWith('/sharedStrings'))?.target,
     parts,
   );
+  const stylesPart = [...relationships.values()].find(({ type }) =>
+    type.endsWith('/styles'),
+  )?.target;
+  const workbookXml = parts.requiredXml(workbook);
+  const dates: CellDates = {
+    kinds: cellStyleDateKinds(stylesPart === undefined ? undefined : parts.xml(stylesPart)),
+    date1904: ['1', 'true'].includes(xmlElements(workbookXml, 'workbookPr')[0]?.date1904 ?? ''),
+  };
   const text = new SectionedText();
   const writer = new SheetTextWriter(text, limits);
-  for (const sheet of xmlElements(parts.requiredXml(workbook), 'sheet')) {
+  for (const sheet of xmlElements(workbookXml, 'sheet')) {
     const target = relationships.get(sheet['r:id'] ?? '')?.target;
     const xml = target === undefined ? undefined : parts.xml(target);
     if (xml === undefined) continue;
     writer.startSheet(`sheet ${sheet.name ?? target}`);
-    readSheetRows(xml, shared, (row, cells) => writer.addRow(row, cells));
+    readSheetRows(xml, shared, dates, (row, cells) => writer.addRow(row, cells));
   }
   const title = coreTitle(parts);
   return { ...text.build(), ...(title ? { title } : {}) };
@@ -69,15 +78,23 @@ function sharedStrings(partName: string | undefined, parts: PackageParts): strin
   return strings;
 }
 
+/** Which cell styles show serial numbers as dates or times, and the workbook's date system. */
+interface CellDates {
+  kinds: Map<number, DateKind>;
+  date1904: boolean;
+}
+
 /** Streams a worksheet's rows: row number (1-based, as shown) and the cells by column. */
 function readSheetRows(
   xml: string,
   shared: string[],
+  dates: CellDates,
   onRow: (row: number, cells: string[]) => void,
 ): void {
   let rowNumber = 0;
   let cells: string[] = [];
-  let cell: { column: number; type: string; value: string; inline: string } | undefined;
+  let cell:
+    { column: number; type: string; style: number; value: string; inline: string } | undefined;
   let collecting: 'v' | 't' | undefined;
   const parser = new Parser(
     {
@@ -87,7 +104,8 @@ function readSheetRows(
           cells = [];
         } else if (name === 'c') {
           const column = columnIndex(attributes.r ?? '') ?? cells.length;
-          cell = { column, type: attributes.t ?? 'n', value: '', inline: '' };
+          const style = Number(attributes.s ?? 0);
+          cell = { column, type: attributes.t ?? 'n', style, value: '', inline: '' };
         } else if (cell && name === 'v') collecting = 'v';
         else if (cell && name === 't') collecting = 't';
       },
@@ -101,7 +119,10 @@ function readSheetRows(
         else if (name === 'c' && cell) {
           // Sparse rows: columns between the written cells stay empty.
           while (cells.length < cell.column) cells.push('');
-          cells[cell.column] = cellText(cell.type, cell.value, cell.inline, shared);
+          const kind = cell.type === 'n' ? dates.kinds.get(cell.style) : undefined;
+          cells[cell.column] = kind
+            ? serialDateText(cell.value, kind, dates.date1904)
+            : cellText(cell.type, cell.value, cell.inline, shared);
           cell = undefined;
         } else if (name === 'row') onRow(rowNumber, cells);
       },

@@ -145,13 +145,21 @@ export function buildPptx(
 
 export interface SheetFixture {
   name: string;
-  /** Row by row; numbers are written as numeric cells, strings as shared strings. */
-  rows: (string | number)[][];
+  /**
+   * Row by row; numbers are written as numeric cells, strings as shared strings, and
+   * `{ value, style }` as a numeric cell of that cell style (an index into `styles` below).
+   */
+  rows: (string | number | { value: number; style: number })[][];
 }
 
 export function buildXlsx(
   sheets: SheetFixture[],
-  options: { title?: string; sheetXml?: (index: number) => string } = {},
+  options: {
+    title?: string;
+    sheetXml?: (index: number) => string;
+    /** Cell styles as number format ids; `formats` are the workbook's custom ones by id. */
+    styles?: { cellFormats: number[]; formats?: Record<number, string>; date1904?: boolean };
+  } = {},
 ): Promise<Buffer> {
   const shared: string[] = [];
   const sharedIndex = new Map<string, number>();
@@ -163,6 +171,9 @@ export function buildXlsx(
             const reference = `${String.fromCharCode(65 + column)}${rowIndex + 1}`;
             if (value === '') return '';
             if (typeof value === 'number') return `<c r="${reference}"><v>${value}</v></c>`;
+            if (typeof value === 'object') {
+              return `<c r="${reference}" s="${value.style}"><v>${value.value}</v></c>`;
+            }
             let index = sharedIndex.get(value);
             if (index === undefined) {
               index = shared.length;
@@ -202,7 +213,7 @@ export function buildXlsx(
     },
     {
       name: 'xl/workbook.xml',
-      data: `${XML_HEAD}<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="${OFFICE_REL}"><sheets>${sheetList}</sheets></workbook>`,
+      data: `${XML_HEAD}<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="${OFFICE_REL}">${options.styles?.date1904 ? '<workbookPr date1904="1"/>' : ''}<sheets>${sheetList}</sheets></workbook>`,
     },
     {
       name: 'xl/_rels/workbook.xml.rels',
@@ -213,8 +224,10 @@ export function buildXlsx(
           target: `worksheets/sheet${index + 1}.xml`,
         })),
         { id: 'rIdStrings', type: 'sharedStrings', target: 'sharedStrings.xml' },
+        ...(options.styles ? [{ id: 'rIdStyles', type: 'styles', target: 'styles.xml' }] : []),
       ]),
     },
+    ...(options.styles ? [{ name: 'xl/styles.xml', data: stylesXml(options.styles) }] : []),
     {
       name: 'xl/sharedStrings.xml',
       data: `${XML_HEAD}<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="${shared.length}" uniqueCount="${shared.length}">${strings.join('')}</sst>`,
@@ -222,6 +235,17 @@ export function buildXlsx(
     ...sheetEntries,
     ...coreProperties(options.title),
   ]);
+}
+
+/** xl/styles.xml: custom number formats and one cell style per entry of `cellFormats`. */
+function stylesXml(styles: { cellFormats: number[]; formats?: Record<number, string> }): string {
+  const formats = Object.entries(styles.formats ?? {})
+    .map(([id, code]) => `<numFmt numFmtId="${id}" formatCode="${escapeXml(code)}"/>`)
+    .join('');
+  // A cell style list outside <cellXfs> that must not be taken for it.
+  const cellStyleXfs = '<cellStyleXfs count="1"><xf numFmtId="14"/></cellStyleXfs>';
+  const cellXfs = styles.cellFormats.map((id) => `<xf numFmtId="${id}" xfId="0"/>`).join('');
+  return `${XML_HEAD}<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts count="${Object.keys(styles.formats ?? {}).length}">${formats}</numFmts>${cellStyleXfs}<cellXfs count="${styles.cellFormats.length}">${cellXfs}</cellXfs></styleSheet>`;
 }
 
 const ODF_NS =
@@ -277,7 +301,7 @@ export function odsBody(sheets: SheetFixture[]): string {
       const rows = sheet.rows
         .map(
           (row) =>
-            `<table:table-row>${row.map((value) => (value === '' ? '<table:table-cell/>' : `<table:table-cell><text:p>${escapeXml(String(value))}</text:p></table:table-cell>`)).join('')}<table:table-cell table:number-columns-repeated="16000"/></table:table-row>`,
+            `<table:table-row>${row.map((value) => (value === '' ? '<table:table-cell/>' : `<table:table-cell><text:p>${escapeXml(String(typeof value === 'object' ? value.value : value))}</text:p></table:table-cell>`)).join('')}<table:table-cell table:number-columns-repeated="16000"/></table:table-row>`,
         )
         .join('');
       // Spreadsheet applications pad every sheet with a million repeated empty rows.
