@@ -56,6 +56,9 @@ export class UnprocessableDocumentError extends Error {
  * XML parser's position markers (which read "line:undefined" when unknown), and bounded.
  */
 export function parserDetail(error: unknown): string {
+  // A TypeError or RangeError is the parser tripping over its own state on damaged input
+  // ("Cannot read properties of undefined"): it says nothing a reader can use.
+  if (error instanceof TypeError || error instanceof RangeError) return 'unreadable content';
   const raw = error instanceof Error ? error.message : String(error);
   const detail = raw
     .replace(/\[xmldom (?:error|warning|fatalError)\]/gi, '')

@@ -37,6 +37,9 @@ export async function extractDocx(bytes: Buffer, limits: ZipLimits): Promise<Ext
     'DOCX document',
     (name) => name.endsWith('.xml') || name.endsWith('.rels'),
   );
+  // mammoth reads the XML itself: refuse entity declarations in any part first, as for every
+  // other XML-based format (decodeXmlPart).
+  for (const name of parts.names()) if (name.endsWith('.xml')) parts.xml(name);
   let rawText: string;
   try {
     rawText = (await mammoth.extractRawText({ buffer: bytes })).value;

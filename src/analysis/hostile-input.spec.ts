@@ -10,6 +10,7 @@ import {
   materialise,
   mutatedDocument,
   seedDocuments,
+  NEWER_SEED_FORMATS,
   type HostileDocument,
   type SeedDocument,
 } from '../../test/support/hostile-documents';
@@ -126,6 +127,27 @@ describe('hostile input: type detection and every parser', () => {
     const formats = [...outcomes.keys()].map((key) => key.split(' ')[0]);
     expect(new Set(formats)).toEqual(new Set(['text', 'markdown', 'html', 'pdf', 'docx']));
     expect([...outcomes.keys()].some((key) => key.endsWith('analysed'))).toBe(true);
+    expect([...outcomes.keys()].some((key) => key.endsWith('corrupt_document'))).toBe(true);
+  });
+
+  it.each([...NEWER_SEED_FORMATS])('analyses the unmutated %s seed', async (format) => {
+    const seed = seeds.find((candidate) => candidate.format === format)!;
+    const result = await analyse({ label: format, fileName: seed.fileName, bytes: seed.bytes });
+    expect(result).toMatchObject({ outcome: 'analysed', kind: format });
+  });
+
+  it('ends every mutated slide deck, sheet, book, mail and rich text in a success or a readable refusal', async () => {
+    const outcomes = new Map<string, number>();
+    await fc.assert(
+      fc.asyncProperty(mutatedDocument(NEWER_SEED_FORMATS), async (mutated) => {
+        const result = await analyse(await materialise(mutated, seeds));
+        const key = `${mutated.format} → ${result.outcome === 'analysed' ? 'analysed' : result.code}`;
+        outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+      }),
+      { numRuns: Number(process.env.CAIRN_HOSTILE_RUNS ?? 150) },
+    );
+    const formats = [...outcomes.keys()].map((key) => key.split(' ')[0]);
+    expect(new Set(formats)).toEqual(new Set(NEWER_SEED_FORMATS));
     expect([...outcomes.keys()].some((key) => key.endsWith('corrupt_document'))).toBe(true);
   });
 

@@ -12,6 +12,15 @@ import {
   docxEntries,
   type ZipFixtureEntry,
 } from './documents/document-fixtures';
+import {
+  buildEml,
+  buildEpub,
+  buildOdf,
+  buildPptx,
+  buildRtf,
+  buildXlsx,
+  odtBody,
+} from './documents/format-fixtures';
 
 export interface HostileDocument {
   /** What was done to the file, for failure messages. */
@@ -20,7 +29,12 @@ export interface HostileDocument {
   bytes: Buffer;
 }
 
-export type SeedFormat = 'text' | 'markdown' | 'html' | 'pdf' | 'docx';
+/** The formats the upload path has read from the start (the e2e hostile-input test uses these). */
+export const FIRST_SEED_FORMATS = ['text', 'markdown', 'html', 'pdf', 'docx'] as const;
+/** Slides, sheets, books, mail and rich text, read since December 2026. */
+export const NEWER_SEED_FORMATS = ['pptx', 'xlsx', 'csv', 'epub', 'odt', 'rtf', 'eml'] as const;
+
+export type SeedFormat = (typeof FIRST_SEED_FORMATS)[number] | (typeof NEWER_SEED_FORMATS)[number];
 
 /** A well-formed document that mutations start from. */
 export interface SeedDocument {
@@ -65,6 +79,71 @@ export async function seedDocuments(token = randomUUID().slice(0, 8)): Promise<S
       format: 'docx',
       fileName: `notes-${token}.docx`,
       bytes: await buildDocx([...PARAGRAPHS, token], [coreProperties(`Notes ${token}`)]),
+    },
+    {
+      format: 'pptx',
+      fileName: `deck-${token}.pptx`,
+      bytes: await buildPptx(
+        [
+          { lines: [first, second], notes: [third] },
+          {
+            lines: [fourth],
+            table: [
+              ['Year', 'Event'],
+              ['1843', token],
+            ],
+          },
+        ],
+        { title: `Deck ${token}` },
+      ),
+    },
+    {
+      format: 'xlsx',
+      fileName: `book-${token}.xlsx`,
+      bytes: await buildXlsx([
+        {
+          name: 'People',
+          rows: [
+            ['Name', 'Year', 'Note'],
+            ['Ada', 1843, first],
+            ['Alan', 1950, token],
+          ],
+        },
+        { name: 'Places', rows: [['City'], ['London']] },
+      ]),
+    },
+    {
+      format: 'csv',
+      fileName: `table-${token}.csv`,
+      bytes: Buffer.from(`name,year,note\nAda,1843,"${first}"\nAlan,1950,${token}\n`),
+    },
+    {
+      format: 'epub',
+      fileName: `book-${token}.epub`,
+      bytes: await buildEpub(
+        [
+          { title: 'Engine', paragraphs: [first, second] },
+          { title: 'Notes', paragraphs: [third, fourth, token] },
+        ],
+        { title: `Book ${token}` },
+      ),
+    },
+    {
+      format: 'odt',
+      fileName: `notes-${token}.odt`,
+      bytes: await buildOdf('text', odtBody([...PARAGRAPHS, token]), `Notes ${token}`),
+    },
+    { format: 'rtf', fileName: `notes-${token}.rtf`, bytes: buildRtf([...PARAGRAPHS, token]) },
+    {
+      format: 'eml',
+      fileName: `mail-${token}.eml`,
+      bytes: buildEml({
+        from: 'ada@example.org',
+        to: 'charles@example.org',
+        subject: `Notes ${token}`,
+        text: `${first}\n\n${second}`,
+        html: `<p>${third}</p><p>${fourth}</p>`,
+      }),
     },
   ];
 }
@@ -204,7 +283,7 @@ export interface MutatedDocument {
  * reader) meets the damage.
  */
 export function mutatedDocument(
-  formats: readonly SeedFormat[] = ['text', 'markdown', 'html', 'pdf', 'docx'],
+  formats: readonly SeedFormat[] = FIRST_SEED_FORMATS,
 ): fc.Arbitrary<MutatedDocument> {
   return fc.record({
     format: fc.constantFrom(...formats),
