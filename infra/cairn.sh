@@ -55,7 +55,8 @@ ensure_node_modules() {
 stack_up() {
   local before e
   before=" $("${STACK[@]}" running | tr '\n' ' ') "
-  for e in postgres redis temporal weaviate neo4j minio prometheus; do
+  # Every engine of infra/stack.sh (its ENGINES), so that each one this run started is stopped.
+  for e in postgres redis temporal weaviate neo4j minio prometheus jaeger alertmanager; do
     [[ $before == *" $e "* ]] || ENGINES_STARTED+=("$e")
   done
   "${STACK[@]}" up
