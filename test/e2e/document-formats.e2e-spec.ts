@@ -352,6 +352,8 @@ describe('OCR end to end: scanned pages and images', () => {
     const hits = await hitsFor(`Whiteboard ${run} quarterly plan moves the launch to March`);
     const own = hits.find((hit) => hit.documentId === id);
     expect(own?.locator).toMatch(/^page 1 \(OCR, \d+% confidence\)$/);
-    expect(wordRecall(lines.join(' '), own?.text ?? '')).toBeGreaterThanOrEqual(0.95);
+    // The words of the page, without the run's random token (a hex string OCR may misread).
+    const words = lines.join(' ').replace(`${run}:`, '');
+    expect(wordRecall(words, own?.text ?? '')).toBeGreaterThanOrEqual(0.95);
   });
 });
