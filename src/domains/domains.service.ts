@@ -1,11 +1,5 @@
-import {
-  BadRequestException,
-  ConflictException,
-  ForbiddenException,
-  Injectable,
-  Logger,
-  NotFoundException,
-} from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { conflict, forbidden, invalidInput, notFound } from '../common/errors/cairn-error';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { createHash, randomUUID } from 'node:crypto';
@@ -127,9 +121,7 @@ export class DomainsService {
       );
     } catch (error) {
       if (error instanceof DuplicateDomainNameError) {
-        throw new ConflictException(
-          `A domain named "${input.name}" already exists in this workspace.`,
-        );
+        throw conflict(`A domain named "${input.name}" already exists in this workspace.`);
       }
       throw error;
     }
@@ -185,7 +177,7 @@ export class DomainsService {
   async overview(workspaceId: string, id: string): Promise<DomainOverview> {
     const record = await this.require(workspaceId, id);
     if (!record.overviewKey) {
-      throw new NotFoundException(
+      throw notFound(
         `Domain ${id} has no overview yet (status ${record.status}, stage ${record.stage ?? 'none'}).`,
       );
     }
@@ -202,9 +194,7 @@ export class DomainsService {
     const workspaceId = audit.workspaceId;
     const record = await this.require(workspaceId, id);
     if (record.status !== 'awaiting_review') {
-      throw new ConflictException(
-        `Domain ${id} is not waiting for a review (status ${record.status}).`,
-      );
+      throw conflict(`Domain ${id} is not waiting for a review (status ${record.status}).`);
     }
     try {
       // The decision is the workflow's (an update); its entry is written first in a transaction
@@ -226,13 +216,13 @@ export class DomainsService {
     } catch (error) {
       const failure = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
       if (failure instanceof ApplicationFailure && failure.type === REVIEW_NOT_PENDING) {
-        throw new ConflictException(failure.message);
+        throw conflict(failure.message);
       }
       if (failure instanceof ApplicationFailure && failure.type === REVIEWER_NOT_ALLOWED) {
-        throw new ForbiddenException(failure.message);
+        throw forbidden(failure.message);
       }
       if (error instanceof WorkflowNotFoundError) {
-        throw new ConflictException(`Domain ${id} is not waiting for a review any more.`);
+        throw conflict(`Domain ${id} is not waiting for a review any more.`);
       }
       throw error;
     }
@@ -245,7 +235,7 @@ export class DomainsService {
   ): Promise<{ domainId: string; added: string[]; workflowId: string; temporalUiUrl: string }> {
     const workspaceId = audit.workspaceId;
     const record = await this.require(workspaceId, id);
-    if (record.status === 'archived') throw new ConflictException(`Domain ${id} is archived.`);
+    if (record.status === 'archived') throw conflict(`Domain ${id} is archived.`);
     const ids = [...new Set(input.documentIds)].sort();
     await this.requireDocuments(workspaceId, ids, 'documentIds');
     const added = await this.domains.addDocuments(
@@ -292,7 +282,7 @@ export class DomainsService {
       targetId: id,
     });
     await this.graph.removeDomain(workspaceId, id);
-    if (!archived) throw new NotFoundException(`Domain ${id} not found.`);
+    if (!archived) throw notFound(`Domain ${id} not found.`);
     return this.toDto(archived);
   }
 
@@ -316,9 +306,7 @@ export class DomainsService {
     const usable = new Set(found.filter((doc) => doc.status !== 'deleting').map((doc) => doc.id));
     const missing = ids.filter((documentId) => !usable.has(documentId));
     if (missing.length > 0) {
-      throw new NotFoundException(
-        `${field}: no such document in this workspace: ${missing.join(', ')}`,
-      );
+      throw notFound(`${field}: no such document in this workspace: ${missing.join(', ')}`);
     }
   }
 
@@ -327,15 +315,13 @@ export class DomainsService {
     const members = new Set(await this.members.memberIdsAmong(workspaceId, userIds));
     const strangers = userIds.filter((userId) => !members.has(userId));
     if (strangers.length > 0) {
-      throw new BadRequestException(
-        `reviewers: not a member of this workspace: ${strangers.join(', ')}`,
-      );
+      throw invalidInput(`reviewers: not a member of this workspace: ${strangers.join(', ')}`);
     }
   }
 
   private async require(workspaceId: string, id: string): Promise<DomainRecord> {
     const record = await this.domains.findById(workspaceId, id);
-    if (!record) throw new NotFoundException(`Domain ${id} not found.`);
+    if (!record) throw notFound(`Domain ${id} not found.`);
     return record;
   }
 

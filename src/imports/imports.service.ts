@@ -1,10 +1,5 @@
-import {
-  ConflictException,
-  Injectable,
-  Logger,
-  NotFoundException,
-  UnsupportedMediaTypeException,
-} from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { CairnError, conflict, notFound, unsupportedMediaType } from '../common/errors/cairn-error';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -118,7 +113,7 @@ export class ImportsService {
     const multipart = mediaType === 'multipart/form-data';
     const declaredFormats = FORMATS_BY_MEDIA_TYPE[mediaType];
     if (!multipart && !declaredFormats) {
-      throw new UnsupportedMediaTypeException(
+      throw unsupportedMediaType(
         `Send a JSONL file of {"title", "text"} records or a zip/tar(.gz) archive, as multipart/form-data (one part "file") or as the raw body with Content-Type application/x-ndjson, application/zip, application/x-tar or application/gzip; got ${contentType ? JSON.stringify(contentType) : 'no Content-Type'}.`,
       );
     }
@@ -134,7 +129,7 @@ export class ImportsService {
     try {
       const format = sniffImportFormat(await readHead(received.path, 4096));
       if (!format || (declaredFormats && !declaredFormats.includes(format))) {
-        throw new UnsupportedMediaTypeException(
+        throw unsupportedMediaType(
           format
             ? `The body is ${describe(format)}, not what Content-Type ${JSON.stringify(mediaType)} says.`
             : 'The body is neither JSONL ({"title", "text"} per line) nor a zip or tar(.gz) archive.',
@@ -220,14 +215,12 @@ export class ImportsService {
     const workspaceId = audit.workspaceId;
     const record = await this.settleIfAbandoned(await this.require(workspaceId, id));
     if (!FINAL_IMPORT_STATUSES.includes(record.status)) {
-      throw new ConflictException(
+      throw conflict(
         `Import ${id} is still running (workflow ${record.workflowId}); retry it once it has ended.`,
       );
     }
     if (record.status === 'completed') {
-      throw new ConflictException(
-        `Import ${id} completed without errors; there is nothing to retry.`,
-      );
+      throw conflict(`Import ${id} completed without errors; there is nothing to retry.`);
     }
     // Its last run records the end just before it closes: wait for the close, not the record.
     if ((await this.workflows.status(record.workflowId, WORKFLOW_LOOKUP_MS)) === 'RUNNING')
@@ -238,7 +231,7 @@ export class ImportsService {
       targetType: 'import',
       targetId: id,
     });
-    if (!restarted) throw new ConflictException(`Import ${id} is being retried already.`);
+    if (!restarted) throw conflict(`Import ${id} is being retried already.`);
     await this.imports.resetUnfinishedDocuments(workspaceId, record.workflowId);
     await this.events
       .publish(restarted)
@@ -280,7 +273,7 @@ export class ImportsService {
   /** The import, or a 404 that does not reveal whether the id exists in another workspace. */
   async require(workspaceId: string, id: string): Promise<ImportRecord> {
     const record = UUID.test(id) ? await this.imports.findById(workspaceId, id) : null;
-    if (!record) throw new NotFoundException(`Import ${id} not found.`);
+    if (!record) throw notFound(`Import ${id} not found.`);
     return record;
   }
 
@@ -352,10 +345,8 @@ export class ImportsService {
   }
 }
 
-function stillClosing(importId: string): ConflictException {
-  return new ConflictException(
-    `Import ${importId}: its previous run has not closed yet; retry in a moment.`,
-  );
+function stillClosing(importId: string): CairnError {
+  return conflict(`Import ${importId}: its previous run has not closed yet; retry in a moment.`);
 }
 
 /** The format an import was stored as: its source is the format, then `:file name` if any. */

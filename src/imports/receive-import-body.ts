@@ -1,4 +1,4 @@
-import { PayloadTooLargeException } from '@nestjs/common';
+import { CairnError, payloadTooLarge } from '../common/errors/cairn-error';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -6,8 +6,8 @@ import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export function importTooLarge(maxBytes: number): PayloadTooLargeException {
-  return new PayloadTooLargeException(
+export function importTooLarge(maxBytes: number): CairnError {
+  return payloadTooLarge(
     `The import is larger than the limit of ${maxBytes} bytes (CAIRN_MAX_IMPORT_BYTES).`,
   );
 }

@@ -1,5 +1,6 @@
 import { RequireRole } from '../auth/principal';
-import { Controller, HttpCode, Post, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, HttpCode, Post } from '@nestjs/common';
+import { unavailable } from '../common/errors/cairn-error';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -37,7 +38,7 @@ export class SmokeController {
       return { workflowId, temporalUiUrl: this.workflows.uiUrl(workflowId), ...result };
     } catch (error) {
       if (error instanceof WorkflowFailedError) {
-        throw new ServiceUnavailableException(
+        throw unavailable(
           `Smoke workflow ${workflowId} failed: ${error.cause?.message ?? error.message}`,
         );
       }

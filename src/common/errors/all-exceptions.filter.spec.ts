@@ -1,7 +1,16 @@
 import { BadRequestException, HttpException, NotFoundException } from '@nestjs/common';
 import { InvalidIdentifierError } from '../ids';
 import { toErrorBody } from './all-exceptions.filter';
-import { CairnError } from './cairn-error';
+import {
+  CairnError,
+  conflict,
+  forbidden,
+  invalidInput,
+  notFound,
+  payloadTooLarge,
+  unavailable,
+  unsupportedMediaType,
+} from './cairn-error';
 
 describe('toErrorBody', () => {
   it('keeps the status and message of Nest HTTP exceptions', () => {
@@ -39,6 +48,28 @@ describe('toErrorBody', () => {
     expect(
       toErrorBody(new CairnError('dependency_unavailable', 'neo4j down'), 'r').statusCode,
     ).toBe(503);
+  });
+
+  it('gives each factory its status family, and keeps a list of problems as a list', () => {
+    const statuses = [
+      invalidInput('x'),
+      forbidden('x'),
+      notFound('x'),
+      conflict('x'),
+      payloadTooLarge('x'),
+      unsupportedMediaType('x'),
+      unavailable('x'),
+    ].map((error) => toErrorBody(error, 'r').statusCode);
+    expect(statuses).toEqual([400, 403, 404, 409, 413, 415, 503]);
+    expect(toErrorBody(invalidInput(['title: empty', 'limit: too big']), 'r')).toMatchObject({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: ['title: empty', 'limit: too big'],
+    });
+    expect(toErrorBody(unsupportedMediaType('not a zip'), 'r')).toMatchObject({
+      error: 'Unsupported Media Type',
+      message: 'not a zip',
+    });
   });
 
   it('treats invalid identifiers as bad input', () => {

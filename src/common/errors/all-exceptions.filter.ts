@@ -3,7 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
 import { InvalidIdentifierError } from '../ids';
 import type { RequestWithId } from '../http/request-id';
-import { CairnError, httpStatusByErrorCode } from './cairn-error';
+import { CairnError } from './cairn-error';
 import { DEPENDENCY_RETRY_AFTER_SECONDS, isDependencyUnavailable } from './dependency-errors';
 
 export interface ErrorBody {
@@ -33,7 +33,10 @@ export function toErrorBody(exception: unknown, requestId?: string): ErrorBody {
     return body(status, typeof response === 'string' ? response : exception.message);
   }
   if (exception instanceof CairnError) {
-    return body(httpStatusByErrorCode[exception.code], exception.message);
+    return body(
+      exception.httpStatus,
+      exception.problems ? [...exception.problems] : exception.message,
+    );
   }
   if (exception instanceof InvalidIdentifierError) {
     return body(400, exception.message);

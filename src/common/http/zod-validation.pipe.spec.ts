@@ -1,6 +1,6 @@
-import { BadRequestException } from '@nestjs/common';
 import { z } from 'zod';
 import { toErrorBody } from '../errors/all-exceptions.filter';
+import { CairnError } from '../errors/cairn-error';
 import { ZodValidationPipe } from './zod-validation.pipe';
 
 describe('ZodValidationPipe', () => {
@@ -23,7 +23,8 @@ describe('ZodValidationPipe', () => {
     } catch (error) {
       thrown = error;
     }
-    expect(thrown).toBeInstanceOf(BadRequestException);
+    expect(thrown).toBeInstanceOf(CairnError);
+    expect((thrown as CairnError).code).toBe('invalid_input');
     const body = toErrorBody(thrown, 'r');
     expect(body.statusCode).toBe(400);
     expect(body.message).toEqual([
@@ -33,6 +34,6 @@ describe('ZodValidationPipe', () => {
   });
 
   it('rejects a missing body', () => {
-    expect(() => pipe.transform(undefined)).toThrow(BadRequestException);
+    expect(() => pipe.transform(undefined)).toThrow(CairnError);
   });
 });

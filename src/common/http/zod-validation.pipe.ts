@@ -1,4 +1,5 @@
-import { BadRequestException, PipeTransform } from '@nestjs/common';
+import { PipeTransform } from '@nestjs/common';
+import { invalidInput } from '../errors/cairn-error';
 import type { ZodType, ZodTypeDef } from 'zod';
 
 /**
@@ -13,7 +14,7 @@ export class ZodValidationPipe<Output, Input = Output> implements PipeTransform<
   transform(value: unknown): Output {
     const result = this.schema.safeParse(value);
     if (result.success) return result.data;
-    throw new BadRequestException(
+    throw invalidInput(
       result.error.issues.map((issue) =>
         issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
       ),
