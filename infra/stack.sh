@@ -347,6 +347,12 @@ install_tools() {
   else
     apt_install tesseract-ocr tesseract-ocr-eng poppler-utils
   fi
+  # A font with Arabic and Hebrew glyphs: the right-to-left PDF tests typeset their fixtures in it.
+  if [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]]; then
+    say "fonts-dejavu-core: installed"
+  else
+    apt_install fonts-dejavu-core
+  fi
 }
 
 # Render kustomize directories and decode every object strictly into the Kubernetes API types

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { UnprocessableDocumentError, parserDetail } from './errors';
 import type { ExtractedDocument, PageSpan } from './extracted-document';
+import { pageTextInReadingOrder, type PdfTextItem } from './pdf-reading-order';
 
 export interface PdfLimits {
   maxPdfPages: number;
@@ -26,7 +27,7 @@ interface PdfWorkerInput {
 }
 
 type PdfWorkerOutput =
-  | { ok: true; pages: string[]; title?: string }
+  | { ok: true; pages: PdfTextItem[][]; title?: string }
   | { ok: true; tooManyPages: number }
   | { ok: false; errorName: string; errorMessage: string };
 
@@ -56,14 +57,15 @@ async function readPages({ bytes, pdfjsUrl, standardFontDataUrl, maxPages }) {
     const pages = [];
     for (let number = 1; number <= pdf.numPages; number += 1) {
       const page = await pdf.getPage(number);
-      const content = await page.getTextContent();
-      let text = '';
+      // Unicode normalisation waits until lines are in reading order: pdf.js would expand a
+      // ligature before reordering a right-to-left run and so reverse its letters.
+      const content = await page.getTextContent({ disableNormalization: true });
+      const items = [];
       for (const item of content.items) {
         if (typeof item.str !== 'string') continue;
-        text += item.str;
-        if (item.hasEOL) text += '\n';
+        items.push({ str: item.str, x: item.transform[4], eol: item.hasEOL === true });
       }
-      pages.push(text);
+      pages.push(items);
       page.cleanup();
     }
     return { ok: true, pages, title: typeof title === 'string' ? title : undefined };
@@ -82,7 +84,10 @@ readPages(workerData).then(
 );
 `;
 
-/** PDF text with pdf.js, page by page; pages are joined by a blank line and their spans kept. */
+/**
+ * PDF text with pdf.js, page by page, right-to-left lines in logical order; pages are joined by a
+ * blank line and their spans kept.
+ */
 export async function extractPdf(bytes: Buffer, limits: PdfLimits): Promise<ExtractedDocument> {
   const output = await runPdfWorker(bytes, limits);
   if (!output.ok) throw pdfError(output.errorName, output.errorMessage);
@@ -95,8 +100,8 @@ export async function extractPdf(bytes: Buffer, limits: PdfLimits): Promise<Extr
 
   let text = '';
   const pages: PageSpan[] = [];
-  output.pages.forEach((raw, index) => {
-    const pageText = normalisePageText(raw);
+  output.pages.forEach((items, index) => {
+    const pageText = normalisePageText(pageTextInReadingOrder(items));
     if (pageText !== '' && text !== '') text += '\n\n';
     const start = text.length;
     text += pageText;
