@@ -5,7 +5,6 @@ import {
   HttpCode,
   type MessageEvent,
   Param,
-  PayloadTooLargeException,
   Post,
   Query,
   Req,
@@ -34,6 +33,7 @@ import {
 import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
 import { z } from 'zod';
+import { CairnError } from '../common/errors/cairn-error';
 import { ZodValidationPipe } from '../common/http/zod-validation.pipe';
 import { type AuditContext, CurrentAuditContext } from '../auth/audit-context';
 import { EventStreamQuota } from '../auth/event-stream-quota';
@@ -101,7 +101,9 @@ export class DocumentsController {
       return await this.documents.upload(audit, request);
     } catch (error) {
       // The rest of an oversized body is not worth receiving: close instead of draining it.
-      if (error instanceof PayloadTooLargeException) response.setHeader('Connection', 'close');
+      if (error instanceof CairnError && error.code === 'payload_too_large') {
+        response.setHeader('Connection', 'close');
+      }
       throw error;
     }
   }

@@ -1,12 +1,10 @@
+import { Injectable, Logger, StreamableFile } from '@nestjs/common';
 import {
-  BadRequestException,
-  ConflictException,
-  Injectable,
-  Logger,
-  NotFoundException,
-  StreamableFile,
-  UnsupportedMediaTypeException,
-} from '@nestjs/common';
+  conflict,
+  invalidInput,
+  notFound,
+  unsupportedMediaType,
+} from '../common/errors/cairn-error';
 import type { WorkflowIdReusePolicy } from '@temporalio/client';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -130,7 +128,7 @@ export class DocumentsService {
       this.refuseDeclaredLengthOver(request, jsonBodyLimit(this.maxUploadBytes));
       return this.uploadText(workspaceId, request, audit);
     }
-    throw new UnsupportedMediaTypeException(
+    throw unsupportedMediaType(
       `Send multipart/form-data with one file part named "file", or application/json {"title", "text"}; got ${contentType ? `"${contentType}"` : 'no Content-Type'}.`,
     );
   }
@@ -169,7 +167,7 @@ export class DocumentsService {
     const type = await this.detect(async () => detectDocumentType(bytes.subarray(0, SNIFF_BYTES)));
     // Typed text is plain text, Markdown or HTML; anything that sniffs as a binary format is not.
     if (type.kind === 'pdf' || type.kind === 'docx') {
-      throw new BadRequestException('text: must be plain text, Markdown or HTML.');
+      throw invalidInput('text: must be plain text, Markdown or HTML.');
     }
     return this.storeAndProcess(workspaceId, {
       audit,
@@ -270,7 +268,7 @@ export class DocumentsService {
     const record = await this.require(workspaceId, id);
     const key = blobKey(workspaceId, record.sha256);
     if (!(await this.blobs.stat(key))) {
-      throw new NotFoundException(`The original bytes of document ${id} are no longer stored.`);
+      throw notFound(`The original bytes of document ${id} are no longer stored.`);
     }
     const stream = await this.blobs.getStream(key);
     return new StreamableFile(stream, {
@@ -289,7 +287,7 @@ export class DocumentsService {
         record.status === 'failed'
           ? `processing failed${record.error ? `: ${record.error}` : ''}`
           : `its status is ${record.status}${record.stage ? `, stage ${record.stage}` : ''}`;
-      throw new ConflictException(
+      throw conflict(
         `Document ${id} has no chunks yet; they are listed once it is indexed (${why}).`,
       );
     }
@@ -303,7 +301,7 @@ export class DocumentsService {
   /** The document, or a 404 that does not reveal whether the id exists in another workspace. */
   async require(workspaceId: string, id: string): Promise<DocumentRecord> {
     const record = UUID.test(id) ? await this.documents.findById(workspaceId, id) : null;
-    if (!record) throw new NotFoundException(`Document ${id} not found.`);
+    if (!record) throw notFound(`Document ${id} not found.`);
     return record;
   }
 
@@ -320,7 +318,7 @@ export class DocumentsService {
       targetType: 'document',
       targetId: id,
     });
-    if (!record) throw new NotFoundException(`Document ${id} not found.`);
+    if (!record) throw notFound(`Document ${id} not found.`);
     // Searches key what they cache (answers, the set of documents hidden) on the content version.
     await bumpContentVersion(this.redis.client, workspaceId).catch((error: unknown) =>
       this.logger.warn({ msg: `could not advance the content version: ${String(error)}` }),
@@ -367,7 +365,7 @@ export class DocumentsService {
     ) {
       return this.runAgain(audit, record, 'document.retried');
     }
-    throw new ConflictException(
+    throw conflict(
       `Only failed documents can be retried, or ones whose run ended before finishing them; document ${id} is ${record.status}.`,
     );
   }
@@ -398,11 +396,11 @@ export class DocumentsService {
   ): Promise<DocumentAcceptedDto> {
     const workspaceId = audit.workspaceId;
     if (record.status === 'deleting') {
-      throw new ConflictException(`Document ${record.id} is being deleted.`);
+      throw conflict(`Document ${record.id} is being deleted.`);
     }
     const workflowId = documentWorkflowId(workspaceId, record.id);
     if (!(await this.workflows.closedWithin(workflowId, closeGraceMs))) {
-      throw new ConflictException(
+      throw conflict(
         `Document ${record.id} is being processed right now (workflow ${workflowId}); try again when it has finished.`,
       );
     }

@@ -1,4 +1,3 @@
-import { BadRequestException, HttpException } from '@nestjs/common';
 import busboy from 'busboy';
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -9,6 +8,7 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { displayTextProblem } from '../../common/display-text';
+import { CairnError, invalidInput } from '../../common/errors/cairn-error';
 import { fileNameProblem } from './file-name';
 import { uploadTooLarge } from './upload-errors';
 
@@ -28,7 +28,7 @@ export interface ReceivedFile {
 /**
  * Streams a multipart/form-data request with exactly one file part into a temporary file,
  * hashing and counting the bytes on the way, and stops reading the moment the file grows past
- * `maxBytes`. Rejects with a 4xx HttpException; the temporary file is gone whenever it rejects.
+ * `maxBytes`. Rejects with a 4xx CairnError; the temporary file is gone whenever it rejects.
  */
 export function receiveMultipartUpload(
   request: IncomingMessage,
@@ -47,7 +47,7 @@ export function receiveMultipartUpload(
         limits: { fields: 10, fieldSize: 16 * 1024, parts: 20 },
       });
     } catch (error) {
-      reject(new BadRequestException(`Invalid multipart request: ${messageOf(error)}`));
+      reject(invalidInput(`Invalid multipart request: ${messageOf(error)}`));
       return;
     }
 
@@ -60,7 +60,7 @@ export function receiveMultipartUpload(
     // Stops a half-written file when the request fails for another reason (or is aborted).
     const stopWriting = new AbortController();
 
-    const fail = (error: HttpException): void => {
+    const fail = (error: CairnError): void => {
       if (settled) return;
       settled = true;
       request.unpipe(parser);
@@ -78,7 +78,7 @@ export function receiveMultipartUpload(
       if (fileParts > 1) {
         stream.resume();
         return fail(
-          new BadRequestException(
+          invalidInput(
             `Send exactly one file part (field "${FILE_FIELD}"); this request has more than one.`,
           ),
         );
@@ -86,7 +86,7 @@ export function receiveMultipartUpload(
       if (field !== FILE_FIELD) {
         stream.resume();
         return fail(
-          new BadRequestException(
+          invalidInput(
             `Unexpected file field "${field}"; send the document in the field "${FILE_FIELD}".`,
           ),
         );
@@ -95,7 +95,7 @@ export function receiveMultipartUpload(
       const problem = fileNameProblem(fileName);
       if (problem) {
         stream.resume();
-        return fail(new BadRequestException(problem));
+        return fail(invalidInput(problem));
       }
 
       const hash = createHash('sha256');
@@ -122,24 +122,22 @@ export function receiveMultipartUpload(
           received = { path, sha256: hash.digest('hex'), sizeBytes, fileName };
         })
         .catch((error: unknown) => {
-          fail(error instanceof HttpException ? error : malformed(error));
+          fail(error instanceof CairnError ? error : malformed(error));
         });
     });
 
     parser.on('field', (field, value, info) => {
       if (field !== TITLE_FIELD) return;
       if (info.valueTruncated || value.length > MAX_TITLE_LENGTH) {
-        return fail(
-          new BadRequestException(`title: must be at most ${MAX_TITLE_LENGTH} characters`),
-        );
+        return fail(invalidInput(`title: must be at most ${MAX_TITLE_LENGTH} characters`));
       }
       const problem = displayTextProblem(value.trim());
-      if (problem) return fail(new BadRequestException(`title: ${problem}`));
+      if (problem) return fail(invalidInput(`title: ${problem}`));
       title = value.trim() === '' ? undefined : value.trim();
     });
 
     const tooManyParts = () =>
-      fail(new BadRequestException('The multipart request has too many parts or fields.'));
+      fail(invalidInput('The multipart request has too many parts or fields.'));
     parser.on('partsLimit', tooManyParts);
     parser.on('fieldsLimit', tooManyParts);
     parser.on('error', (error: unknown) => fail(malformed(error)));
@@ -148,9 +146,7 @@ export function receiveMultipartUpload(
         await fileWritten;
         if (settled) return;
         if (fileParts === 0 || !received) {
-          return fail(
-            new BadRequestException(`The request has no file part named "${FILE_FIELD}".`),
-          );
+          return fail(invalidInput(`The request has no file part named "${FILE_FIELD}".`));
         }
         settled = true;
         resolve({ ...received, title });
@@ -158,14 +154,14 @@ export function receiveMultipartUpload(
     });
 
     // The client went away mid-upload: nobody will read the answer, but the temp file must go.
-    request.on('aborted', () => fail(new BadRequestException('The upload was aborted.')));
+    request.on('aborted', () => fail(invalidInput('The upload was aborted.')));
     request.on('error', (error) => fail(malformed(error)));
     request.pipe(parser);
   });
 }
 
-function malformed(error: unknown): BadRequestException {
-  return new BadRequestException(`Malformed multipart body: ${messageOf(error)}`);
+function malformed(error: unknown): CairnError {
+  return invalidInput(`Malformed multipart body: ${messageOf(error)}`);
 }
 
 function messageOf(error: unknown): string {

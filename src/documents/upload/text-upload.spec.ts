@@ -1,15 +1,16 @@
-import { BadRequestException } from '@nestjs/common';
+import { CairnError } from '../../common/errors/cairn-error';
 import { parseTextUpload } from './text-upload';
 
 const messageOf = (run: () => unknown): string => {
   try {
     run();
   } catch (error) {
-    expect(error).toBeInstanceOf(BadRequestException);
-    const response = (error as BadRequestException).getResponse() as { message: string | string[] };
-    return [response.message].flat().join('\n');
+    expect(error).toBeInstanceOf(CairnError);
+    const cairnError = error as CairnError;
+    expect(cairnError.code).toBe('invalid_input');
+    return (cairnError.problems ?? [cairnError.message]).join('\n');
   }
-  throw new Error('expected a BadRequestException');
+  throw new Error('expected an invalid_input CairnError');
 };
 
 describe('parseTextUpload', () => {

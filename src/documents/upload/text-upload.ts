@@ -1,4 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
+import { invalidInput } from '../../common/errors/cairn-error';
 import { z } from 'zod';
 import { displayTextProblem } from '../../common/display-text';
 import { MAX_TITLE_LENGTH } from './multipart-upload';
@@ -39,18 +39,18 @@ export function parseTextUpload(body: Buffer): TextUpload {
   try {
     source = strictUtf8.decode(body);
   } catch {
-    throw new BadRequestException('The JSON body is not valid UTF-8.');
+    throw invalidInput('The JSON body is not valid UTF-8.');
   }
   let value: unknown;
   try {
     value = JSON.parse(source);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new BadRequestException(`The body is not valid JSON: ${reason}`);
+    throw invalidInput(`The body is not valid JSON: ${reason}`);
   }
   const result = textUploadSchema.safeParse(value);
   if (!result.success) {
-    throw new BadRequestException(
+    throw invalidInput(
       result.error.issues.map((issue) =>
         issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
       ),

@@ -1,8 +1,9 @@
 import {
-  BadRequestException,
-  PayloadTooLargeException,
-  UnsupportedMediaTypeException,
-} from '@nestjs/common';
+  CairnError,
+  invalidInput,
+  payloadTooLarge,
+  unsupportedMediaType,
+} from '../../common/errors/cairn-error';
 import { DocumentRejectedError } from '../../analysis';
 
 export function formatBytes(bytes: number): string {
@@ -11,16 +12,16 @@ export function formatBytes(bytes: number): string {
   return `${bytes} bytes`;
 }
 
-export function uploadTooLarge(maxBytes: number): PayloadTooLargeException {
-  return new PayloadTooLargeException(
+export function uploadTooLarge(maxBytes: number): CairnError {
+  return payloadTooLarge(
     `The upload is larger than the limit of ${formatBytes(maxBytes)} (${maxBytes} bytes).`,
   );
 }
 
 /** Type detection's verdict as an HTTP answer: wrong kind of file 415, unusable text 400. */
-export function rejectionToHttp(error: DocumentRejectedError): BadRequestException {
+export function rejectionToHttp(error: DocumentRejectedError): CairnError {
   if (error.code === 'unsupported_type' || error.code === 'type_mismatch') {
-    return new UnsupportedMediaTypeException(error.message);
+    return unsupportedMediaType(error.message);
   }
-  return new BadRequestException(error.message);
+  return invalidInput(error.message);
 }
