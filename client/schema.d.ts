@@ -218,6 +218,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/operator/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the caller is an operator */
+        get: operations["OperatorController_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/operator/session": {
         parameters: {
             query?: never;
@@ -884,6 +901,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/operator/traces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Traces of a Temporal workflow (its start and its runs), newest first (operators only) */
+        get: operations["OperatorTracesController_search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/operator/traces/{traceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One trace from Jaeger as a span tree (operators only) */
+        get: operations["OperatorTracesController_trace"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1077,6 +1128,10 @@ export interface components {
             name: string;
             /** @enum {string} */
             role: "viewer" | "editor" | "admin" | "owner";
+        };
+        OperatorStatusDto: {
+            /** @description Whether the caller is an operator (CAIRN_OPERATOR_USER_IDS, own token) */
+            operator: boolean;
         };
         LivenessDto: {
             /** @enum {string} */
@@ -1858,6 +1913,63 @@ export interface components {
         OperatorAlertListDto: {
             items: components["schemas"]["OperatorAlertDto"][];
         };
+        TraceSummaryDto: {
+            traceId: string;
+            rootName: string;
+            rootService: string;
+            /** Format: date-time */
+            startedAt: string;
+            durationMs: number;
+            spans: number;
+            errors: number;
+        };
+        TraceSummaryListDto: {
+            items: components["schemas"]["TraceSummaryDto"][];
+        };
+        TraceEventDto: {
+            /** @description Milliseconds from the trace's first span */
+            offsetMs: number;
+            /** @example exception */
+            name: string;
+            attributes: {
+                [key: string]: string | number | boolean;
+            };
+        };
+        TraceSpanDto: {
+            spanId: string;
+            parentSpanId: string | null;
+            /** @description Depth in the span tree (0: a root) */
+            depth: number;
+            /** @example cairn-worker */
+            service: string;
+            /** @example RunActivity:writeGraph */
+            name: string;
+            /** @enum {string} */
+            kind: "internal" | "server" | "client" | "producer" | "consumer";
+            /** @description Milliseconds from the trace's first span */
+            offsetMs: number;
+            durationMs: number;
+            /** Format: date-time */
+            startedAt: string;
+            error: boolean;
+            errorMessage: string | null;
+            attributes: {
+                [key: string]: string | number | boolean;
+            };
+            events: components["schemas"]["TraceEventDto"][];
+        };
+        TraceDto: {
+            /** @example 4bf92f3577b34da6a3ce929d0e0e4736 */
+            traceId: string;
+            /** Format: date-time */
+            startedAt: string;
+            durationMs: number;
+            services: string[];
+            /** @description Spans that ended in an error */
+            errors: number;
+            /** @description In tree order: each parent before its children */
+            spans: components["schemas"]["TraceSpanDto"][];
+        };
     };
     responses: never;
     parameters: never;
@@ -2255,6 +2367,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    OperatorController_status: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The workspace a request acts in (not needed with an API key, or where the path names it) */
+                "X-Workspace-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorStatusDto"];
+                };
             };
         };
     };
@@ -3649,6 +3783,55 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    OperatorTracesController_search: {
+        parameters: {
+            query: {
+                limit?: number;
+                workflowId: string;
+            };
+            header?: {
+                /** @description The workspace a request acts in (not needed with an API key, or where the path names it) */
+                "X-Workspace-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TraceSummaryListDto"];
+                };
+            };
+        };
+    };
+    OperatorTracesController_trace: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The workspace a request acts in (not needed with an API key, or where the path names it) */
+                "X-Workspace-Id"?: string;
+            };
+            path: {
+                traceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TraceDto"];
+                };
             };
         };
     };

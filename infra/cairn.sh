@@ -245,7 +245,7 @@ Cairn is running (Ctrl-C stops the API and workers$( ((${#ENGINES_STARTED[@]})) 
   MinIO console  http://127.0.0.1:$CAIRN_MINIO_CONSOLE_PORT
   Metrics        $base/metrics, workers from http://127.0.0.1:$CAIRN_WORKER_METRICS_PORT/metrics (every 2nd port)
   Prometheus     http://127.0.0.1:$CAIRN_PROMETHEUS_PORT   (alerts → Alertmanager http://127.0.0.1:$CAIRN_ALERTMANAGER_PORT → $CAIRN_ALERT_WEBHOOK_URL)
-  Jaeger         ${CAIRN_JAEGER_UI_URL:-http://127.0.0.1:$CAIRN_JAEGER_UI_PORT$CAIRN_JAEGER_UI_PUBLIC_PATH}   ($( ((${#tracing[@]})) && echo "the API's and workers' traces" || echo "not receiving Cairn's traces: CAIRN_TRACES_TO_JAEGER=0 or OTEL_* set"))
+  Traces         ${CAIRN_JAEGER_UI_URL:-(no links)}/trace/<X-Trace-Id>, Jaeger's query API $CAIRN_JAEGER_QUERY_URL   ($( ((${#tracing[@]})) && echo "the API's and workers' traces" || echo "not receiving Cairn's traces: CAIRN_TRACES_TO_JAEGER=0 or OTEL_* set"))
   Logs           $CAIRN_LOG_DIR/{api,worker-*,<engine>}.log
 
 EOF

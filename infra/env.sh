@@ -108,7 +108,12 @@ CAIRN_ROOT="${CAIRN_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 : "${TEMPORAL_NAMESPACE:=cairn}"
 : "${TEMPORAL_UI_URL:=http://127.0.0.1:$CAIRN_TEMPORAL_UI_PORT$CAIRN_TEMPORAL_UI_PUBLIC_PATH}"
 # Where the API, the console and the CLI link a trace ({url}/trace/<trace id>); empty: no links.
-: "${CAIRN_JAEGER_UI_URL:=http://127.0.0.1:$CAIRN_JAEGER_UI_PORT$CAIRN_JAEGER_UI_PUBLIC_PATH}"
+# Jaeger built from the Go module proxy has no UI assets (only a placeholder page), so the link
+# is the console's own trace view (/app/trace/<id>, operators only), which reads Jaeger's query
+# API (CAIRN_JAEGER_QUERY_URL) through GET /operator/traces. A Jaeger with its UI: point this at
+# it, e.g. http://127.0.0.1:16686/jaeger.
+: "${CAIRN_JAEGER_UI_URL:=http://127.0.0.1:$CAIRN_API_PORT/app}"
+: "${CAIRN_JAEGER_QUERY_URL:=http://127.0.0.1:$CAIRN_JAEGER_UI_PORT$CAIRN_JAEGER_UI_PUBLIC_PATH}"
 # npm start sends the API's and the workers' spans to the stack's Jaeger unless this is 0 or an
 # OTLP endpoint or exporter is set explicitly (OTEL_* below).
 : "${CAIRN_TRACES_TO_JAEGER:=1}"
@@ -220,5 +225,6 @@ export CAIRN_AUTH_PORT CAIRN_AUTH_JWT_SECRET CAIRN_AUTH_JWKS_URL CAIRN_AUTH_ISSU
 export CAIRN_PROMETHEUS_URL CAIRN_LOCAL_USER_EMAIL
 export CAIRN_JAEGER_UI_PORT CAIRN_JAEGER_QUERY_GRPC_PORT CAIRN_JAEGER_OTLP_GRPC_PORT \
   CAIRN_JAEGER_OTLP_HTTP_PORT CAIRN_JAEGER_MAX_TRACES CAIRN_JAEGER_UI_PUBLIC_PATH \
-  CAIRN_JAEGER_UI_UPSTREAM CAIRN_JAEGER_VERSION CAIRN_JAEGER_UI_URL CAIRN_TRACES_TO_JAEGER \
+  CAIRN_JAEGER_UI_UPSTREAM CAIRN_JAEGER_VERSION CAIRN_JAEGER_UI_URL CAIRN_JAEGER_QUERY_URL \
+  CAIRN_TRACES_TO_JAEGER \
   CAIRN_ALERTMANAGER_PORT CAIRN_ALERT_WEBHOOK_URL CAIRN_ALERT_WEBHOOK_SECRET

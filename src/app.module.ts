@@ -10,6 +10,7 @@ import { ImportsModule } from './imports/imports.module';
 import { McpModule } from './mcp/mcp.module';
 import { MetricsModule } from './observability/metrics.module';
 import { OperatorAlertsModule } from './operator-alerts/operator-alerts.module';
+import { OperatorTracesModule } from './operator-traces/operator-traces.module';
 import { SmokeModule } from './smoke/smoke.module';
 import { StoresModule } from './stores/stores.module';
 import { TemporalModule } from './temporal/temporal.module';
@@ -36,6 +37,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
     WatchesModule,
     EventsModule,
     OperatorAlertsModule,
+    OperatorTracesModule,
   ],
 })
 export class AppModule {}

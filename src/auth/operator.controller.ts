@@ -1,10 +1,11 @@
 import { Controller, Delete, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { CairnConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { CairnError } from '../common/errors/cairn-error';
 import { AuthService } from './auth.service';
+import { isOperator } from './operators';
 import {
   cookieValue,
   OPERATOR_COOKIE,
@@ -23,6 +24,13 @@ import {
 
 const NOT_AN_OPERATOR =
   'only operators (CAIRN_OPERATOR_USER_IDS) may open the Temporal UI and Jaeger';
+
+export class OperatorStatusDto {
+  @ApiProperty({
+    description: 'Whether the caller is an operator (CAIRN_OPERATOR_USER_IDS, own token)',
+  })
+  operator!: boolean;
+}
 
 /**
  * The Temporal Web UI shows every workspace's workflows and Jaeger every workspace's traces, so
@@ -45,6 +53,15 @@ export class OperatorController {
     this.secret = config.CAIRN_OPERATOR_SESSION_SECRET;
   }
 
+  /** For the console: whether to show the operators' views (alerts, traces). */
+  @Get('me')
+  @WithoutWorkspace()
+  @ApiOperation({ summary: 'Whether the caller is an operator' })
+  @ApiOkResponse({ type: OperatorStatusDto })
+  status(@CurrentPrincipal() principal: Principal): OperatorStatusDto {
+    return { operator: isOperator(principal, this.operators) };
+  }
+
   @Post('session')
   @WithoutWorkspace()
   @HttpCode(204)
@@ -56,9 +73,7 @@ export class OperatorController {
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) response: Response,
   ): void {
-    if (principal.via !== 'token' || !this.operators.has(principal.userId)) {
-      throw new CairnError('forbidden', NOT_AN_OPERATOR);
-    }
+    if (!isOperator(principal, this.operators)) throw new CairnError('forbidden', NOT_AN_OPERATOR);
     const session = signOperatorSession(principal.userId, this.secret);
     for (const path of OPERATOR_COOKIE_PATHS) {
       response.cookie(OPERATOR_COOKIE, session.value, {

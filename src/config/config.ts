@@ -165,6 +165,11 @@ export const configSchema = z.object({
    */
   CAIRN_JAEGER_UI_URL: z.union([z.literal(''), url(['http', 'https'])]).default(''),
   /**
+   * Jaeger's HTTP query API, with its base path (e.g. http://127.0.0.1:16686/jaeger), which the
+   * console's trace view reads through GET /operator/traces (operators only); '' turns it off.
+   */
+  CAIRN_JAEGER_QUERY_URL: z.union([z.literal(''), url(['http', 'https'])]).default(''),
+  /**
    * The shared secret Alertmanager sends as a Bearer token to POST /operator/alerts; '' closes
    * the receiver. At least 32 characters when set.
    */
