@@ -10,8 +10,10 @@ import { EntitiesPage } from './pages/EntitiesPage';
 import { EntityPage } from './pages/EntityPage';
 import { ImportsPage } from './pages/ImportsPage';
 import { OperatorsPage } from './pages/OperatorsPage';
+import { RunbookPage } from './pages/RunbookPage';
 import { SearchPage } from './pages/SearchPage';
 import { SignInPage } from './pages/SignInPage';
+import { TracePage } from './pages/TracePage';
 import { WorkspaceCreatePage } from './pages/WorkspaceCreatePage';
 import { WorkspaceSettingsPage } from './pages/WorkspaceSettingsPage';
 import { WorkspaceProvider } from './workspace/WorkspaceContext';
@@ -53,6 +55,8 @@ export function App() {
           <Route path="workspaces/new" element={<WorkspaceCreatePage />} />
           <Route path="workspace" element={<WorkspaceSettingsPage />} />
           <Route path="operators" element={<OperatorsPage />} />
+          <Route path="trace/:traceId" element={<TracePage />} />
+          <Route path="runbooks/:anchor" element={<RunbookPage />} />
           <Route path="*" element={<Navigate to="/app/documents" replace />} />
         </Route>
         <Route path="*" element={<Home />} />

@@ -1,6 +1,6 @@
 // Every API call the console makes, one small function each, over the typed client generated
 // from the API's OpenAPI document (client/): paths, parameters and answers are checked by tsc.
-import { unwrap } from '../../../client';
+import { readJsonEvents, unwrap } from '../../../client';
 import {
   type DocumentEvent,
   followDocument,
@@ -23,6 +23,48 @@ export async function readiness() {
   const { data, error, response } = await api.GET('/health/ready');
   if (response.status === 503 && error) return error as NonNullable<typeof data>;
   return unwrap({ data, error, response });
+}
+
+/** Whether the signed-in person is an operator (alerts and traces span every workspace). */
+export const operatorStatus = async () => unwrap(await api.GET('/operator/me'));
+export const listAlerts = async () => unwrap(await api.GET('/operator/alerts'));
+export const getTrace = async (traceId: string) =>
+  unwrap(await api.GET('/operator/traces/{traceId}', { params: { path: { traceId } } }));
+export const tracesOfWorkflow = async (workflowId: string) =>
+  unwrap(await api.GET('/operator/traces', { params: { query: { workflowId, limit: 20 } } }));
+
+export type OperatorAlert = Awaited<ReturnType<typeof listAlerts>>['items'][number];
+export interface OperatorAlertEvent {
+  type: 'alert';
+  change: 'new' | 'repeat' | 'resolved';
+  alert: OperatorAlert;
+}
+
+/**
+ * Hands every alert recorded from now on to `onEvent` until `signal` aborts; a stream that
+ * closes (an API restart, a proxy's idle timeout) is opened again, and `onOpen` runs each time so
+ * the caller can re-read the list for what it missed in between.
+ */
+export async function followAlerts(
+  onEvent: (event: OperatorAlertEvent) => void,
+  onOpen: () => void,
+  signal: AbortSignal,
+): Promise<void> {
+  for (let attempt = 0; !signal.aborted; attempt++) {
+    try {
+      const result = await api.GET('/operator/alerts/events', { parseAs: 'stream', signal });
+      unwrap(result);
+      onOpen();
+      attempt = 0;
+      for await (const message of readJsonEvents<OperatorAlertEvent>(result.response)) {
+        if (message.data?.type === 'alert') onEvent(message.data);
+      }
+    } catch (error) {
+      if (signal.aborted) return;
+      if (attempt >= 5) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * (attempt + 1), 5000)));
+  }
 }
 
 // ---- workspaces ----
@@ -145,13 +187,17 @@ export const followImportEvents = (
 ) => followImport(api, id, { onEvent, signal });
 
 // ---- search and graph ----
-/** The answer, and the request's trace in Jaeger when the API links traces (X-Trace-Url). */
+/** The answer, and the request's trace: its id (X-Trace-Id) and its page (X-Trace-Url). */
 export const search = async (request: SearchRequest, signal?: AbortSignal) => {
   const result = await api.POST('/search', {
     body: { includeInactive: false, ...request },
     signal,
   });
-  return { ...unwrap(result), traceUrl: result.response.headers.get('x-trace-url') };
+  return {
+    ...unwrap(result),
+    traceId: result.response.headers.get('x-trace-id'),
+    traceUrl: result.response.headers.get('x-trace-url'),
+  };
 };
 export const searchEntities = async (query: string, limit = 20) =>
   unwrap(await api.GET('/entities', { params: { query: { query, limit } } }));

@@ -10,6 +10,8 @@ import { DocumentChunks } from '../documents/DocumentChunks';
 import { DocumentEntities } from '../documents/DocumentEntities';
 import { StageTimeline } from '../documents/StageTimeline';
 import { useAsync } from '../hooks/useAsync';
+import { useOperator } from '../operators/useOperator';
+import { WorkflowTraces } from '../operators/WorkflowTraces';
 
 export function DocumentPage() {
   const { documentId = '' } = useParams();
@@ -18,6 +20,7 @@ export function DocumentPage() {
   const document = useAsync(() => getDocument(documentId), [documentId]);
   const { reload } = document;
   const status = document.data?.status;
+  const operator = useOperator();
 
   // While it is being processed, every event of its stream reloads it.
   useEffect(() => {
@@ -75,6 +78,7 @@ export function DocumentPage() {
               </a>
             </p>
           )}
+          {operator && doc.workflowId && <WorkflowTraces workflowId={doc.workflowId} />}
         </section>
         <section className="card" aria-labelledby="counts-heading">
           <h2 id="counts-heading">Counts</h2>

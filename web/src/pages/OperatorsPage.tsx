@@ -7,6 +7,9 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { Loading } from '../components/Loading';
 import { StatusBadge } from '../components/StatusBadge';
 import { useAsync } from '../hooks/useAsync';
+import { AlertsPanel } from '../operators/AlertsPanel';
+import { TraceLookup } from '../operators/TraceLookup';
+import { useOperator } from '../operators/useOperator';
 import { useWorkspace } from '../workspace/WorkspaceContext';
 
 interface Workflow {
@@ -56,10 +59,41 @@ export function OperatorsPage() {
   const workflows = useAsync(recentWorkflows, [workspace.current?.workspaceId]);
   const [config, setConfig] = useState<ConsoleConfig | null>(null);
   useEffect(() => void loadConsoleConfig().then(setConfig), []);
+  const operator = useOperator();
 
   return (
     <section className="page">
       <h1>Operators</h1>
+      {operator && (
+        <>
+          <AlertsPanel />
+          <section className="card" aria-labelledby="traces-heading">
+            <h2 id="traces-heading">Traces</h2>
+            <p className="small">
+              Every document and search answer names its trace (X-Trace-Id); documents link their
+              workflow's traces, and search results their own.
+            </p>
+            <TraceLookup />
+            {config?.temporalUiUrl && (
+              <p className="small">
+                <a
+                  href={`${config.temporalUiUrl}/namespaces/${config.temporalNamespace}/workflows`}
+                  target="_blank"
+                  rel="noreferrer"
+                >
+                  Workflows in the Temporal UI
+                </a>
+              </p>
+            )}
+          </section>
+        </>
+      )}
+      {operator === false && (
+        <p className="muted small">
+          Alerts and traces span every workspace: they are shown to operators
+          (CAIRN_OPERATOR_USER_IDS) only.
+        </p>
+      )}
       <section className="card" aria-labelledby="health-heading">
         <div className="card-head">
           <h2 id="health-heading">Dependencies</h2>

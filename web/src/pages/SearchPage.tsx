@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useMemo, useState } from 'react';
-import { useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { listDomains, search } from '../api/endpoints';
 import { SEARCH_MODES, type SearchMode, type SearchResponse } from '../api/types';
 import { EntityChip } from '../components/EntityChip';
@@ -7,6 +7,7 @@ import { Empty } from '../components/Empty';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Loading } from '../components/Loading';
 import { useAsync } from '../hooks/useAsync';
+import { useOperator } from '../operators/useOperator';
 import { HitCard } from '../search/HitCard';
 import { useWorkspace } from '../workspace/WorkspaceContext';
 
@@ -23,11 +24,14 @@ function askedBy(params: URLSearchParams) {
 
 export function SearchPage() {
   const workspace = useWorkspace();
+  const operator = useOperator();
   const [params, setParams] = useSearchParams();
   const key = params.toString();
   const asked = useMemo(() => askedBy(new URLSearchParams(key)), [key]);
   const [form, setForm] = useState(asked);
-  const [answer, setAnswer] = useState<(SearchResponse & { traceUrl: string | null }) | null>(null);
+  const [answer, setAnswer] = useState<
+    (SearchResponse & { traceId: string | null; traceUrl: string | null }) | null
+  >(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const workspaceId = workspace.current?.workspaceId;
@@ -157,12 +161,10 @@ export function SearchPage() {
             {answer.tookMs.toFixed(0)} ms
             {answer.cached && ' (cached)'} · mode {answer.mode}, {answer.hops}{' '}
             {answer.hops === 1 ? 'hop' : 'hops'}
-            {answer.traceUrl && (
+            {operator && answer.traceId && (
               <>
                 {' · '}
-                <a href={answer.traceUrl} target="_blank" rel="noreferrer">
-                  trace
-                </a>
+                <Link to={`/app/trace/${answer.traceId}`}>trace</Link>
               </>
             )}
           </p>
