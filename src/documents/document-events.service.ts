@@ -1,16 +1,13 @@
 import { Injectable, Logger, type MessageEvent, type OnModuleDestroy } from '@nestjs/common';
-import { Observable } from 'rxjs';
-import { ChannelSubscriber } from '../stores/redis/channel-subscriber';
+import type { Observable } from 'rxjs';
+import { type EventSink, liveEventStream, parseEvent } from '../common/http/event-stream';
+import { ChannelSubscriber, throttledProblems } from '../stores/redis/channel-subscriber';
 import { RedisStore } from '../stores/redis/redis.store';
 import { documentEventOf, documentEventsChannel, type DocumentEvent } from './document.types';
 import { DocumentsRepository } from './documents.repository';
 
 /** After these a document's stream has nothing more to say. */
 const TERMINAL_STATUSES = new Set<DocumentEvent['status']>(['indexed', 'failed', 'deleted']);
-// Proxies close connections that stay silent; a comment-like event every so often keeps it open.
-const HEARTBEAT_MS = 15_000;
-// Redis problems repeat while it is away: one warning per this interval is enough.
-const PROBLEM_LOG_INTERVAL_MS = 10_000;
 
 /**
  * Live document status for Server-Sent Events. One dedicated Redis subscriber connection per
@@ -20,7 +17,6 @@ const PROBLEM_LOG_INTERVAL_MS = 10_000;
 export class DocumentEventsService implements OnModuleDestroy {
   private readonly logger = new Logger(DocumentEventsService.name);
   private readonly subscriber: ChannelSubscriber;
-  private lastProblemLoggedAt = 0;
 
   constructor(
     private readonly redis: RedisStore,
@@ -28,12 +24,7 @@ export class DocumentEventsService implements OnModuleDestroy {
   ) {
     this.subscriber = new ChannelSubscriber(
       () => this.redis.subscriberConnection(),
-      (message) => {
-        const now = Date.now();
-        if (now - this.lastProblemLoggedAt < PROBLEM_LOG_INTERVAL_MS) return;
-        this.lastProblemLoggedAt = now;
-        this.logger.warn(`Redis subscriber problem: ${message}`);
-      },
+      throttledProblems((message) => this.logger.warn(`Redis subscriber problem: ${message}`)),
     );
   }
 
@@ -47,44 +38,31 @@ export class DocumentEventsService implements OnModuleDestroy {
     documentId: string,
     release: () => void = () => undefined,
   ): Observable<MessageEvent> {
-    return new Observable<MessageEvent>((observer) => {
-      let stopListening: (() => void) | undefined;
-      let closed = false;
+    return liveEventStream(() => {
       let live = false;
       const early: DocumentEvent[] = [];
-      const emit = (event: DocumentEvent) => {
-        if (observer.closed) return;
-        observer.next({ data: event });
-        if (TERMINAL_STATUSES.has(event.status)) observer.complete();
+      const emit = (sink: EventSink, event: DocumentEvent) => {
+        if (sink.closed) return;
+        sink.next({ data: event });
+        if (TERMINAL_STATUSES.has(event.status)) sink.complete();
       };
-      const heartbeat = setInterval(
-        () => observer.next({ type: 'heartbeat', data: { at: new Date().toISOString() } }),
-        HEARTBEAT_MS,
-      );
-
-      // Subscribe before reading the current state, so that no change falls between the two.
-      void (async () => {
-        stopListening = await this.listen(workspaceId, documentId, (event) =>
-          live ? emit(event) : early.push(event),
-        );
-        if (closed) return stopListening();
-        const record = await this.documents.findById(workspaceId, documentId);
-        const current = record
-          ? documentEventOf(record)
-          : deletedEvent(workspaceId, documentId, new Date().toISOString());
-        emit(current);
-        live = true;
-        for (const event of early) if (event.at >= current.at) emit(event);
-      })().catch((error: unknown) => {
-        this.logger.warn(`event stream of ${documentId} failed: ${String(error)}`);
-        observer.error(error);
-      });
-
-      return () => {
-        closed = true;
-        clearInterval(heartbeat);
-        stopListening?.();
-        release();
+      return {
+        subscribe: (sink) =>
+          this.listen(workspaceId, documentId, (event) =>
+            live ? emit(sink, event) : early.push(event),
+          ),
+        afterSubscribe: async (sink) => {
+          const record = await this.documents.findById(workspaceId, documentId);
+          const current = record
+            ? documentEventOf(record)
+            : deletedEvent(workspaceId, documentId, new Date().toISOString());
+          emit(sink, current);
+          live = true;
+          for (const event of early) if (event.at >= current.at) emit(sink, event);
+        },
+        release,
+        onError: (error) =>
+          this.logger.warn(`event stream of ${documentId} failed: ${String(error)}`),
       };
     });
   }
@@ -97,14 +75,8 @@ export class DocumentEventsService implements OnModuleDestroy {
   ): Promise<() => void> {
     const channel = documentEventsChannel(workspaceId, documentId);
     return this.subscriber.listen(channel, (message) => {
-      let event: DocumentEvent;
-      try {
-        event = JSON.parse(message) as DocumentEvent;
-      } catch {
-        this.logger.warn(`ignoring a malformed event on ${channel}`);
-        return;
-      }
-      listener(event);
+      const event = parseEvent<DocumentEvent>(message, this.logger, channel);
+      if (event) listener(event);
     });
   }
 

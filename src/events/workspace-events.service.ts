@@ -1,11 +1,8 @@
 import { Injectable, Logger, type MessageEvent, type OnModuleDestroy } from '@nestjs/common';
-import { Observable } from 'rxjs';
-import { ChannelSubscriber } from '../stores/redis/channel-subscriber';
+import type { Observable } from 'rxjs';
+import { liveEventStream, parseEvent } from '../common/http/event-stream';
+import { ChannelSubscriber, throttledProblems } from '../stores/redis/channel-subscriber';
 import { RedisStore } from '../stores/redis/redis.store';
-
-// Proxies close connections that stay silent; a heartbeat every so often keeps it open.
-const HEARTBEAT_MS = 15_000;
-const PROBLEM_LOG_INTERVAL_MS = 10_000;
 
 /** The kinds of event the workspace stream carries, from the channel that carried them. */
 export const WORKSPACE_EVENT_KINDS = [
@@ -49,17 +46,11 @@ export function kindOfChannel(
 export class WorkspaceEventsService implements OnModuleDestroy {
   private readonly logger = new Logger(WorkspaceEventsService.name);
   private readonly subscriber: ChannelSubscriber;
-  private lastProblemLoggedAt = 0;
 
   constructor(private readonly redis: RedisStore) {
     this.subscriber = new ChannelSubscriber(
       () => this.redis.subscriberConnection(),
-      (message) => {
-        const now = Date.now();
-        if (now - this.lastProblemLoggedAt < PROBLEM_LOG_INTERVAL_MS) return;
-        this.lastProblemLoggedAt = now;
-        this.logger.warn(`Redis subscriber problem: ${message}`);
-      },
+      throttledProblems((message) => this.logger.warn(`Redis subscriber problem: ${message}`)),
     );
   }
 
@@ -69,42 +60,20 @@ export class WorkspaceEventsService implements OnModuleDestroy {
    * caller's place in EventStreamQuota) is called.
    */
   stream(workspaceId: string, release: () => void = () => undefined): Observable<MessageEvent> {
-    return new Observable<MessageEvent>((observer) => {
-      let stopListening: (() => void) | undefined;
-      let closed = false;
-      const heartbeat = setInterval(
-        () => observer.next({ type: 'heartbeat', data: { at: new Date().toISOString() } }),
-        HEARTBEAT_MS,
-      );
-      void this.subscriber
-        .listenPattern(workspaceEventsPattern(workspaceId), (channel, message) => {
+    return liveEventStream(() => ({
+      subscribe: (sink) =>
+        this.subscriber.listenPattern(workspaceEventsPattern(workspaceId), (channel, message) => {
           const kind = kindOfChannel(workspaceId, channel);
-          if (!kind || observer.closed) return;
-          let data: unknown;
-          try {
-            data = JSON.parse(message);
-          } catch {
-            this.logger.warn(`ignoring a malformed event on ${channel}`);
-            return;
-          }
-          observer.next({ type: kind, data: data as object });
-        })
-        .then((stop) => {
-          stopListening = stop;
-          if (closed) return stop();
-          observer.next({ type: 'ready', data: { workspaceId, at: new Date().toISOString() } });
-        })
-        .catch((error: unknown) => {
-          this.logger.warn(`event stream of workspace ${workspaceId} failed: ${String(error)}`);
-          observer.error(error);
-        });
-      return () => {
-        closed = true;
-        clearInterval(heartbeat);
-        stopListening?.();
-        release();
-      };
-    });
+          if (!kind || sink.closed) return;
+          const data = parseEvent<object>(message, this.logger, channel);
+          if (data !== undefined) sink.next({ type: kind, data });
+        }),
+      afterSubscribe: (sink) =>
+        sink.next({ type: 'ready', data: { workspaceId, at: new Date().toISOString() } }),
+      release,
+      onError: (error) =>
+        this.logger.warn(`event stream of workspace ${workspaceId} failed: ${String(error)}`),
+    }));
   }
 
   onModuleDestroy(): void {

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type MessageEvent, type OnModuleDestroy } from '@nestjs/common';
-import { Observable } from 'rxjs';
-import { ChannelSubscriber } from '../stores/redis/channel-subscriber';
+import type { Observable } from 'rxjs';
+import { type EventSink, liveEventStream, parseEvent } from '../common/http/event-stream';
+import { ChannelSubscriber, throttledProblems } from '../stores/redis/channel-subscriber';
 import { RedisStore } from '../stores/redis/redis.store';
 import { ImportsRepository } from './imports.repository';
 import {
@@ -9,11 +10,6 @@ import {
   type ImportEvent,
   type ImportRecord,
 } from './import.types';
-
-// Proxies close connections that stay silent; a heartbeat every so often keeps them open.
-const HEARTBEAT_MS = 15_000;
-// Redis problems repeat while it is away: one warning per this interval is enough.
-const PROBLEM_LOG_INTERVAL_MS = 10_000;
 
 /**
  * Publishes import progress on Redis pub/sub and relays it to clients as Server-Sent Events.
@@ -24,7 +20,6 @@ const PROBLEM_LOG_INTERVAL_MS = 10_000;
 export class ImportEventsService implements OnModuleDestroy {
   private readonly logger = new Logger(ImportEventsService.name);
   private readonly subscriber: ChannelSubscriber;
-  private lastProblemLoggedAt = 0;
 
   constructor(
     private readonly redis: RedisStore,
@@ -32,12 +27,7 @@ export class ImportEventsService implements OnModuleDestroy {
   ) {
     this.subscriber = new ChannelSubscriber(
       () => this.redis.subscriberConnection(),
-      (message) => {
-        const now = Date.now();
-        if (now - this.lastProblemLoggedAt < PROBLEM_LOG_INTERVAL_MS) return;
-        this.lastProblemLoggedAt = now;
-        this.logger.warn(`import events subscriber: ${message}`);
-      },
+      throttledProblems((message) => this.logger.warn(`import events subscriber: ${message}`)),
     );
   }
 
@@ -54,52 +44,38 @@ export class ImportEventsService implements OnModuleDestroy {
     /** Runs with every heartbeat: a chance to notice a workflow that closed without saying so. */
     onHeartbeat: () => Promise<unknown> = async () => undefined,
   ): Observable<MessageEvent> {
-    return new Observable<MessageEvent>((observer) => {
-      let stopListening: (() => void) | undefined;
-      let closed = false;
+    const channel = importEventsChannel(workspaceId, importId);
+    return liveEventStream(() => {
       let live = false;
       const early: ImportEvent[] = [];
       let latestAt = '';
-      const emit = (event: ImportEvent) => {
-        if (observer.closed || event.at < latestAt) return;
+      const emit = (sink: EventSink, event: ImportEvent) => {
+        if (sink.closed || event.at < latestAt) return;
         latestAt = event.at;
-        observer.next({ data: event });
-        if (FINAL_IMPORT_STATUSES.includes(event.status)) observer.complete();
+        sink.next({ data: event });
+        if (FINAL_IMPORT_STATUSES.includes(event.status)) sink.complete();
       };
-      const heartbeat = setInterval(() => {
-        observer.next({ type: 'heartbeat', data: { at: new Date().toISOString() } });
-        onHeartbeat().catch((error: unknown) =>
-          this.logger.warn(`import events heartbeat check: ${String(error)}`),
-        );
-      }, HEARTBEAT_MS);
-      // Subscribe before reading the current state, so that no change falls between the two.
-      void (async () => {
-        stopListening = await this.subscriber.listen(
-          importEventsChannel(workspaceId, importId),
-          (message) => {
-            let event: ImportEvent;
-            try {
-              event = JSON.parse(message) as ImportEvent;
-            } catch {
-              this.logger.warn('ignoring a malformed import event');
-              return;
-            }
-            if (live) emit(event);
+      return {
+        subscribe: (sink) =>
+          this.subscriber.listen(channel, (message) => {
+            const event = parseEvent<ImportEvent>(message, this.logger, channel);
+            if (!event) return;
+            if (live) emit(sink, event);
             else early.push(event);
-          },
-        );
-        if (closed) return stopListening();
-        const record = await this.imports.findById(workspaceId, importId);
-        if (!record) return observer.complete();
-        emit(eventOf(record));
-        live = true;
-        for (const event of early) emit(event);
-      })().catch((error: unknown) => observer.error(error));
-      return () => {
-        closed = true;
-        clearInterval(heartbeat);
-        stopListening?.();
-        release();
+          }),
+        afterSubscribe: async (sink) => {
+          const record = await this.imports.findById(workspaceId, importId);
+          if (!record) return sink.complete();
+          emit(sink, eventOf(record));
+          live = true;
+          for (const event of early) emit(sink, event);
+        },
+        release,
+        onHeartbeat: () => {
+          onHeartbeat().catch((error: unknown) =>
+            this.logger.warn(`import events heartbeat check: ${String(error)}`),
+          );
+        },
       };
     });
   }

@@ -111,3 +111,20 @@ export class ChannelSubscriber {
     return connection;
   }
 }
+
+/**
+ * A ChannelSubscriber's onProblem that passes on at most one message per interval: Redis
+ * problems repeat for as long as it is away.
+ */
+export function throttledProblems(
+  warn: (message: string) => void,
+  intervalMs = 10_000,
+): (message: string) => void {
+  let lastPassedAt = 0;
+  return (message) => {
+    const now = Date.now();
+    if (now - lastPassedAt < intervalMs) return;
+    lastPassedAt = now;
+    warn(message);
+  };
+}
