@@ -12,7 +12,7 @@ import { ChunkRetriever } from '../src/search/chunk-retriever';
 import { SearchCache } from '../src/search/search-cache';
 import { DomainSearchScope } from '../src/search/domain-scope';
 import { SearchService } from '../src/search/search.service';
-import { WorkspaceGraphLoader } from '../src/search/workspace-graph.loader';
+import { GraphNeighbourhoods } from '../src/search/graph-neighbourhood';
 import { TemporalModule } from '../src/temporal/temporal.module';
 import { WebhookDispatcher } from '../src/webhooks/webhook-dispatcher';
 import { WebhooksRepository } from '../src/webhooks/webhooks.repository';
@@ -25,7 +25,7 @@ const domainProviders = [
   SearchService,
   DomainSearchScope,
   ChunkRetriever,
-  WorkspaceGraphLoader,
+  GraphNeighbourhoods,
   SearchCache,
 ];
 

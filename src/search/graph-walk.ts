@@ -168,6 +168,7 @@ export function personalizedPageRank(
         continue;
       }
       const perChunk = (mass * chunkShare) / sub.chunkDivisor[e];
+      // Chunks outside the neighbourhood would hold their share far from the query: it leaves.
       for (let edge = sub.entityChunkStart[e]; edge < sub.entityChunkStart[e + 1]; edge++) {
         nextC[sub.entityChunks[edge]] += perChunk;
       }
@@ -319,7 +320,10 @@ function allowedSubgraph(
       total += weight * specificity[neighbor];
       out++;
     }
-    const chunkDegree = entityChunkStart[local + 1] - entityChunkStart[local];
+    // The entity's chunks in the whole workspace: a neighbourhood holds only some of a common
+    // entity's chunks, and each must receive what it would from the whole graph (the share of
+    // those left out leaves the walk and restarts).
+    const chunkDegree = graph.mentionCount(entity);
     relationTotal[local] = total;
     relationShare[local] = total > 0 ? (chunkDegree > 0 ? options.relationShare : 1) : 0;
     chunkShare[local] = chunkDegree > 0 ? 1 - relationShare[local] : 0;

@@ -1,5 +1,16 @@
 import { entityKey } from '../extraction/normalize';
-import type { WorkspaceGraph } from './workspace-graph';
+
+/**
+ * What linking reads: entity keys, name and word indexes, and how common each entity is. A whole
+ * WorkspaceGraph has them; search builds one from the few candidate entities Neo4j returns for
+ * the query's phrases and words (graph-neighbourhood.ts).
+ */
+export interface LinkIndex {
+  readonly entityKeys: readonly string[];
+  readonly nameIndex: ReadonlyMap<string, number[]>;
+  readonly wordIndex: ReadonlyMap<string, number[]>;
+  mentionCount(entity: number): number;
+}
 
 /** How a query phrase was tied to an entity. */
 export type LinkMethod = 'name' | 'alias' | 'fuzzy';
@@ -55,53 +66,102 @@ export function queryWords(query: string): QueryWord[] {
  * an NLP extractor found in the query) are tried first, exactly.
  */
 export function linkQueryEntities(
-  graph: WorkspaceGraph,
+  index: LinkIndex,
   query: string,
   namedPhrases: readonly string[] = [],
 ): QueryEntityLink[] {
-  const links = new Map<number, QueryEntityLink>();
-  const add = (link: QueryEntityLink) => {
-    const existing = links.get(link.entity);
-    if (existing === undefined || existing.confidence < link.confidence)
-      links.set(link.entity, link);
-  };
+  const { links, unlinkedNames } = exactQueryLinks(index, query, namedPhrases);
+  return mergeLinks(
+    links,
+    unlinkedNames.flatMap((phrase) => fuzzyLinks(index, phrase)),
+  );
+}
 
-  for (const phrase of namedPhrases) {
-    for (const link of exactLinks(graph, phrase, 1)) add(link);
-  }
+/** The exact phase of linkQueryEntities, and the capitalised phrases it left unlinked. */
+export function exactQueryLinks(
+  index: LinkIndex,
+  query: string,
+  namedPhrases: readonly string[] = [],
+): { links: QueryEntityLink[]; unlinkedNames: string[] } {
+  const links: QueryEntityLink[] = [];
+  for (const phrase of namedPhrases) links.push(...exactLinks(index, phrase, 1));
 
   const words = queryWords(query);
   const covered = new Array<boolean>(words.length).fill(false);
-  for (let size = Math.min(MAX_PHRASE_WORDS, words.length); size >= 1; size -= 1) {
-    for (let first = 0; first + size <= words.length; first += 1) {
-      if (covered.slice(first, first + size).some(Boolean)) continue;
-      const phraseWords = words.slice(first, first + size);
-      if (size === 1 && STOP_WORDS.has(phraseWords[0].text.toLowerCase())) continue;
-      const phrase = query.slice(phraseWords[0].start, phraseWords[size - 1].end);
-      // A lone lower-case word ("film") is a weak hint, a capitalised phrase a strong one.
-      const confidence = phraseWords.some((word) => word.capitalised) ? 1 : size > 1 ? 0.6 : 0.3;
-      const found = exactLinks(graph, phrase, confidence);
-      if (found.length === 0) continue;
-      for (const link of found) add(link);
-      for (let index = first; index < first + size; index += 1) covered[index] = true;
-    }
+  for (const { first, size, phrase } of queryPhrases(query, words)) {
+    if (covered.slice(first, first + size).some(Boolean)) continue;
+    const phraseWords = words.slice(first, first + size);
+    // A lone lower-case word ("film") is a weak hint, a capitalised phrase a strong one.
+    const confidence = phraseWords.some((word) => word.capitalised) ? 1 : size > 1 ? 0.6 : 0.3;
+    const found = exactLinks(index, phrase, confidence);
+    if (found.length === 0) continue;
+    links.push(...found);
+    for (let at = first; at < first + size; at += 1) covered[at] = true;
   }
+  const unlinkedNames = uncoveredCapitalisedRuns(words, covered).map((run) =>
+    query.slice(run[0].start, run[run.length - 1].end),
+  );
+  return { links: mergeLinks(links, []), unlinkedNames };
+}
 
-  for (const run of uncoveredCapitalisedRuns(words, covered)) {
-    const phrase = query.slice(run[0].start, run[run.length - 1].end);
-    for (const link of fuzzyLinks(graph, phrase)) add(link);
+/** Links by entity, the most confident one kept for each. */
+export function mergeLinks(
+  first: readonly QueryEntityLink[],
+  more: readonly QueryEntityLink[],
+): QueryEntityLink[] {
+  const links = new Map<number, QueryEntityLink>();
+  for (const link of [...first, ...more]) {
+    const existing = links.get(link.entity);
+    if (existing === undefined || existing.confidence < link.confidence)
+      links.set(link.entity, link);
   }
   return [...links.values()];
 }
 
-function exactLinks(graph: WorkspaceGraph, phrase: string, confidence: number): QueryEntityLink[] {
+/** The phrases the exact phase may try, longest first, left to right. */
+function queryPhrases(
+  query: string,
+  words: QueryWord[] = queryWords(query),
+): { first: number; size: number; phrase: string }[] {
+  const phrases: { first: number; size: number; phrase: string }[] = [];
+  for (let size = Math.min(MAX_PHRASE_WORDS, words.length); size >= 1; size -= 1) {
+    for (let first = 0; first + size <= words.length; first += 1) {
+      if (size === 1 && STOP_WORDS.has(words[first].text.toLowerCase())) continue;
+      phrases.push({
+        first,
+        size,
+        phrase: query.slice(words[first].start, words[first + size - 1].end),
+      });
+    }
+  }
+  return phrases;
+}
+
+/** Every name key the exact phase may look up for this query: what to ask the store for. */
+export function linkLookupKeys(query: string, namedPhrases: readonly string[] = []): string[] {
+  const keys = new Set<string>();
+  for (const phrase of [...namedPhrases, ...queryPhrases(query).map((p) => p.phrase)]) {
+    const key = entityKey(phrase);
+    if (key !== '' && !STOP_WORDS.has(key)) keys.add(key);
+  }
+  return [...keys];
+}
+
+/** The words fuzzy linking looks entities up by, for a phrase. */
+export function fuzzyLookupWords(phrase: string): string[] {
+  return [...new Set(entityKey(phrase).split(' '))].filter(
+    (word) => word !== '' && !STOP_WORDS.has(word),
+  );
+}
+
+function exactLinks(index: LinkIndex, phrase: string, confidence: number): QueryEntityLink[] {
   const key = entityKey(phrase);
   if (key === '' || STOP_WORDS.has(key)) return [];
-  return (graph.nameIndex.get(key) ?? []).map((entity) => ({
+  return (index.nameIndex.get(key) ?? []).map((entity) => ({
     entity,
     matchedText: phrase,
-    method: graph.entityKeys[entity] === key ? 'name' : 'alias',
-    confidence: graph.entityKeys[entity] === key ? confidence : confidence * 0.9,
+    method: index.entityKeys[entity] === key ? 'name' : 'alias',
+    confidence: index.entityKeys[entity] === key ? confidence : confidence * 0.9,
   }));
 }
 
@@ -125,20 +185,18 @@ function uncoveredCapitalisedRuns(words: QueryWord[], covered: boolean[]): Query
  * Entities sharing words with a phrase, scored by the overlap of their word sets (Jaccard);
  * rare words are looked up first so a common word ("John") does not flood the candidates.
  */
-function fuzzyLinks(graph: WorkspaceGraph, phrase: string): QueryEntityLink[] {
-  const phraseWords = [...new Set(entityKey(phrase).split(' '))].filter(
-    (word) => word !== '' && !STOP_WORDS.has(word),
-  );
+export function fuzzyLinks(index: LinkIndex, phrase: string): QueryEntityLink[] {
+  const phraseWords = fuzzyLookupWords(phrase);
   if (phraseWords.length === 0) return [];
   const postings = phraseWords
-    .map((word) => graph.wordIndex.get(word) ?? [])
+    .map((word) => index.wordIndex.get(word) ?? [])
     .filter((list) => list.length > 0)
     .sort((a, b) => a.length - b.length);
   if (postings.length === 0) return [];
   const candidates = new Set(postings[0].slice(0, 200));
   const scored: QueryEntityLink[] = [];
   for (const entity of candidates) {
-    const nameWords = new Set(graph.entityKeys[entity].split(' '));
+    const nameWords = new Set(index.entityKeys[entity].split(' '));
     const shared = phraseWords.filter((word) => nameWords.has(word)).length;
     const jaccard = shared / (phraseWords.length + nameWords.size - shared);
     if (jaccard < 0.5) continue;
@@ -147,7 +205,7 @@ function fuzzyLinks(graph: WorkspaceGraph, phrase: string): QueryEntityLink[] {
   return scored
     .sort(
       (a, b) =>
-        b.confidence - a.confidence || graph.mentionCount(b.entity) - graph.mentionCount(a.entity),
+        b.confidence - a.confidence || index.mentionCount(b.entity) - index.mentionCount(a.entity),
     )
     .slice(0, FUZZY_CANDIDATES_PER_PHRASE);
 }

@@ -8,7 +8,7 @@ import { EntitiesService } from './entities.service';
 import { SearchCache } from './search-cache';
 import { SearchController } from './search.controller';
 import { SearchService } from './search.service';
-import { WorkspaceGraphLoader } from './workspace-graph.loader';
+import { GraphNeighbourhoods } from './graph-neighbourhood';
 
 /** POST /search and graph exploration (GET /entities, /graph/neighborhood). Needs StoresModule. */
 @Module({
@@ -19,7 +19,7 @@ import { WorkspaceGraphLoader } from './workspace-graph.loader';
     DomainSearchScope,
     EntitiesService,
     ChunkRetriever,
-    WorkspaceGraphLoader,
+    GraphNeighbourhoods,
     SearchCache,
   ],
 })

@@ -1,10 +1,11 @@
 import { entityKey } from '../extraction/normalize';
 
 /**
- * One workspace's knowledge graph held in memory for search: entities, chunks and the documents
- * they belong to, mentions (chunk → entity) and relations (entity → entity), with integer ids so
- * that graph walks run over arrays instead of maps. Built from rows read from Neo4j and rebuilt
- * when the workspace's content version changes.
+ * A part of one workspace's knowledge graph, held in memory for one search: entities, chunks and
+ * the documents they belong to, mentions (chunk → entity) and relations (entity → entity), with
+ * integer ids so that graph walks run over arrays instead of maps. Search builds it from the
+ * bounded neighbourhood of the query that graph-neighbourhood.ts reads from Neo4j (a few hundred
+ * entities), never from the whole workspace; unit tests build small whole graphs.
  */
 
 export interface EntityRow {
@@ -12,6 +13,11 @@ export interface EntityRow {
   name: string;
   type: string;
   aliases: string[];
+  /**
+   * Chunks of the whole workspace that mention the entity, when the rows are only part of the
+   * graph (a neighbourhood holds a few of a common entity's chunks); else the chunks given.
+   */
+  mentions?: number;
 }
 
 export interface ChunkRow {
@@ -66,6 +72,7 @@ export class WorkspaceGraph {
   readonly entityNames: string[] = [];
   readonly entityTypes: string[] = [];
   readonly entityAliases: string[][] = [];
+  readonly entityMentions: number[] = [];
   readonly entityIndex = new Map<string, number>();
   readonly chunkIds: string[] = [];
   readonly chunkDocuments: string[] = [];
@@ -80,7 +87,7 @@ export class WorkspaceGraph {
   /** word of a name or alias key → entities, for fuzzy linking. */
   readonly wordIndex = new Map<string, number[]>();
 
-  constructor(rows: WorkspaceGraphRows) {
+  constructor(readonly rows: WorkspaceGraphRows) {
     for (const document of rows.documents) this.documentTitles.set(document.id, document.title);
     for (const entity of rows.entities) {
       const id = this.entityKeys.length;
@@ -88,6 +95,7 @@ export class WorkspaceGraph {
       this.entityNames.push(entity.name);
       this.entityTypes.push(entity.type);
       this.entityAliases.push(entity.aliases);
+      this.entityMentions.push(entity.mentions ?? -1);
       this.entityIndex.set(entity.key, id);
       this.entityChunks.push([]);
       this.neighbors.push([]);
@@ -161,8 +169,29 @@ export class WorkspaceGraph {
 
   /** Chunks mentioning the entity: how common (hence how uninformative) it is. */
   mentionCount(entity: number): number {
-    return this.entityChunks[entity].length;
+    const known = this.entityMentions[entity];
+    return known >= 0 ? known : this.entityChunks[entity].length;
   }
+
+  /**
+   * This graph with more chunks and entities (rows this one does not have yet) appended: every
+   * entity, chunk and relation id of this graph means the same in the result.
+   */
+  extendedWith(more: { entities: EntityRow[]; chunks: ChunkRow[] }): WorkspaceGraph {
+    const entities = more.entities.filter((entity) => !this.entityIndex.has(entity.key));
+    const chunks = more.chunks.filter((chunk) => !this.chunkIndex.has(chunk.id));
+    if (entities.length === 0 && chunks.length === 0) return this;
+    return new WorkspaceGraph({
+      ...this.rows,
+      entities: [...this.rows.entities, ...dedupeBy(entities, (entity) => entity.key)],
+      chunks: [...this.rows.chunks, ...dedupeBy(chunks, (chunk) => chunk.id)],
+    });
+  }
+}
+
+function dedupeBy<T>(items: T[], key: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => !seen.has(key(item)) && seen.add(key(item)) !== undefined);
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -6,7 +6,11 @@ import {
   DocumentGraphRepository,
   type DocumentGraph,
 } from '../../src/knowledge/document-graph.repository';
-import { WorkspaceGraphLoader } from '../../src/search/workspace-graph.loader';
+import { EntitiesService } from '../../src/search/entities.service';
+import {
+  DEFAULT_NEIGHBOURHOOD_LIMITS,
+  GraphNeighbourhoods,
+} from '../../src/search/graph-neighbourhood';
 import { checkCypherScope } from '../../src/stores/neo4j/cypher-scope';
 import { Neo4jGraphStore, UnscopedGraphQueryError } from '../../src/stores/neo4j/neo4j-graph.store';
 
@@ -70,7 +74,8 @@ describe('Cypher workspace scoping (real Neo4j, every statement the repositories
   const statements = store.recordStatements();
   const documents = new DocumentGraphRepository(store);
   const domains = new DomainGraphRepository(store);
-  const loader = new WorkspaceGraphLoader(store);
+  const neighbourhoods = new GraphNeighbourhoods(store);
+  const entities = new EntitiesService(store);
   const workspaceId = `scope-${randomUUID().slice(0, 8)}`;
   const otherWorkspaceId = `scope-${randomUUID().slice(0, 8)}`;
   const [first, second] = [randomUUID(), randomUUID()];
@@ -85,8 +90,24 @@ describe('Cypher workspace scoping (real Neo4j, every statement the repositories
     expect(await documents.documentsInGraph(workspaceId, [first, second])).toHaveLength(2);
     await documents.countContributions(workspaceId, [first, second]);
     await documents.chunkEntityKeys(workspaceId, [first]);
-    const { graph } = await loader.graphFor(workspaceId, randomUUID());
-    expect(graph).toBeDefined();
+    // Search's reads: linking a query (keys and the name index), a neighbourhood, hit chunks.
+    const links = await neighbourhoods.linkQuery(workspaceId, 'Is Bjørgvin near Oslo?', []);
+    expect(links.map((link) => link.key).sort()).toEqual(['place:bergen', 'place:oslo']);
+    const graph = await neighbourhoods.neighbourhood(workspaceId, randomUUID(), {
+      entities: new Map([['place:oslo', 1]]),
+      chunks: new Map([[chunkIdFor(first, 1), 1]]),
+      hops: 2,
+      limits: DEFAULT_NEIGHBOURHOOD_LIMITS,
+      dateWeight: 0.25,
+    });
+    expect(graph.entityKeys.sort()).toEqual(['place:bergen', 'place:oslo']);
+    await neighbourhoods.withChunks(workspaceId, graph, [chunkIdFor(first, 0)], true);
+    // The entity pages' reads.
+    expect((await entities.search(workspaceId, 'Berg', 5)).map((entity) => entity.key)).toEqual([
+      'place:bergen',
+    ]);
+    expect((await entities.get(workspaceId, 'place:oslo')).relations).toHaveLength(1);
+    expect((await entities.neighborhood(workspaceId, 'place:oslo', 2, 10)).edges).toHaveLength(1);
     expect(await domains.linkDocuments(workspaceId, { id: domainId, name: 'Scope' }, [first])).toBe(
       1,
     );

@@ -23,6 +23,9 @@ export class UnscopedGraphQueryError extends Error {
   }
 }
 
+/** Full-text index of entity names and aliases (with the workspace id, to query one workspace). */
+export const ENTITY_NAMES_INDEX = 'entity_names';
+
 /**
  * Uniqueness per workspace: the same id or entity key may exist in two workspaces.
  * Composite property uniqueness constraints are available in Neo4j 5 Community
@@ -40,6 +43,11 @@ export const graphSchemaStatements: readonly string[] = [
   // A document's chunks and the relations it evidences are found by document id (delete, counts).
   'CREATE INDEX chunk_workspace_document IF NOT EXISTS FOR (n:Chunk) ON (n.workspaceId, n.documentId)',
   'CREATE INDEX related_to_document IF NOT EXISTS FOR ()-[r:RELATED_TO]-() ON (r.documentId)',
+  // Search links a query's phrases to entities by alias and by shared words without holding the
+  // workspace's names in memory. Lucene tokenises the workspace id too: queries require it as a
+  // phrase, so that another workspace's names never crowd out this one's.
+  `CREATE FULLTEXT INDEX ${ENTITY_NAMES_INDEX} IF NOT EXISTS FOR (n:Entity) ON EACH [n.workspaceId, n.name, n.aliases]
+     OPTIONS {indexConfig: {\`fulltext.analyzer\`: 'standard-no-stop-words'}}`,
 ];
 
 @Injectable()
