@@ -1,16 +1,23 @@
 /**
- * Multi-hop retrieval quality through the API: imports a dataset's corpus into a fresh workspace
- * (signed in as the local benchmark user), asks every question through POST /search in each mode, and prints Recall@2 and
- * Recall@5 (HippoRAG's convention: a passage is title + "\n" + text), next to a BM25 baseline
- * computed here on the same corpus.
+ * Multi-hop retrieval quality through the API: imports a dataset's corpus (and optionally a corpus of
+ * distractors) into a fresh workspace (signed in as the local benchmark user), asks every question
+ * of the chosen half through POST /search in each mode, one request at a time, and prints per mode
+ * Recall@2/5/10 (HippoRAG's convention: a passage is title + "\n" + text), MRR and the latency
+ * p50/p95 seen by the client in the same run, next to a BM25 baseline computed here on the same
+ * corpus.
  *
  *   npm run bench:retrieval -- [--dataset <dir>] [--api <url>] [--modes auto,graph,...]
- *                              [--hops N] [--workspace <id> --skip-import] [--via imports|documents]
+ *                              [--split tune|test|all] [--distractors <dir|corpus.json>]
+ *                              [--hops N] [--concurrency N] [--workspace <id> --skip-import]
+ *                              [--via imports|documents]
  *
+ * --split: questions at an even position of questions.json are the tuning half, odd ones the test
+ * half. Every constant of ranking is chosen on the tuning half; the test half is reported.
  * It prints the workspace it used; `npm run bench:search -- --workspace <id>` measures latency there.
  */
 import '../../test/support/load-stack-env';
-import { basename, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import {
   DEFAULT_DATASET_DIR,
   REPO_ROOT,
@@ -27,7 +34,9 @@ import {
 } from './retrieval-dataset';
 
 const MODES = ['vector', 'keyword', 'hybrid', 'graph', 'auto'] as const;
-const KS = [2, 5] as const;
+const KS = [2, 5, 10] as const;
+const SPLITS = ['tune', 'test', 'all'] as const;
+export type Split = (typeof SPLITS)[number];
 
 interface SearchHitLike {
   title: string;
@@ -130,6 +139,60 @@ function recallAt(retrieved: string[], gold: Set<string>, k: number): number {
   return [...gold].filter((passage) => top.has(passage)).length / gold.size;
 }
 
+/** 1 / rank of the first supporting passage retrieved (0 when none is). */
+function reciprocalRank(retrieved: string[], gold: Set<string>): number {
+  const rank = retrieved.findIndex((passage) => gold.has(passage));
+  return rank < 0 ? 0 : 1 / (rank + 1);
+}
+
+/** Even positions of the file are the tuning half, odd ones the test half. */
+export function questionsOfSplit<T>(questions: readonly T[], split: Split): T[] {
+  if (split === 'all') return [...questions];
+  const parity = split === 'tune' ? 0 : 1;
+  return questions.filter((_, index) => index % 2 === parity);
+}
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+interface Scores {
+  method: string;
+  recall: Record<number, number>;
+  mrr: number;
+  latenciesMs: number[];
+}
+
+function scoreRankings(
+  method: string,
+  rankings: string[][],
+  questions: DatasetQuestion[],
+  latenciesMs: number[] = [],
+): Scores {
+  const recall: Record<number, number> = Object.fromEntries(KS.map((k) => [k, 0]));
+  let mrr = 0;
+  rankings.forEach((retrieved, index) => {
+    const gold = goldPassages(questions[index]);
+    for (const k of KS) recall[k] += recallAt(retrieved, gold, k);
+    mrr += reciprocalRank(retrieved, gold);
+  });
+  const count = Math.max(1, questions.length);
+  for (const k of KS) recall[k] = (recall[k] / count) * 100;
+  return { method, recall, mrr: mrr / count, latenciesMs };
+}
+
+/** A corpus file (a JSON array of {title, text}) or a dataset folder holding corpus.json. */
+function loadCorpusFile(path: string): CorpusPassage[] {
+  const file = existsSync(join(path, 'corpus.json')) ? join(path, 'corpus.json') : path;
+  const passages = JSON.parse(readFileSync(file, 'utf8')) as CorpusPassage[];
+  if (!Array.isArray(passages) || passages.some((p) => typeof p.title !== 'string')) {
+    throw new Error(`${file} is not a JSON array of {title, text}`);
+  }
+  return passages;
+}
+
 /**
  * Search ranks chunks; recall is per passage. A hit maps to its corpus passage by title and by
  * the passage containing the chunk's text, then passages are de-duplicated in rank order.
@@ -162,11 +225,21 @@ async function main(): Promise<void> {
   const modes = (flags.get('modes') ?? MODES.join(','))
     .split(',')
     .filter((mode) => mode !== '') as (typeof MODES)[number][];
+  const split = (flags.get('split') ?? 'all') as Split;
+  if (!SPLITS.includes(split)) throw new Error(`--split must be one of ${SPLITS.join('|')}`);
+  // One request at a time by default, so that the latencies are those of concurrency 1.
+  const concurrency = Number(flags.get('concurrency') ?? '1');
   // Without --hops, the API's default.
   const hops = flags.get('hops') === undefined ? undefined : Number(flags.get('hops'));
   const dataset = loadDataset(datasetDir);
+  const distractorsPath = flags.get('distractors');
+  const distractors =
+    distractorsPath === undefined ? [] : loadCorpusFile(resolve(REPO_ROOT, distractorsPath));
+  const questions = questionsOfSplit(dataset.questions, split);
   console.log(
-    `dataset ${datasetDir}: ${dataset.corpus.length} passages, ${dataset.questions.length} questions; API ${apiUrl}`,
+    `dataset ${datasetDir}: ${dataset.corpus.length} passages` +
+      (distractors.length > 0 ? ` + ${distractors.length} distractors (${distractorsPath})` : '') +
+      `, ${questions.length} questions (split ${split}); API ${apiUrl}`,
   );
 
   // A fresh workspace unless one is named (reuse one with --workspace <id> --skip-import).
@@ -178,34 +251,56 @@ async function main(): Promise<void> {
   console.log(`workspace ${workspaceId}`);
 
   if (flags.get('skip-import') !== 'true') {
-    const started = Date.now();
     const via = flags.get('via') as 'imports' | 'documents' | undefined;
+    let started = Date.now();
     const used = await loadCorpusIntoApi(apiUrl, dataset.corpus, { via });
     console.log(`imported via POST /${used} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    if (distractors.length > 0) {
+      started = Date.now();
+      await loadCorpusIntoApi(apiUrl, distractors, { via });
+      console.log(`distractors imported in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    }
   }
 
-  const rows: { method: string; recall: Record<number, number> }[] = [];
-  const bm25 = new Bm25Index(dataset.corpus.map((passage) => `${passage.title} ${passage.text}`));
-  const bm25Recall = Object.fromEntries(KS.map((k) => [k, 0]));
-  for (const question of dataset.questions) {
-    const retrieved = bm25
-      .search(question.question, Math.max(...KS))
-      .map((index) => passageKey(dataset.corpus[index].title, dataset.corpus[index].text));
-    for (const k of KS) bm25Recall[k] += recallAt(retrieved, goldPassages(question), k);
-  }
-  rows.push({ method: 'BM25 (this script)', recall: bm25Recall });
+  // Distractors are part of the corpus for BM25 and for mapping hits back to passages.
+  const corpus = [...dataset.corpus, ...distractors];
+  const rows: Scores[] = [];
+  const bm25 = new Bm25Index(corpus.map((passage) => `${passage.title} ${passage.text}`));
+  rows.push(
+    scoreRankings(
+      'BM25 (this script)',
+      questions.map((question) =>
+        bm25
+          .search(question.question, Math.max(...KS))
+          .map((index) => passageKey(corpus[index].title, corpus[index].text)),
+      ),
+      questions,
+    ),
+  );
 
-  const toPassage = passageMapper(dataset.corpus);
+  const toPassage = passageMapper(corpus);
   for (const mode of modes) {
-    const recall = Object.fromEntries(KS.map((k) => [k, 0]));
     const started = Date.now();
-    const perQuestion = await mapConcurrently(dataset.questions, 4, async (question) => {
-      // Computed answers, not cached ones: the figures must reflect the running code.
-      const response = await postJson<{ hits: SearchHitLike[] }>(
-        `${apiUrl}/search`,
-        { query: question.question, mode, hops, limit: 20 },
-        { 'cache-control': 'no-cache' },
-      );
+    const latenciesMs: number[] = [];
+    let retried = 0;
+    const rankings = await mapConcurrently(questions, concurrency, async (question) => {
+      let response: { status: number; body: { hits: SearchHitLike[] } };
+      for (let attempt = 1; ; attempt += 1) {
+        const sent = performance.now();
+        // Computed answers, not cached ones: the figures must reflect the running code.
+        response = await postJson<{ hits: SearchHitLike[] }>(
+          `${apiUrl}/search`,
+          { query: question.question, mode, hops, limit: 20 },
+          { 'cache-control': 'no-cache' },
+        );
+        // A busy store answers 503 (Retry-After): asked again, and only the answer is timed.
+        if (response.status !== 503 || attempt === 5) {
+          latenciesMs.push(performance.now() - sent);
+          break;
+        }
+        retried += 1;
+        await new Promise((resolveSleep) => setTimeout(resolveSleep, 1_000));
+      }
       if (response.status !== 200) {
         throw new Error(
           `POST /search (${mode}) → ${response.status}: ${JSON.stringify(response.body)}`,
@@ -213,19 +308,26 @@ async function main(): Promise<void> {
       }
       return distinct(response.body.hits.map(toPassage));
     });
-    perQuestion.forEach((retrieved, index) => {
-      for (const k of KS)
-        recall[k] += recallAt(retrieved, goldPassages(dataset.questions[index]), k);
-    });
-    rows.push({ method: `POST /search mode=${mode}`, recall });
-    process.stderr.write(`  ${mode}: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    rows.push(scoreRankings(`POST /search mode=${mode}`, rankings, questions, latenciesMs));
+    process.stderr.write(
+      `  ${mode}: ${((Date.now() - started) / 1000).toFixed(1)} s` +
+        (retried > 0 ? `, ${retried} answers 503 asked again` : '') +
+        '\n',
+    );
   }
 
-  const count = dataset.questions.length;
-  console.log(`\n| method | R@2 | R@5 |\n|---|---|---|`);
+  console.log(
+    `\nsplit ${split} (${questions.length} questions), concurrency ${concurrency}, ${new Date().toISOString()}`,
+  );
+  console.log(
+    `| method | R@2 | R@5 | R@10 | MRR | p50 ms | p95 ms |\n|---|---|---|---|---|---|---|`,
+  );
   for (const row of rows) {
+    const latency = (p: number) =>
+      row.latenciesMs.length === 0 ? '–' : percentile(row.latenciesMs, p).toFixed(1);
     console.log(
-      `| ${row.method} | ${((row.recall[2] / count) * 100).toFixed(1)} | ${((row.recall[5] / count) * 100).toFixed(1)} |`,
+      `| ${row.method} | ${KS.map((k) => row.recall[k].toFixed(1)).join(' | ')} | ` +
+        `${row.mrr.toFixed(3)} | ${latency(50)} | ${latency(95)} |`,
     );
   }
 }

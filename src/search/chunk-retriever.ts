@@ -70,6 +70,7 @@ export class ChunkRetriever {
     query: string,
     limit: number,
     filters: ChunkFilters,
+    properties: readonly ('title' | 'text')[] = ['title', 'text'],
   ): Promise<ChunkCandidate[]> {
     const collection = await this.collection(workspaceId);
     const result = await inClientSpan(
@@ -78,7 +79,7 @@ export class ChunkRetriever {
       () =>
         collection.query.bm25(query, {
           limit,
-          queryProperties: ['title', 'text'],
+          queryProperties: [...properties],
           filters: this.filterOf(collection, filters),
           returnProperties: [...RETURNED_PROPERTIES],
           returnMetadata: ['score'],

@@ -1,6 +1,6 @@
-import { DEFAULT_NEIGHBOURHOOD_LIMITS, type NeighbourhoodLimits } from './graph-neighbourhood';
 import { DEFAULT_WALK_OPTIONS, type WalkOptions } from './graph-walk';
 import type { SignalName } from './rank-fusion';
+import { DEFAULT_SECOND_ROUND, type SecondRoundTuning } from './second-round';
 
 /** Knobs of ranking, chosen on MuSiQue-100 with infra/bench/bench-retrieval.ts. */
 export interface SearchTuning {
@@ -17,8 +17,8 @@ export interface SearchTuning {
   /** ...and their share of the walk's restart mass, next to the query's entities (share 1). */
   seedHitShare: number;
   walk: Omit<WalkOptions, 'hops'>;
-  /** How much of the graph around the query one search reads from Neo4j. */
-  neighbourhood: NeighbourhoodLimits;
+  /** auto's second retrieval round from the bridge entities of its best hits. */
+  secondRound: SecondRoundTuning;
 }
 
 export const DEFAULT_SEARCH_TUNING: SearchTuning = {
@@ -39,7 +39,7 @@ export const DEFAULT_SEARCH_TUNING: SearchTuning = {
     relationShare: DEFAULT_WALK_OPTIONS.relationShare,
     dateWeight: DEFAULT_WALK_OPTIONS.dateWeight,
   },
-  neighbourhood: DEFAULT_NEIGHBOURHOOD_LIMITS,
+  secondRound: DEFAULT_SECOND_ROUND,
 };
 
 /**
@@ -55,6 +55,6 @@ export function searchTuningFrom(raw: string | undefined): SearchTuning {
     hybridWeights: { ...DEFAULT_SEARCH_TUNING.hybridWeights, ...override.hybridWeights },
     autoWeights: { ...DEFAULT_SEARCH_TUNING.autoWeights, ...override.autoWeights },
     walk: { ...DEFAULT_SEARCH_TUNING.walk, ...override.walk },
-    neighbourhood: { ...DEFAULT_SEARCH_TUNING.neighbourhood, ...override.neighbourhood },
+    secondRound: { ...DEFAULT_SEARCH_TUNING.secondRound, ...override.secondRound },
   };
 }
