@@ -1,3 +1,4 @@
+import { DEFAULT_NEIGHBOURHOOD_LIMITS, type NeighbourhoodLimits } from './graph-neighbourhood';
 import { DEFAULT_WALK_OPTIONS, type WalkOptions } from './graph-walk';
 import type { SignalName } from './rank-fusion';
 import { DEFAULT_SECOND_ROUND, type SecondRoundTuning } from './second-round';
@@ -19,6 +20,8 @@ export interface SearchTuning {
   walk: Omit<WalkOptions, 'hops'>;
   /** auto's second retrieval round from the bridge entities of its best hits. */
   secondRound: SecondRoundTuning;
+  /** How much of the graph around the query one search reads from Neo4j. */
+  neighbourhood: NeighbourhoodLimits;
 }
 
 export const DEFAULT_SEARCH_TUNING: SearchTuning = {
@@ -40,6 +43,7 @@ export const DEFAULT_SEARCH_TUNING: SearchTuning = {
     dateWeight: DEFAULT_WALK_OPTIONS.dateWeight,
   },
   secondRound: DEFAULT_SECOND_ROUND,
+  neighbourhood: DEFAULT_NEIGHBOURHOOD_LIMITS,
 };
 
 /**
@@ -56,5 +60,6 @@ export function searchTuningFrom(raw: string | undefined): SearchTuning {
     autoWeights: { ...DEFAULT_SEARCH_TUNING.autoWeights, ...override.autoWeights },
     walk: { ...DEFAULT_SEARCH_TUNING.walk, ...override.walk },
     secondRound: { ...DEFAULT_SEARCH_TUNING.secondRound, ...override.secondRound },
+    neighbourhood: { ...DEFAULT_SEARCH_TUNING.neighbourhood, ...override.neighbourhood },
   };
 }

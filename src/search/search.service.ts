@@ -14,7 +14,8 @@ import { ChunkRetriever, type ChunkCandidate, type ChunkFilters } from './chunk-
 import { DomainSearchScope } from './domain-scope';
 import { entityRef, explainChunk, relatedEntities } from './explanation';
 import { personalizedPageRank, RelationPaths, type WalkSeeds } from './graph-walk';
-import { linkQueryEntities, type QueryEntityLink } from './query-linking';
+import { GraphNeighbourhoods, type KeyedLink } from './graph-neighbourhood';
+import type { QueryEntityLink } from './query-linking';
 import { reciprocalRankFusion, type FusedItem, type Ranking } from './rank-fusion';
 import { SearchCache } from './search-cache';
 import type { SearchMode, SearchRequest } from './search.schema';
@@ -22,7 +23,6 @@ import { searchTuningFrom, type SearchTuning } from './search-tuning';
 import { withSecondRound } from './second-round';
 import type { LinkedEntity, SearchHit, SearchResponse } from './search.types';
 import type { WorkspaceGraph } from './workspace-graph';
-import { WorkspaceGraphLoader } from './workspace-graph.loader';
 
 const RELATED_ENTITY_COUNT = 10;
 /** Extra candidates hydrated beyond the limit, to make up for those the filters drop. */
@@ -36,12 +36,15 @@ interface GraphContext {
   entityScores: Float64Array;
   chunkScores: Float64Array;
   paths: RelationPaths;
+  /** Milliseconds spent reading the neighbourhood from Neo4j. */
+  graphMs: number;
 }
 
 /**
  * POST /search: semantic and keyword retrieval from Weaviate, a personalised PageRank walk over
- * the workspace's entity graph seeded by the query's entities and the best semantic hits, rank
- * fusion, and an explanation of each hit. Answers are cached per workspace content version.
+ * the neighbourhood of the query in the workspace's entity graph (read from Neo4j per search,
+ * bounded: graph-neighbourhood.ts) seeded by the query's entities and the best semantic hits,
+ * rank fusion, and an explanation of each hit. Answers are cached per workspace content version.
  */
 @Injectable()
 export class SearchService implements OnModuleDestroy {
@@ -57,7 +60,7 @@ export class SearchService implements OnModuleDestroy {
 
   constructor(
     private readonly chunks: ChunkRetriever,
-    private readonly graphs: WorkspaceGraphLoader,
+    private readonly graphs: GraphNeighbourhoods,
     private readonly cache: SearchCache,
     private readonly documents: DocumentsRepository,
     private readonly domainScope: DomainSearchScope,
@@ -143,9 +146,9 @@ export class SearchService implements OnModuleDestroy {
       timings[name] = Math.round(((timings[name] ?? 0) + now - mark) * 10) / 10;
       mark = now;
     };
-    const graphPromise = this.graphs.graphFor(workspaceId, stamp);
-    // The graph loads while Weaviate answers; a failed load surfaces where it is awaited.
-    graphPromise.catch(() => undefined);
+    // The query is linked to entities while Weaviate answers; a failure surfaces where awaited.
+    const linking = this.linkQuery(workspaceId, query);
+    linking.catch(() => undefined);
     const retrieval = Promise.all([
       queryVector === undefined
         ? Promise.resolve([])
@@ -155,12 +158,7 @@ export class SearchService implements OnModuleDestroy {
         : this.chunks.byKeywords(workspaceId, query, pool, filters),
     ]);
     retrieval.catch(() => undefined);
-    const { graph, stale } = await graphPromise;
-    lap('graphLoad');
-
-    // While Weaviate answers, this thread links the query to the graph and, when the semantic
-    // hits are not needed as seeds, walks it: CPU work overlapped with the wait.
-    const links = this.linkQuery(graph, query);
+    const links = await linking;
     lap('link');
     // Only graph and auto rank by the walk; the other modes explain their hits without one.
     const walks = mode === 'graph' || mode === 'auto';
@@ -168,10 +166,9 @@ export class SearchService implements OnModuleDestroy {
     const seedHits = this.seedHitCount(links, entitiesFirst);
     let context: GraphContext | undefined;
     if (walks && seedHits === 0) {
-      // One turn of the event loop first, so the Weaviate requests are on the wire before the
-      // walk holds this thread.
-      await new Promise((resolve) => setImmediate(resolve));
-      context = this.walkGraph(graph, links, hops, [], entitiesFirst);
+      // When the semantic hits are not needed as seeds, the neighbourhood is read and walked
+      // while Weaviate answers.
+      context = await this.walkGraph(workspaceId, stamp, links, hops, [], entitiesFirst);
     }
     // The chunks the walk ranks best are fetched while Weaviate still answers the retrieval.
     const prefetched =
@@ -179,7 +176,7 @@ export class SearchService implements OnModuleDestroy {
         ? undefined
         : this.chunks.byIds(
             workspaceId,
-            rankChunks(graph, context.chunkScores, limit + HYDRATION_MARGIN),
+            rankChunks(context.graph, context.chunkScores, limit + HYDRATION_MARGIN),
             filters,
           );
     prefetched?.catch(() => undefined);
@@ -215,7 +212,14 @@ export class SearchService implements OnModuleDestroy {
 
     if (walks) {
       // `graph` walks from what the query names; semantic hits seed it only when it names nothing.
-      context ??= this.walkGraph(graph, links, hops, semantic.slice(0, seedHits), entitiesFirst);
+      context ??= await this.walkGraph(
+        workspaceId,
+        stamp,
+        links,
+        hops,
+        semantic.slice(0, seedHits),
+        entitiesFirst,
+      );
     }
     const graphRanking: Ranking = {
       signal: 'graph',
@@ -223,8 +227,8 @@ export class SearchService implements OnModuleDestroy {
       ids:
         context === undefined
           ? []
-          : rankChunks(graph, context.chunkScores, pool).filter((chunkId) =>
-              passesChunkFilters(graph, chunkId, filters),
+          : rankChunks(context.graph, context.chunkScores, pool).filter((chunkId) =>
+              passesChunkFilters(context.graph, chunkId, filters),
             ),
     };
     const firstRound = this.rank(
@@ -254,13 +258,24 @@ export class SearchService implements OnModuleDestroy {
             rrfK: this.tuning.rrfK,
           });
     lap('secondRound');
-    const walked = context ?? this.explainWithoutWalk(graph, links, hops, fused.slice(0, limit));
+    const walked =
+      context ??
+      (await this.explainWithoutWalk(workspaceId, stamp, links, hops, fused.slice(0, limit)));
     lap('walk');
+    timings.graph = Math.round(walked.graphMs * 10) / 10;
 
     for (const chunk of (await prefetched?.catch(() => [])) ?? []) {
       if (!byChunk.has(chunk.chunkId)) byChunk.set(chunk.chunkId, chunk);
     }
-    const hits = await this.hydrate(workspaceId, fused, byChunk, filters, request, walked, hidden);
+    const { hits, graph } = await this.hydrate(
+      workspaceId,
+      fused,
+      byChunk,
+      filters,
+      request,
+      walked,
+      hidden,
+    );
     lap('hydrate');
     const linkedEntities: LinkedEntity[] = walked.links.map((link) => ({
       ...entityRef(graph, link.entity),
@@ -280,7 +295,7 @@ export class SearchService implements OnModuleDestroy {
         RELATED_ENTITY_COUNT,
       ),
     };
-    return { response, complete: !stale };
+    return { response, complete: true };
   }
 
   /** The order of candidates for a mode; single-signal modes keep their raw scores. */
@@ -321,26 +336,42 @@ export class SearchService implements OnModuleDestroy {
   }
 
   /** Entities the query names: what the NLP extractor finds in it, then the graph's names. */
-  private linkQuery(graph: WorkspaceGraph, query: string): QueryEntityLink[] {
+  private linkQuery(workspaceId: string, query: string): Promise<KeyedLink[]> {
     const namedPhrases = this.extractor
       .extractSync([{ id: 'query', text: query }])
       .entities.map((entity) => entity.name);
-    return linkQueryEntities(graph, query, namedPhrases);
+    return this.graphs.linkQuery(workspaceId, query, namedPhrases);
   }
 
   /** How many of the best semantic hits seed the walk (0: it needs no semantic results). */
-  private seedHitCount(links: QueryEntityLink[], entitiesFirst: boolean): number {
+  private seedHitCount(links: readonly unknown[], entitiesFirst: boolean): number {
     if (links.length === 0) return this.tuning.seedHits;
     return entitiesFirst ? 0 : this.tuning.seedHitsWithEntities;
   }
 
-  private walkGraph(
-    graph: WorkspaceGraph,
-    links: QueryEntityLink[],
+  private async walkGraph(
+    workspaceId: string,
+    stamp: string,
+    keyedLinks: KeyedLink[],
     hops: number,
     seedHits: FusedItem[],
     entitiesFirst: boolean,
-  ): GraphContext {
+  ): Promise<GraphContext> {
+    const started = performance.now();
+    const seedCount = this.seedHitCount(keyedLinks, entitiesFirst);
+    const seedChunks = new Map<string, number>();
+    seedHits.slice(0, seedCount).forEach((item, index) => seedChunks.set(item.id, 1 / (index + 1)));
+    const graph = await this.graphs.neighbourhood(workspaceId, stamp, {
+      entities: new Map(
+        keyedLinks.map((link) => [link.key, link.confidence / Math.log2(2 + link.mentions)]),
+      ),
+      chunks: seedChunks,
+      hops,
+      limits: this.tuning.neighbourhood,
+      dateWeight: this.tuning.walk.dateWeight,
+    });
+    const graphMs = performance.now() - started;
+    const links = linksIn(graph, keyedLinks);
     const queryEntities = new Set(links.map((link) => link.entity));
     const seeds: WalkSeeds = { entities: new Map(), chunks: new Map() };
     for (const link of links) {
@@ -349,7 +380,6 @@ export class SearchService implements OnModuleDestroy {
       seeds.entities.set(link.entity, link.confidence * specificity);
     }
     normalise(seeds.entities, 1);
-    const seedCount = this.seedHitCount(links, entitiesFirst);
     seedHits.slice(0, seedCount).forEach((item, index) => {
       const chunk = graph.chunkIndex.get(item.id);
       if (chunk !== undefined) seeds.chunks.set(chunk, 1 / (index + 1));
@@ -363,6 +393,7 @@ export class SearchService implements OnModuleDestroy {
       entityScores: walk.entityScores,
       chunkScores: walk.chunkScores,
       paths: new RelationPaths(graph, queryEntities, hops),
+      graphMs,
     };
   }
 
@@ -371,12 +402,29 @@ export class SearchService implements OnModuleDestroy {
    * query's entities, and entities scored by how often, how high and how specifically the best
    * hits mention them (for "related entities").
    */
-  private explainWithoutWalk(
-    graph: WorkspaceGraph,
-    links: QueryEntityLink[],
+  private async explainWithoutWalk(
+    workspaceId: string,
+    stamp: string,
+    keyedLinks: KeyedLink[],
     hops: number,
     best: FusedItem[],
-  ): GraphContext {
+  ): Promise<GraphContext> {
+    const started = performance.now();
+    // Relation paths need the relations near the query's entities, not their chunks.
+    const around = await this.graphs.neighbourhood(workspaceId, stamp, {
+      entities: new Map(keyedLinks.map((link) => [link.key, link.confidence])),
+      chunks: new Map(),
+      hops,
+      limits: { ...this.tuning.neighbourhood, chunksPerEntity: 0 },
+      dateWeight: this.tuning.walk.dateWeight,
+    });
+    const { graph } = await this.graphs.withChunks(
+      workspaceId,
+      around,
+      best.map((item) => item.id),
+    );
+    const graphMs = performance.now() - started;
+    const links = linksIn(graph, keyedLinks);
     const queryEntities = new Set(links.map((link) => link.entity));
     const entityScores = new Float64Array(graph.entityCount);
     best.forEach((item, rank) => {
@@ -393,6 +441,7 @@ export class SearchService implements OnModuleDestroy {
       entityScores,
       chunkScores: new Float64Array(graph.chunkCount),
       paths: new RelationPaths(graph, queryEntities, hops),
+      graphMs,
     };
   }
 
@@ -409,11 +458,19 @@ export class SearchService implements OnModuleDestroy {
     request: SearchRequest,
     context: GraphContext,
     hidden: Promise<Set<string>>,
-  ): Promise<SearchHit[]> {
-    const { graph } = context;
+  ): Promise<{ hits: SearchHit[]; graph: WorkspaceGraph }> {
     const types = request.filters?.types === undefined ? undefined : new Set(request.filters.types);
+    // The chunks' entities (all of them, to filter by type), for those the graph lacks.
+    const { graph, types: chunkTypes } = await this.graphs.withChunks(
+      workspaceId,
+      context.graph,
+      (types === undefined ? ranked.slice(0, request.limit + HYDRATION_MARGIN) : ranked).map(
+        (item) => item.id,
+      ),
+      types !== undefined,
+    );
     const candidates = ranked
-      .filter((item) => types === undefined || mentionsTypes(graph, item.id, types))
+      .filter((item) => types === undefined || mentionsTypes(chunkTypes, item.id, types))
       .slice(0, request.limit + HYDRATION_MARGIN);
     const missing = candidates.map((item) => item.id).filter((id) => !byChunk.has(id));
     const [fetched, hiddenDocuments] = await Promise.all([
@@ -463,7 +520,7 @@ export class SearchService implements OnModuleDestroy {
       });
       if (hits.length === request.limit) break;
     }
-    return hits;
+    return { hits, graph };
   }
 
   /**
@@ -591,10 +648,18 @@ function passesChunkFilters(
   return chunk !== undefined && filters.documentIds.includes(graph.chunkDocuments[chunk]);
 }
 
-function mentionsTypes(graph: WorkspaceGraph, chunkId: string, types: Set<string>): boolean {
-  const chunk = graph.chunkIndex.get(chunkId);
-  return (
-    chunk !== undefined &&
-    graph.chunkEntities[chunk].some((entity) => types.has(graph.entityTypes[entity]))
-  );
+function mentionsTypes(
+  chunkTypes: Map<string, Set<string>>,
+  chunkId: string,
+  types: Set<string>,
+): boolean {
+  return [...(chunkTypes.get(chunkId) ?? [])].some((type) => types.has(type));
+}
+
+/** The query's links as entities of this graph (a link to an entity it lacks is dropped). */
+function linksIn(graph: WorkspaceGraph, links: KeyedLink[]): QueryEntityLink[] {
+  return links.flatMap(({ key, mentions: _mentions, ...link }) => {
+    const entity = graph.entityIndex.get(key);
+    return entity === undefined ? [] : [{ ...link, entity }];
+  });
 }
