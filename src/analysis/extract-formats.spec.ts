@@ -3,7 +3,14 @@ import { detectDocumentType } from './detect-type';
 import { DocumentRejectedError, UnprocessableDocumentError } from './errors';
 import { extractText } from './extract-text';
 import type { ExtractedDocument } from './extracted-document';
-import { buildZip, docxEntries, zeros } from '../../test/support/documents/document-fixtures';
+import { randomBytes } from 'node:crypto';
+import {
+  buildDocx,
+  buildZip,
+  docxEntries,
+  zeros,
+  type ZipFixtureEntry,
+} from '../../test/support/documents/document-fixtures';
 import {
   buildEml,
   buildEpub,
@@ -322,6 +329,66 @@ describe('new formats: hostile and lying input', () => {
       message: 'slides.pptx is an Excel (XLSX) workbook, not a PowerPoint (PPTX) presentation.',
     });
     expect((await refusal('book.epub', Buffer.from('just text\n'))).code).toBe('type_mismatch');
+  });
+
+  it('every zip-based format: a zip bomb, a truncated file and a lying name are refused', async () => {
+    // 20 MiB of zeros deflate to ~20 KiB: over the 100x expansion limit of one entry.
+    const filler = () => [{ name: 'media/filler.bin', data: zeros(20 * 1024 * 1024) }];
+    const formats: [string, string, (extra: ZipFixtureEntry[]) => Promise<Buffer>][] = [
+      ['docx', 'a DOCX document', (extra) => buildDocx(['Body text.'], extra)],
+      [
+        'pptx',
+        'a PowerPoint (PPTX) presentation',
+        (extra) => buildPptx([{ lines: ['Slide'] }], { extra }),
+      ],
+      [
+        'xlsx',
+        'an Excel (XLSX) workbook',
+        (extra) => buildXlsx([{ name: 'a', rows: [['a'], ['b']] }], { extra }),
+      ],
+      [
+        'odt',
+        'an OpenDocument text',
+        (extra) => buildOdf('text', odtBody(['Words.']), undefined, extra),
+      ],
+      [
+        'odp',
+        'an OpenDocument presentation',
+        (extra) => buildOdf('presentation', odpBody([{ lines: ['Slide'] }]), undefined, extra),
+      ],
+      [
+        'ods',
+        'an OpenDocument spreadsheet',
+        (extra) =>
+          buildOdf('spreadsheet', odsBody([{ name: 'a', rows: [['a']] }]), undefined, extra),
+      ],
+      [
+        'epub',
+        'an EPUB book',
+        (extra) => buildEpub([{ title: 'One', paragraphs: ['Text.'] }], { extra }),
+      ],
+    ];
+    for (const [extension, label, build] of formats) {
+      const bomb = await refusal(`bomb.${extension}`, await build(filler()));
+      expect({ extension, code: bomb.code }).toEqual({ extension, code: 'zip_bomb' });
+
+      const whole = await build([{ name: 'media/noise.bin', data: randomBytes(64 * 1024) }]);
+      const cut = await refusal(
+        `cut.${extension}`,
+        whole.subarray(0, Math.floor(whole.length * 0.6)),
+      );
+      expect({ extension, code: cut.code }).toEqual({ extension, code: 'corrupt_document' });
+
+      const liar = extension === 'docx' ? 'pptx' : 'docx';
+      const lie = await refusal(`named.${liar}`, whole);
+      expect({ extension, lie }).toEqual({
+        extension,
+        lie: {
+          code: 'type_mismatch',
+          message: expect.stringContaining(`is ${label}, not`) as string,
+        },
+      });
+    }
   });
 
   it('bounds rows and cells of spreadsheets and CSV', async () => {

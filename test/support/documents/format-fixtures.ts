@@ -159,6 +159,7 @@ export function buildXlsx(
     sheetXml?: (index: number) => string;
     /** Cell styles as number format ids; `formats` are the workbook's custom ones by id. */
     styles?: { cellFormats: number[]; formats?: Record<number, string>; date1904?: boolean };
+    extra?: ZipFixtureEntry[];
   } = {},
 ): Promise<Buffer> {
   const shared: string[] = [];
@@ -234,6 +235,7 @@ export function buildXlsx(
     },
     ...sheetEntries,
     ...coreProperties(options.title),
+    ...(options.extra ?? []),
   ]);
 }
 
@@ -256,6 +258,7 @@ export function buildOdf(
   kind: 'text' | 'presentation' | 'spreadsheet',
   body: string,
   title?: string,
+  extra: ZipFixtureEntry[] = [],
 ): Promise<Buffer> {
   return buildZip([
     {
@@ -279,6 +282,7 @@ export function buildOdf(
           },
         ]
       : []),
+    ...extra,
   ]);
 }
 
@@ -318,7 +322,11 @@ export interface ChapterFixture {
 /** An EPUB 3 book whose manifest lists chapters in reverse and whose spine gives the order. */
 export function buildEpub(
   chapters: ChapterFixture[],
-  options: { title?: string; chapterXhtml?: (index: number) => string } = {},
+  options: {
+    title?: string;
+    chapterXhtml?: (index: number) => string;
+    extra?: ZipFixtureEntry[];
+  } = {},
 ): Promise<Buffer> {
   const items = chapters
     .map((_, index) => ({ id: `c${index}`, href: `text/chapter-${index + 1}.xhtml` }))
@@ -343,6 +351,7 @@ export function buildEpub(
         options.chapterXhtml?.(index) ??
         `${XML_HEAD}<!DOCTYPE html>\n<html xmlns="http://www.w3.org/1999/xhtml"><head><title>${escapeXml(chapter.title)}</title></head><body><h1>${escapeXml(chapter.title)}</h1>${chapter.paragraphs.map((text) => `<p>${escapeXml(text)}</p>`).join('')}</body></html>`,
     })),
+    ...(options.extra ?? []),
   ]);
 }
 
@@ -374,6 +383,8 @@ export function buildEml(options: {
   text?: string;
   html?: string;
   attachment?: { name: string; content: Buffer; type: string };
+  /** More attachments, after `attachment`, in this order. */
+  attachments?: { name: string; content: Buffer; type: string }[];
 }): Buffer {
   const boundary = 'cairn-boundary-1';
   const parts: string[] = [];
@@ -387,9 +398,12 @@ export function buildEml(options: {
       `Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64Lines(Buffer.from(options.html, 'utf8'))}`,
     );
   }
-  if (options.attachment) {
+  for (const attachment of [
+    ...(options.attachment ? [options.attachment] : []),
+    ...(options.attachments ?? []),
+  ]) {
     parts.push(
-      `Content-Type: ${options.attachment.type}; name="${options.attachment.name}"\r\nContent-Disposition: attachment; filename="${options.attachment.name}"\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64Lines(options.attachment.content)}`,
+      `Content-Type: ${attachment.type}; name="${attachment.name}"\r\nContent-Disposition: attachment; filename="${attachment.name}"\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64Lines(attachment.content)}`,
     );
   }
   const headers = [
