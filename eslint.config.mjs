@@ -116,8 +116,9 @@ export default tseslint.config(
           patterns: [
             { group: ['@nestjs/*'], message: 'No Nest inside workflows.' },
             {
-              group: ['../src/*', '../../src/*'],
-              message: 'Workflows import only types from src/.',
+              group: ['../src/*', '../../src/*', '!../src/pipeline', '!../src/pipeline/*'],
+              message:
+                'Workflows import values only from the pipeline kernel (src/pipeline/); types from anywhere in src/.',
               allowTypeImports: true,
             },
           ],

@@ -5,7 +5,7 @@ import {
   type ChunksArtifact,
   type ChunksHandoff,
 } from '../src/documents/artifacts';
-import { HANDOFF_MISSING } from '../workflows/handoffs';
+import { HANDOFF_MISSING } from '../src/pipeline/handoffs';
 
 /** Stores the value as JSON; returns the JSON text written. */
 export async function writeJsonArtifact(

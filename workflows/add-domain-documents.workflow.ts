@@ -1,7 +1,7 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import { domainBookkeeping, domainContent } from './domain-activities';
 import { processMembers } from './domain-content';
-import { StageAttribute } from './search-attributes';
+import { StageAttribute } from '../src/pipeline/search-attributes';
 
 export interface AddDomainDocumentsInput {
   workspaceId: string;

@@ -1,6 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { createWatchCheckActivities } from '../workers/ai/watch-check.activities';
-import { TASK_QUEUES } from './task-queues';
+import { TASK_QUEUES } from '../src/pipeline/task-queues';
 
 // The search embeds each watch's query: the ai worker's work. Retried freely (matches are
 // recorded under ids of their own, and announced under the same ids).

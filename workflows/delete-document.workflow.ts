@@ -1,5 +1,5 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
-import { StageAttribute } from './search-attributes';
+import { StageAttribute } from '../src/pipeline/search-attributes';
 import { bookkeeping, notifications, storage } from './document-activities';
 
 export interface DeleteDocumentInput {

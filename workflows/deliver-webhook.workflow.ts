@@ -1,7 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { createWebhookDeliveryActivities } from '../workers/general/webhook-delivery.activities';
 import { failureReason } from './failure-reason';
-import { TASK_QUEUES } from './task-queues';
+import { TASK_QUEUES } from '../src/pipeline/task-queues';
 
 type DeliveryActivities = ReturnType<typeof createWebhookDeliveryActivities>;
 

@@ -2,7 +2,7 @@ import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { createDocumentBookkeepingActivities } from '../workers/general/document-bookkeeping.activities';
 import type { createAnalysisActivities } from '../workers/ai/analysis.activities';
 import type { createStoreWriteActivities } from '../workers/storage/store-write.activities';
-import { TASK_QUEUES } from './task-queues';
+import { TASK_QUEUES } from '../src/pipeline/task-queues';
 
 // The document activities as the workflows see them: each queue with its own timeouts and retries.
 

@@ -2,7 +2,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { createDomainBookkeepingActivities } from '../workers/general/domain-bookkeeping.activities';
 import type { createDomainResearchActivities } from '../workers/ai/domain-research.activities';
 import type { createDomainContentActivities } from '../workers/storage/domain-content.activities';
-import { TASK_QUEUES } from './task-queues';
+import { TASK_QUEUES } from '../src/pipeline/task-queues';
 
 // The domain activities as the workflows see them, each on the queue of the work it does.
 

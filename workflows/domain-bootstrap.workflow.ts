@@ -22,9 +22,9 @@ import {
   REVIEW_NOT_PENDING,
   REVIEWER_NOT_ALLOWED,
   reviewUpdate,
-} from './domain-messages';
+} from '../src/pipeline/domain-messages';
 import { failureReason } from './failure-reason';
-import { StageAttribute } from './search-attributes';
+import { StageAttribute } from '../src/pipeline/search-attributes';
 
 export interface DomainBootstrapInput {
   workspaceId: string;

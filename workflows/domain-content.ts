@@ -6,9 +6,13 @@ import {
 } from '@temporalio/workflow';
 import { processDocumentWorkflow } from './process-document.workflow';
 import { domainBookkeeping, documentWaits } from './domain-activities';
-import { DocumentIdAttribute, StageAttribute, WorkspaceIdAttribute } from './search-attributes';
-import { TASK_QUEUES } from './task-queues';
-import { documentWorkflowId } from './workflow-ids';
+import {
+  DocumentIdAttribute,
+  StageAttribute,
+  WorkspaceIdAttribute,
+} from '../src/pipeline/search-attributes';
+import { TASK_QUEUES } from '../src/pipeline/task-queues';
+import { documentWorkflowId } from '../src/pipeline/workflow-ids';
 
 export interface MemberProcessing {
   /** Documents that are indexed now. */

@@ -9,8 +9,8 @@ import {
 import type { createImportActivities } from '../workers/general/import.activities';
 import type { ImportExpansion, ImportFormat, ImportStatus } from '../src/imports/import.types';
 import { processDocumentsWorkflow } from './process-document.workflow';
-import { WorkspaceIdAttribute } from './search-attributes';
-import { TASK_QUEUES } from './task-queues';
+import { WorkspaceIdAttribute } from '../src/pipeline/search-attributes';
+import { TASK_QUEUES } from '../src/pipeline/task-queues';
 import { failureReason } from './failure-reason';
 
 export interface ImportWorkflowInput {

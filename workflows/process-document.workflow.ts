@@ -8,9 +8,9 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { DocumentCounts, DocumentStage, ImportSources } from '../src/documents/document.types';
-import { StageAttribute } from './search-attributes';
+import { StageAttribute } from '../src/pipeline/search-attributes';
 import { ai, bookkeeping, notifications, ocr, storage } from './document-activities';
-import { HANDOFF_MISSING } from './handoffs';
+import { HANDOFF_MISSING } from '../src/pipeline/handoffs';
 
 /**
  * Runs that started after steps began handing each other one object per batch (instead of one

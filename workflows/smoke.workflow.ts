@@ -2,9 +2,9 @@ import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { createGeneralSmokeActivities } from '../workers/general/smoke.activities';
 import type { createAiSmokeActivities } from '../workers/ai/smoke.activities';
 import type { createStorageSmokeActivities } from '../workers/storage/smoke.activities';
-import { StageAttribute } from './search-attributes';
-import { TASK_QUEUES } from './task-queues';
-import type { EngineCheck, SmokeInput, SmokeResult } from './smoke.types';
+import { StageAttribute } from '../src/pipeline/search-attributes';
+import { TASK_QUEUES } from '../src/pipeline/task-queues';
+import type { EngineCheck, SmokeInput, SmokeResult } from '../src/pipeline/smoke.types';
 
 export type { EngineCheck, SmokeInput, SmokeResult };
 

@@ -7,13 +7,7 @@ export function documentIdFor(workspaceId: string, sha256: string): string {
   return uuidV5(`document:${workspaceId}:${sha256}`);
 }
 
-export function documentWorkflowId(workspaceId: string, documentId: string): string {
-  return `document:${workspaceId}:${documentId}`;
-}
-
-export function deleteWorkflowId(workspaceId: string, documentId: string): string {
-  return `document-delete:${workspaceId}:${documentId}`;
-}
+export { deleteWorkflowId, documentWorkflowId } from '../pipeline/workflow-ids';
 
 export function chunkIdFor(documentId: string, ord: number): string {
   return `${documentId}:${ord}`;

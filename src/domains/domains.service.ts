@@ -23,8 +23,8 @@ import {
   REVIEW_NOT_PENDING,
   REVIEWER_NOT_ALLOWED,
   reviewUpdate,
-} from '../../workflows/domain-messages';
-import { domainDocumentsWorkflowId, domainWorkflowId } from '../../workflows/workflow-ids';
+} from '../pipeline/domain-messages';
+import { domainDocumentsWorkflowId, domainWorkflowId } from '../pipeline/workflow-ids';
 import { DomainGraphRepository } from './domain-graph.repository';
 import type {
   DomainDocumentLink,

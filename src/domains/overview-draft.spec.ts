@@ -1,6 +1,6 @@
 import { definingSentence, draftOverview, type DraftInput } from './overview-draft';
 import { documentWorkflowId as apiDocumentWorkflowId } from '../documents/document-ids';
-import { documentWorkflowId } from '../../workflows/workflow-ids';
+import { documentWorkflowId } from '../pipeline/workflow-ids';
 
 const input: DraftInput = {
   entities: [

@@ -72,9 +72,7 @@ export interface ImportExpansion {
   rejected: number;
 }
 
-export function importWorkflowId(workspaceId: string, importId: string): string {
-  return `import:${workspaceId}:${importId}`;
-}
+export { importWorkflowId } from '../pipeline/workflow-ids';
 
 export function importEventsChannel(workspaceId: string, importId: string): string {
   return `cairn:ws:${workspaceId}:import:${importId}:events`;

@@ -7,7 +7,8 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { WorkflowGateway } from '../temporal/workflow-gateway';
 import { CurrentWorkspace } from '../workspaces/current-workspace';
 import type { smokeWorkflow } from '../../workflows/smoke.workflow';
-import type { SmokeResult } from '../../workflows/smoke.types';
+import { smokeWorkflowId } from '../pipeline/workflow-ids';
+import type { SmokeResult } from '../pipeline/smoke.types';
 
 export interface SmokeResponse extends SmokeResult {
   workflowId: string;
@@ -27,7 +28,7 @@ export class SmokeController {
   })
   async run(@CurrentWorkspace() workspaceId: string): Promise<SmokeResponse> {
     const probeId = randomUUID();
-    const workflowId = `smoke:${workspaceId}:${probeId}`;
+    const workflowId = smokeWorkflowId(workspaceId, probeId);
     try {
       const result = await this.workflows.execute<typeof smokeWorkflow>('smokeWorkflow', {
         workflowId,

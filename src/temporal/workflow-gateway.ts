@@ -17,8 +17,8 @@ import {
   DomainIdAttribute,
   StageAttribute,
   WorkspaceIdAttribute,
-} from '../../workflows/search-attributes';
-import { TASK_QUEUES, type TaskQueue } from '../../workflows/task-queues';
+} from '../pipeline/search-attributes';
+import { TASK_QUEUES, type TaskQueue } from '../pipeline/task-queues';
 import { TemporalClientService } from './temporal-client.service';
 
 /** What operators filter workflows by in the Temporal UI (workflows/search-attributes.ts). */

@@ -47,7 +47,4 @@ export function watchEventsChannel(workspaceId: string, watchId: string): string
   return `cairn:ws:${workspaceId}:watch:${watchId}:events`;
 }
 
-/** One watch check per indexing event (see the document pipeline's notifyIndexed). */
-export function watchCheckWorkflowId(workspaceId: string, eventId: string): string {
-  return `watch-check:${workspaceId}:${eventId}`;
-}
+export { watchCheckWorkflowId } from '../pipeline/workflow-ids';

@@ -45,7 +45,4 @@ export interface DeliveryRecord {
   finishedAt: string | null;
 }
 
-/** The workflow that delivers one event to one endpoint, retried with backoff. */
-export function webhookDeliveryWorkflowId(workspaceId: string, deliveryId: string): string {
-  return `webhook-delivery:${workspaceId}:${deliveryId}`;
-}
+export { webhookDeliveryWorkflowId } from '../pipeline/workflow-ids';

@@ -5,7 +5,7 @@ import {
 } from '../../src/documents/artifacts';
 import { testWorkspace } from '../support/auth';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { HANDOFF_MISSING } from '../../workflows/handoffs';
+import { HANDOFF_MISSING } from '../../src/pipeline/handoffs';
 import { connectTemporal } from '../support/temporal';
 import type { INestApplicationContext } from '@nestjs/common';
 import { extractText, type DocumentKind } from '../../src/analysis';

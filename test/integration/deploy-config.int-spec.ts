@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CORE_SCHEMA, load, loadAll, mergeTag } from 'js-yaml';
 import { configSchema, requiredConfigKeys } from '../../src/config/config';
-import * as searchAttributes from '../../workflows/search-attributes';
-import { TASK_QUEUES } from '../../workflows/task-queues';
+import * as searchAttributes from '../../src/pipeline/search-attributes';
+import { TASK_QUEUES } from '../../src/pipeline/task-queues';
 
 const root = resolve(__dirname, '../..');
 // Compose files rely on YAML merge keys (`<<: *cairn-env`), which js-yaml leaves off by default.

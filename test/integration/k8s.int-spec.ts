@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { TASK_QUEUES } from '../../workflows/task-queues';
+import { TASK_QUEUES } from '../../src/pipeline/task-queues';
 
 const root = resolve(__dirname, '../..');
 const overlays = ['k8s/base', 'k8s/overlays/dev', 'k8s/overlays/prod'];

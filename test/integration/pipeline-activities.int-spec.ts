@@ -16,7 +16,7 @@ import {
   vectorsHandoffKey,
 } from '../../src/documents/artifacts';
 import { forgetChunksArtifact } from '../../workers/artifact-io';
-import { HANDOFF_MISSING } from '../../workflows/handoffs';
+import { HANDOFF_MISSING } from '../../src/pipeline/handoffs';
 import { createAnalysisActivities } from '../../workers/ai/analysis.activities';
 import { createStoreWriteActivities } from '../../workers/storage/store-write.activities';
 import { createDocumentBookkeepingActivities } from '../../workers/general/document-bookkeeping.activities';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { EngineCheck, SmokeInput } from '../../workflows/smoke.types';
-import { TASK_QUEUES } from '../../workflows/task-queues';
+import type { EngineCheck, SmokeInput } from '../../src/pipeline/smoke.types';
+import { TASK_QUEUES } from '../../src/pipeline/task-queues';
 
 export const createAiSmokeActivities = () => ({
   /** Proves the `ai` queue has a live worker; the work itself is deliberately tiny. */

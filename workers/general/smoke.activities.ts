@@ -1,7 +1,7 @@
 import type { PostgresStore } from '../../src/stores/postgres/postgres.store';
 import type { RedisStore } from '../../src/stores/redis/redis.store';
-import type { EngineCheck, SmokeInput } from '../../workflows/smoke.types';
-import { TASK_QUEUES } from '../../workflows/task-queues';
+import type { EngineCheck, SmokeInput } from '../../src/pipeline/smoke.types';
+import { TASK_QUEUES } from '../../src/pipeline/task-queues';
 
 export const createGeneralSmokeActivities = (postgres: PostgresStore, redis: RedisStore) => ({
   async probePostgres({ workspaceId, probeId }: SmokeInput): Promise<EngineCheck> {

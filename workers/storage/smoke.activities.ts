@@ -2,8 +2,8 @@ import { generateUuid5 } from 'weaviate-client';
 import type { Neo4jGraphStore } from '../../src/stores/neo4j/neo4j-graph.store';
 import type { WeaviateVectorStore } from '../../src/stores/weaviate/weaviate-vector.store';
 import type { S3BlobStore } from '../../src/stores/s3/s3-blob.store';
-import type { EngineCheck, SmokeInput } from '../../workflows/smoke.types';
-import { TASK_QUEUES } from '../../workflows/task-queues';
+import type { EngineCheck, SmokeInput } from '../../src/pipeline/smoke.types';
+import { TASK_QUEUES } from '../../src/pipeline/task-queues';
 
 const VECTOR_DIMENSIONS = 384;
 

@@ -1,5 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { DomainWorkflowState, ReviewInput, ReviewOutcome } from '../src/domains/domain.types';
+import type { DomainWorkflowState, ReviewInput, ReviewOutcome } from '../domains/domain.types';
 
 // The domain workflow's messages, in their own file so the API can import them without the
 // workflow's activity proxies.
