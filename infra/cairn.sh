@@ -224,7 +224,8 @@ cmd_start() {
   mkdir -p "$CAIRN_LOG_DIR" "$CAIRN_RUN_DIR"
   local tracing=()
   jaeger_tracing_env tracing
-  start_app api "${tracing[@]}" -- node dist/src/main.js
+  # One API process per core unless told otherwise (docs/deployment.md, "API processes").
+  start_app api "${tracing[@]}" CAIRN_API_PROCESSES="${CAIRN_API_PROCESSES:-0}" -- node dist/src/main.js
   start_workers worker "$CAIRN_WORKER_MODE" "$CAIRN_WORKER_QUEUES" "$CAIRN_WORKER_METRICS_PORT" \
     "${tracing[@]}"
   # Stream the logs to the terminal too; tail stops with us.

@@ -1,9 +1,11 @@
 // First: tracing instruments http, pg and ioredis as they load.
 import './observability/api-tracing';
+import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { apiProcessCount, joinApiCluster, runApiPrimary } from './api-cluster';
 import { AppModule } from './app.module';
 import { configureHttpApp } from './common/http/configure-app';
 import { createLogger, PinoNestLogger } from './common/logging/logger';
@@ -27,6 +29,16 @@ async function bootstrap(): Promise<void> {
   process.on('unhandledRejection', (reason) =>
     logger.error({ err: reason }, 'unhandled promise rejection'),
   );
+  // CAIRN_API_PROCESSES > 1: this process only forks and supervises the API processes.
+  const processes = apiProcessCount(config.CAIRN_API_PROCESSES);
+  if (processes > 1 && cluster.isPrimary) {
+    await runApiPrimary(processes, logger, {
+      host: config.CAIRN_API_HOST,
+      port: config.CAIRN_API_METRICS_PORT,
+    });
+    return;
+  }
+  if (cluster.isWorker) joinApiCluster();
 
   const app = await NestFactory.create<NestExpressApplication>(AppModule, {
     logger: new PinoNestLogger(logger),
@@ -45,7 +57,8 @@ async function bootstrap(): Promise<void> {
     { url: `http://${config.CAIRN_API_HOST}:${config.CAIRN_API_PORT}` },
     'Cairn API listening',
   );
-  if (config.CAIRN_API_METRICS_PORT > 0) {
+  // In a cluster the primary serves the metrics port, with every process's figures.
+  if (config.CAIRN_API_METRICS_PORT > 0 && !cluster.isWorker) {
     await startMetricsListener(config.CAIRN_API_HOST, config.CAIRN_API_METRICS_PORT);
     logger.info(
       { url: `http://${config.CAIRN_API_HOST}:${config.CAIRN_API_METRICS_PORT}/metrics` },

@@ -221,6 +221,11 @@ export const configSchema = z.object({
    * separate port only, which production keeps off the public ingress (Prometheus scrapes it).
    */
   CAIRN_API_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /**
+   * API processes serving the one port (node:cluster): 0 = one per core. `npm start` runs one
+   * per core; in Kubernetes keep 1 and scale replicas instead (docs/deployment.md).
+   */
+  CAIRN_API_PROCESSES: z.coerce.number().int().min(0).max(256).default(1),
   /** Live event streams (documents' and imports' SSE) one user or API key may hold open at once. */
   CAIRN_MAX_EVENT_STREAMS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(20),
   /** Token buckets per user and per IP, shared by all API instances through Redis. */

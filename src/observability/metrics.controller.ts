@@ -4,6 +4,7 @@ import { Public } from '../auth/principal';
 import { CairnError } from '../common/errors/cairn-error';
 import type { CairnConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
+import { apiMetrics } from '../api-cluster';
 import { metricsRegistry } from './metrics';
 
 /**
@@ -26,6 +27,6 @@ export class MetricsController {
   @Header('Cache-Control', 'no-store')
   metrics(): Promise<string> {
     if (this.servedElsewhere) throw new CairnError('not_found', 'Cannot GET /metrics');
-    return metricsRegistry.metrics();
+    return apiMetrics();
   }
 }
