@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AdmissionGuard } from './admission.guard';
 import { AuditService } from './audit.service';
 import { AuthGuard } from './auth.guard';
 import { AuthRepository } from './auth.repository';
@@ -21,8 +22,10 @@ import { WorkspacesController } from './workspaces.controller';
     AuditService,
     EventStreamQuota,
     RateLimiter,
-    // Guards run in this order: who is calling, then whether their budget allows it.
+    // Guards run in this order: who is calling, whether this process has room for the request
+    // (a shed request spends no budget), then whether the caller's budget allows it.
     { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: AdmissionGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },
   ],
   exports: [AuditService, AuthService, AuthRepository, EventStreamQuota],

@@ -38,6 +38,7 @@ import { ZodValidationPipe } from '../common/http/zod-validation.pipe';
 import { type AuditContext, CurrentAuditContext } from '../auth/audit-context';
 import { EventStreamQuota } from '../auth/event-stream-quota';
 import { CurrentPrincipal, type Principal, RequireRole } from '../auth/principal';
+import { Admitted } from '../auth/admission.guard';
 import { RateLimited } from '../auth/rate-limit.guard';
 import { CurrentWorkspace } from '../workspaces/current-workspace';
 import { DocumentEventsService } from './document-events.service';
@@ -74,6 +75,7 @@ export class DocumentsController {
   @Post()
   @HttpCode(202)
   @RequireRole('editor')
+  @Admitted('upload')
   @RateLimited('upload')
   @ApiOperation({
     summary: 'Upload a document and start processing it',

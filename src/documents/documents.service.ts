@@ -206,24 +206,32 @@ export class DocumentsService {
   ): Promise<DocumentAcceptedDto> {
     const key = blobKey(workspaceId, content.sha256);
     const stored = await this.blobs.stat(key);
-    if (stored?.size !== content.sizeBytes) {
+    const wroteBlob = stored?.size !== content.sizeBytes;
+    if (wroteBlob) {
       await this.blobs.put(key, content.open(), content.sizeBytes, content.type.mime);
     }
 
     const id = documentIdFor(workspaceId, content.sha256);
     const workflowId = documentWorkflowId(workspaceId, id);
-    const { record, created } = await this.documents.insertIfAbsent(
-      {
-        id,
-        workspaceId,
-        sha256: content.sha256,
-        title: content.title,
-        mime: content.type.mime,
-        sizeBytes: content.sizeBytes,
-        workflowId,
-      },
-      { ...content.audit, action: 'document.uploaded', targetType: 'document', targetId: id },
-    );
+    let inserted: Awaited<ReturnType<DocumentsRepository['insertIfAbsent']>>;
+    try {
+      inserted = await this.documents.insertIfAbsent(
+        {
+          id,
+          workspaceId,
+          sha256: content.sha256,
+          title: content.title,
+          mime: content.type.mime,
+          sizeBytes: content.sizeBytes,
+          workflowId,
+        },
+        { ...content.audit, action: 'document.uploaded', targetType: 'document', targetId: id },
+      );
+    } catch (error) {
+      if (wroteBlob) await this.removeUnreferencedBlob(workspaceId, id, key);
+      throw error;
+    }
+    const { record, created } = inserted;
     // A new row always gets a run (the id may have closed runs from a deleted earlier copy).
     // An existing row gets one only while still pending, i.e. after a crash between insert and
     // start; its earlier closed run, if any, is left alone.
@@ -231,6 +239,27 @@ export class DocumentsService {
     else if (record.status === 'pending')
       await this.startProcessing(workspaceId, id, workflowId, 'REJECT_DUPLICATE');
     return this.accepted(record.id, record.status, record.workflowId ?? workflowId);
+  }
+
+  /**
+   * A refused upload (its row or audit entry could not be written) stores nothing: the blob it
+   * wrote goes again, unless a row for the same bytes exists by now (a concurrent upload of the
+   * same file that succeeded). When Postgres cannot even answer that, the blob stays: an
+   * orphaned blob is harmless, a row without its blob is not.
+   */
+  private async removeUnreferencedBlob(
+    workspaceId: string,
+    documentId: string,
+    key: string,
+  ): Promise<void> {
+    try {
+      if (await this.documents.findById(workspaceId, documentId)) return;
+      await this.blobs.remove(key);
+    } catch (error) {
+      this.logger.warn(
+        `Upload refused; could not remove its blob ${key}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
 
   private async startProcessing(

@@ -32,6 +32,7 @@ import { ZodValidationPipe } from '../common/http/zod-validation.pipe';
 import { type AuditContext, CurrentAuditContext } from '../auth/audit-context';
 import { EventStreamQuota } from '../auth/event-stream-quota';
 import { CurrentPrincipal, type Principal, RequireRole } from '../auth/principal';
+import { Admitted } from '../auth/admission.guard';
 import { RateLimited } from '../auth/rate-limit.guard';
 import { CurrentWorkspace } from '../workspaces/current-workspace';
 import { ImportEventsService } from './import-events.service';
@@ -78,6 +79,7 @@ export class ImportsController {
   @Post()
   @HttpCode(202)
   @RequireRole('editor')
+  @Admitted('upload')
   @RateLimited('upload')
   @ApiOperation({
     summary: 'Import many documents at once',

@@ -147,10 +147,21 @@ export class ImportsService {
         'application/octet-stream',
       );
       const source = received.fileName ? `${format}:${received.fileName}` : format;
-      const record = await this.imports.insert(
-        { id, workspaceId, source, total: entries, workflowId },
-        { ...audit, action: 'import.started', targetType: 'import', targetId: id },
-      );
+      const record = await this.imports
+        .insert(
+          { id, workspaceId, source, total: entries, workflowId },
+          { ...audit, action: 'import.started', targetType: 'import', targetId: id },
+        )
+        .catch(async (error: unknown) => {
+          // Refused (its row or audit entry could not be written): nothing stays stored. The
+          // key is this import's own (a fresh id), so no one else can be using it.
+          await this.blobs
+            .remove(importKey(workspaceId, id, 'source'))
+            .catch((removal: unknown) =>
+              this.logger.warn(`Import refused; its source blob stays: ${String(removal)}`),
+            );
+          throw error;
+        });
       await this.startWorkflow(record, format, options);
       return {
         id,

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * The process's Prometheus registry and the metrics that any module may record into. The API
@@ -81,6 +81,22 @@ export const rateLimitRejections = new Counter({
   name: 'cairn_rate_limit_rejections_total',
   help: 'Requests refused by the rate limiter, by bucket',
   labelNames: ['bucket'] as const,
+  registers,
+});
+
+/** For the admission guard: requests of each class this API process is serving right now. */
+export const admissionInFlight = new Gauge({
+  name: 'cairn_admission_in_flight',
+  help: 'Requests admitted and not yet answered by this API process, by admission class',
+  labelNames: ['class'] as const,
+  registers,
+});
+
+/** For the admission guard: requests answered 503 because their class was full. */
+export const admissionShed = new Counter({
+  name: 'cairn_admission_shed_total',
+  help: 'Requests shed with 503 because this API process was serving its limit, by class',
+  labelNames: ['class'] as const,
   registers,
 });
 

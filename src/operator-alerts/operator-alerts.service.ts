@@ -1,7 +1,8 @@
 import { Injectable, Logger, type MessageEvent, type OnModuleDestroy } from '@nestjs/common';
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { liveEventStream, parseEvent } from '../common/http/event-stream';
 import { PostgresStore } from '../stores/postgres/postgres.store';
-import { ChannelSubscriber } from '../stores/redis/channel-subscriber';
+import { ChannelSubscriber, throttledProblems } from '../stores/redis/channel-subscriber';
 import { RedisStore } from '../stores/redis/redis.store';
 import type { ReceivedAlert } from './alertmanager-webhook';
 import {
@@ -28,7 +29,6 @@ type AlertRow = {
 
 const COLUMNS = `id, fingerprint, status, alertname, severity, labels, annotations, starts_at,
   ends_at, generator_url, notifications, first_received_at, last_received_at`;
-const HEARTBEAT_MS = 15_000;
 
 /**
  * Alerts from Alertmanager: recorded in Postgres (one row per firing, repeats counted), published
@@ -45,7 +45,7 @@ export class OperatorAlertsService implements OnModuleDestroy {
   ) {
     this.subscriber = new ChannelSubscriber(
       () => this.redis.subscriberConnection(),
-      (message) => this.logger.warn(`Redis subscriber problem: ${message}`),
+      throttledProblems((message) => this.logger.warn(`Redis subscriber problem: ${message}`)),
     );
   }
 
@@ -113,30 +113,17 @@ export class OperatorAlertsService implements OnModuleDestroy {
 
   /** Each alert recorded from now on (by any API process), as Server-Sent Events. */
   stream(): Observable<MessageEvent> {
-    return new Observable<MessageEvent>((observer) => {
-      let stopListening: (() => void) | undefined;
-      let closed = false;
-      const heartbeat = setInterval(
-        () => observer.next({ type: 'heartbeat', data: '' }),
-        HEARTBEAT_MS,
-      );
-      this.subscriber
-        .listen(OPERATOR_ALERTS_CHANNEL, (message) => {
-          observer.next({ data: JSON.parse(message) as OperatorAlertEvent });
-        })
-        .then(
-          (stop) => {
-            if (closed) stop();
-            else stopListening = stop;
-          },
-          (error: unknown) => observer.error(error),
-        );
-      return () => {
-        closed = true;
-        clearInterval(heartbeat);
-        stopListening?.();
-      };
-    });
+    return liveEventStream(() => ({
+      subscribe: (sink) =>
+        this.subscriber.listen(OPERATOR_ALERTS_CHANNEL, (message) => {
+          const event = parseEvent<OperatorAlertEvent>(
+            message,
+            this.logger,
+            OPERATOR_ALERTS_CHANNEL,
+          );
+          if (event) sink.next({ data: event });
+        }),
+    }));
   }
 
   onModuleDestroy(): void {

@@ -11,8 +11,13 @@ import {
 } from './jaeger-trace';
 
 const TIMEOUT_MS = 10_000;
-// The processes whose spans carry Temporal's workflow id (OTEL_SERVICE_NAME's defaults).
-const WORKFLOW_SERVICES = ['cairn-api', 'cairn-worker'];
+// Where a Temporal workflow id is found: the API's client spans (StartWorkflow, …) tag it
+// temporalWorkflowId, the workers' workflow and activity spans workflowId (OTEL_SERVICE_NAME's
+// default service names).
+const WORKFLOW_TAGS = [
+  { service: 'cairn-api', tag: 'temporalWorkflowId' },
+  { service: 'cairn-worker', tag: 'workflowId' },
+];
 // Jaeger keeps traces in memory; searches look back this far.
 const LOOKBACK_MS = 7 * 24 * 3600 * 1000;
 
@@ -46,13 +51,17 @@ export class OperatorTracesService {
 
   /** The traces whose spans name this Temporal workflow id (its start and its runs). */
   async tracesOfWorkflow(workflowId: string, limit: number): Promise<TraceSummary[]> {
-    const tags = JSON.stringify({ temporalWorkflowId: workflowId });
     // Jaeger's query API takes times in microseconds.
     const start = String((Date.now() - LOOKBACK_MS) * 1000);
     const found = await Promise.all(
-      WORKFLOW_SERVICES.map((service) =>
+      WORKFLOW_TAGS.map(({ service, tag }) =>
         this.query(
-          `/api/traces?${new URLSearchParams({ service, tags, limit: String(limit), start })}`,
+          `/api/traces?${new URLSearchParams({
+            service,
+            tags: JSON.stringify({ [tag]: workflowId }),
+            limit: String(limit),
+            start,
+          })}`,
         ),
       ),
     );

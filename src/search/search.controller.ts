@@ -7,8 +7,8 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { ConcurrencyGate } from '../common/http/concurrency-gate';
 import { ZodValidationPipe } from '../common/http/zod-validation.pipe';
+import { Admitted } from '../auth/admission.guard';
 import { RateLimited } from '../auth/rate-limit.guard';
 import { CurrentWorkspace } from '../workspaces/current-workspace';
 import { searchRequestSchema, type SearchRequest } from './search.schema';
@@ -16,22 +16,15 @@ import { SearchService } from './search.service';
 import type { SearchResponse } from './search.types';
 import { SearchRequestDto, SearchResponseDto } from './search.dto';
 
-/** Searches one API process runs at once; more are answered 503 (see ConcurrencyGate). */
-export const MAX_CONCURRENT_SEARCHES = 8;
-
 @ApiTags('search')
 @Controller('search')
 export class SearchController {
-  // Searches embed the query on this process's CPU: a few at once use it fully.
-  private readonly gate = new ConcurrencyGate(
-    MAX_CONCURRENT_SEARCHES,
-    'Search is busy; try again in a moment.',
-  );
-
   constructor(private readonly searchService: SearchService) {}
 
   @Post()
   @HttpCode(200)
+  // At most MAX_CONCURRENT.search at once per process, shed before the rate budget is drawn.
+  @Admitted('search')
   @RateLimited('search')
   @ApiOperation({
     summary: 'Search chunks semantically, by keywords and through the knowledge graph',
@@ -54,10 +47,8 @@ export class SearchController {
     @Body(new ZodValidationPipe(searchRequestSchema)) request: SearchRequest,
     @Headers('cache-control') cacheControl?: string,
   ): Promise<SearchResponse> {
-    return await this.gate.run(() =>
-      this.searchService.search(workspaceId, request, {
-        bypassCache: /\bno-cache\b/i.test(cacheControl ?? ''),
-      }),
-    );
+    return await this.searchService.search(workspaceId, request, {
+      bypassCache: /\bno-cache\b/i.test(cacheControl ?? ''),
+    });
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { PostgresStore } from '../stores/postgres/postgres.store';
+import { WorkspaceRows } from '../stores/postgres/workspace-rows';
 import type { SearchMode } from '../search/search.schema';
 import type { WatchFilters, WatchMatchRecord, WatchRecord } from './watch.types';
 
@@ -34,7 +35,11 @@ const MATCH_COLUMNS = 'id, watch_id, document_id, chunk_id, score, title, text, 
 /** Watches and their matches in Postgres, each statement scoped to one workspace. */
 @Injectable()
 export class WatchesRepository {
-  constructor(private readonly postgres: PostgresStore) {}
+  private readonly rows: WorkspaceRows<WatchRow, WatchRecord>;
+
+  constructor(private readonly postgres: PostgresStore) {
+    this.rows = new WorkspaceRows(postgres, 'watches', WATCH_COLUMNS, toWatch);
+  }
 
   async insert(client: PoolClient, watch: Omit<WatchRecord, 'createdAt'>): Promise<WatchRecord> {
     const { rows } = await client.query<WatchRow>(
@@ -54,30 +59,16 @@ export class WatchesRepository {
     return toWatch(rows[0]);
   }
 
-  async list(workspaceId: string): Promise<WatchRecord[]> {
-    const rows = await this.postgres.queryInWorkspace<WatchRow>(
-      workspaceId,
-      `SELECT ${WATCH_COLUMNS} FROM watches WHERE workspace_id = $1 ORDER BY created_at, id`,
-      [workspaceId],
-    );
-    return rows.map(toWatch);
+  list(workspaceId: string): Promise<WatchRecord[]> {
+    return this.rows.list(workspaceId);
   }
 
-  async find(workspaceId: string, id: string): Promise<WatchRecord | undefined> {
-    const rows = await this.postgres.queryInWorkspace<WatchRow>(
-      workspaceId,
-      `SELECT ${WATCH_COLUMNS} FROM watches WHERE workspace_id = $1 AND id = $2`,
-      [workspaceId, id],
-    );
-    return rows[0] && toWatch(rows[0]);
+  find(workspaceId: string, id: string): Promise<WatchRecord | undefined> {
+    return this.rows.find(workspaceId, id);
   }
 
-  async remove(client: PoolClient, workspaceId: string, id: string): Promise<boolean> {
-    const result = await client.query('DELETE FROM watches WHERE workspace_id = $1 AND id = $2', [
-      workspaceId,
-      id,
-    ]);
-    return (result.rowCount ?? 0) > 0;
+  remove(client: PoolClient, workspaceId: string, id: string): Promise<boolean> {
+    return this.rows.remove(client, workspaceId, id);
   }
 
   /**

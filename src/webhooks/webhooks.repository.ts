@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { PostgresStore } from '../stores/postgres/postgres.store';
+import { WorkspaceRows } from '../stores/postgres/workspace-rows';
 import type {
   DeliveryRecord,
   DeliveryStatus,
@@ -48,7 +49,11 @@ export interface PendingDelivery {
 /** Webhook endpoints, the workspace's sealed secret, deliveries. Scoped to one workspace each. */
 @Injectable()
 export class WebhooksRepository {
-  constructor(private readonly postgres: PostgresStore) {}
+  private readonly rows: WorkspaceRows<WebhookRow, WebhookRecord>;
+
+  constructor(private readonly postgres: PostgresStore) {
+    this.rows = new WorkspaceRows(postgres, 'webhooks', WEBHOOK_COLUMNS, toWebhook);
+  }
 
   async insert(
     client: PoolClient,
@@ -68,30 +73,16 @@ export class WebhooksRepository {
     return toWebhook(rows[0]);
   }
 
-  async list(workspaceId: string): Promise<WebhookRecord[]> {
-    const rows = await this.postgres.queryInWorkspace<WebhookRow>(
-      workspaceId,
-      `SELECT ${WEBHOOK_COLUMNS} FROM webhooks WHERE workspace_id = $1 ORDER BY created_at, id`,
-      [workspaceId],
-    );
-    return rows.map(toWebhook);
+  list(workspaceId: string): Promise<WebhookRecord[]> {
+    return this.rows.list(workspaceId);
   }
 
-  async find(workspaceId: string, id: string): Promise<WebhookRecord | undefined> {
-    const rows = await this.postgres.queryInWorkspace<WebhookRow>(
-      workspaceId,
-      `SELECT ${WEBHOOK_COLUMNS} FROM webhooks WHERE workspace_id = $1 AND id = $2`,
-      [workspaceId, id],
-    );
-    return rows[0] && toWebhook(rows[0]);
+  find(workspaceId: string, id: string): Promise<WebhookRecord | undefined> {
+    return this.rows.find(workspaceId, id);
   }
 
-  async remove(client: PoolClient, workspaceId: string, id: string): Promise<boolean> {
-    const result = await client.query('DELETE FROM webhooks WHERE workspace_id = $1 AND id = $2', [
-      workspaceId,
-      id,
-    ]);
-    return (result.rowCount ?? 0) > 0;
+  remove(client: PoolClient, workspaceId: string, id: string): Promise<boolean> {
+    return this.rows.remove(client, workspaceId, id);
   }
 
   async hasSecret(client: PoolClient, workspaceId: string): Promise<boolean> {

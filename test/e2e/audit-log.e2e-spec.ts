@@ -1,7 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import * as yazl from 'yazl';
+import { blobKey, importKey } from '../../src/stores/s3/blob-keys';
 import { callApi } from '../support/api';
 import { ensureWorkspace, testUser, tokenFor, type TestUser } from '../support/auth';
+import { connectDocumentStores, objectKeys, type DocumentStores } from '../support/document-stores';
+import { buildEncryptedPdf } from '../support/documents/document-fixtures';
+import { fileForm } from '../support/fixtures';
 
 jest.setTimeout(240_000);
 
@@ -57,9 +62,47 @@ describe('audit log: one entry per change, committed with the change', () => {
     throw new Error(`document ${documentId} never reached ${wanted.join('/')}`);
   }
 
+  async function waitFor<T>(
+    what: string,
+    read: () => Promise<T>,
+    done: (value: T) => boolean,
+  ): Promise<T> {
+    for (let attempt = 0; attempt < 360; attempt++) {
+      const value = await read();
+      if (done(value)) return value;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    throw new Error(`${what}: not within 180 s`);
+  }
+
+  function zipOf(files: Record<string, string | Buffer>): Promise<Buffer> {
+    const zip = new yazl.ZipFile();
+    for (const [name, content] of Object.entries(files)) {
+      zip.addBuffer(Buffer.isBuffer(content) ? content : Buffer.from(content), name);
+    }
+    zip.end();
+    return new Promise((resolve, reject) => {
+      const parts: Buffer[] = [];
+      zip.outputStream.on('data', (part: Buffer) => parts.push(part));
+      zip.outputStream.on('end', () => resolve(Buffer.concat(parts)));
+      zip.outputStream.on('error', reject);
+    });
+  }
+
+  /** The import sources stored for the workspace (each import keeps its own under its id). */
+  async function importSourceKeys(): Promise<string[]> {
+    const prefix = importKey(workspaceId, randomUUID(), 'source').replace(/[^/]+\/source$/, '');
+    return (await objectKeys(stores, prefix)).filter((key) => key.endsWith('/source')).sort();
+  }
+
+  let stores: DocumentStores;
   beforeAll(async () => {
+    stores = connectDocumentStores();
     owner = await person('owner');
     await ensureWorkspace(owner.token, workspaceId, 'Audit');
+  });
+  afterAll(async () => {
+    await stores.close();
   });
 
   it('records workspace, invitation, member and API key changes', async () => {
@@ -213,6 +256,98 @@ describe('audit log: one entry per change, committed with the change', () => {
     await entryFor('document.deleted', documentId);
   });
 
+  it('records a retried document, a retried import and a review decision', async () => {
+    // A run that really fails (the pipeline cannot open an encrypted PDF), then a retry.
+    const locked = await callApi<{ id: string }>('POST', '/documents', {
+      headers: as(owner.token),
+      body: fileForm({
+        fileName: `locked-${run}.pdf`,
+        mime: 'application/pdf',
+        bytes: buildEncryptedPdf(run),
+      }),
+    });
+    expect(locked.status).toBe(202);
+    expect(await waitForStatus(locked.body.id, ['indexed', 'failed'])).toBe('failed');
+    const retried = await callApi('POST', `/documents/${locked.body.id}/retry`, {
+      headers: as(owner.token),
+    });
+    expect(retried.status).toBe(202);
+    const documentRetried = await entryFor('document.retried', locked.body.id);
+    expect(documentRetried.actor.userId).toBe(owner.user.id);
+    expect(documentRetried.targetType).toBe('document');
+
+    // An import with an entry Cairn cannot read ends completed_with_errors, and can be retried.
+    const gif = Buffer.concat([Buffer.from('GIF89a', 'latin1'), randomBytes(64)]);
+    const imported = await callApi<{ id: string }>('POST', '/imports', {
+      headers: { ...as(owner.token), 'content-type': 'application/zip' },
+      body: new Uint8Array(
+        await zipOf({ 'note.txt': `A note on the ledger (${run}).`, 'picture.gif': gif }),
+      ),
+    });
+    expect(imported.status).toBe(202);
+    const importId = imported.body.id;
+    await waitFor(
+      `import ${importId} ends`,
+      async () =>
+        (
+          await callApi<{ status: string }>('GET', `/imports/${importId}`, {
+            headers: as(owner.token),
+          })
+        ).body.status,
+      (status) => status === 'completed_with_errors',
+    );
+    // Its last run records the end just before it closes: 409 until the close.
+    const importRetried = await waitFor(
+      `import ${importId} retried`,
+      () => callApi('POST', `/imports/${importId}/retry`, { headers: as(owner.token) }),
+      (response) => response.status !== 409,
+    );
+    expect(importRetried.status).toBe(202);
+    expect((await entryFor('import.retried', importId)).actor.userId).toBe(owner.user.id);
+
+    // A domain in review mode waits for a decision; the decision is audited with its comment.
+    const seed = await callApi<{ id: string }>('POST', '/documents', {
+      headers: as(owner.token),
+      json: {
+        title: `Seed ${run}`,
+        text: `Ingrid Sjoberg keeps the ledger of the Uppsala cooperative (${run}).`,
+      },
+    });
+    expect(seed.status).toBe(202);
+    expect(await waitForStatus(seed.body.id, ['indexed', 'failed'])).toBe('indexed');
+    const domain = await callApi<{ domain: { id: string } }>('POST', '/domains', {
+      headers: as(owner.token),
+      json: {
+        name: `Reviewed ${run}`,
+        mode: 'review',
+        seedDocumentIds: [seed.body.id],
+        review: { timeoutSeconds: 3_600 },
+      },
+    });
+    expect(domain.status).toBe(202);
+    const domainId = domain.body.domain.id;
+    await waitFor(
+      `domain ${domainId} awaits review`,
+      async () =>
+        (
+          await callApi<{ status: string; workflow?: { pendingReview?: unknown } }>(
+            'GET',
+            `/domains/${domainId}`,
+            { headers: as(owner.token) },
+          )
+        ).body,
+      (body) => body.status === 'awaiting_review' && Boolean(body.workflow?.pendingReview),
+    );
+    const reviewed = await callApi('POST', `/domains/${domainId}/review`, {
+      headers: as(owner.token),
+      json: { decision: 'reject', comment: `Not needed (${run}).` },
+    });
+    expect(reviewed.status).toBe(200);
+    const reviewEntry = await entryFor('domain.reviewed', domainId);
+    expect(reviewEntry.actor.userId).toBe(owner.user.id);
+    expect(reviewEntry.details).toEqual({ decision: 'reject', comment: `Not needed (${run}).` });
+  });
+
   describe('when the audit insert fails', () => {
     const owned = new Client({ connectionString: process.env.DATABASE_OWNER_URL });
     const guard = `audit_refused_${run}`;
@@ -270,6 +405,9 @@ describe('audit log: one entry per change, committed with the change', () => {
         json: { title: `Never ${run}`, text },
       });
       expect(upload.status).toBe(500);
+      // Nor its blob: the upload wrote it before the row, and takes it back.
+      const sha256 = createHash('sha256').update(text, 'utf8').digest('hex');
+      expect(await objectKeys(stores, blobKey(workspaceId, sha256))).toEqual([]);
       const documents = await callApi<{ items: { title: string }[] }>(
         'GET',
         '/documents?limit=100',
@@ -278,6 +416,14 @@ describe('audit log: one entry per change, committed with the change', () => {
         },
       );
       expect(documents.body.items.map((item) => item.title)).not.toContain(`Never ${run}`);
+
+      const importsBefore = await importSourceKeys();
+      const refusedImport = await callApi('POST', '/imports', {
+        headers: { ...as(owner.token), 'content-type': 'application/x-ndjson' },
+        body: `${JSON.stringify({ title: `Never imported ${run}`, text: 'Nothing stays.' })}\n`,
+      });
+      expect(refusedImport.status).toBe(500);
+      expect(await importSourceKeys()).toEqual(importsBefore);
 
       expect((await entries()).length).toBe(before);
     });

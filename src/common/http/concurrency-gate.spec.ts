@@ -21,4 +21,16 @@ describe('ConcurrencyGate', () => {
     await expect(gate.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await expect(gate.run(async () => 1)).resolves.toBe(1);
   });
+
+  it('gives a place back once however often its leave is called', () => {
+    const gate = new ConcurrencyGate(2, 'busy');
+    const leave = gate.enter();
+    gate.enter();
+    expect(() => gate.enter()).toThrow('busy');
+    leave();
+    leave();
+    expect(gate.inUse).toBe(1);
+    gate.enter();
+    expect(() => gate.enter()).toThrow('busy');
+  });
 });

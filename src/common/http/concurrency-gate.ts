@@ -14,15 +14,33 @@ export class ConcurrencyGate {
     private readonly busyMessage: string,
   ) {}
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
+  get inUse(): number {
+    return this.running;
+  }
+
+  /**
+   * Takes a place or throws dependency_unavailable; returns the function that gives the place
+   * back (calling it more than once gives it back once).
+   */
+  enter(): () => void {
     if (this.running >= this.limit) {
       throw new CairnError('dependency_unavailable', this.busyMessage);
     }
     this.running += 1;
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      this.running -= 1;
+    };
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    const leave = this.enter();
     try {
       return await work();
     } finally {
-      this.running -= 1;
+      leave();
     }
   }
 }
