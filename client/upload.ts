@@ -37,6 +37,9 @@ export interface DocumentAccepted {
   status: string;
   workflowId: string;
   temporalUiUrl: string;
+  /** The version this upload concerns (its events are the ones to follow); id without sourceKey. */
+  versionId?: string;
+  version?: number | null;
 }
 
 export interface ImportAccepted {
@@ -47,13 +50,17 @@ export interface ImportAccepted {
   [key: string]: unknown;
 }
 
-/** POST /documents with one file part (and a title, if given) → 202 {id, status, …}. */
+/**
+ * POST /documents with one file part (and a title, a sourceKey, if given) → 202 {id, status, …}.
+ * Under a sourceKey, other bytes than the current version's are a new version of that document.
+ */
 export function uploadDocument(
   options: UploadClientOptions,
   source: UploadSource,
-  progress: UploadProgressOptions & { title?: string } = {},
+  progress: UploadProgressOptions & { title?: string; sourceKey?: string } = {},
 ): Promise<DocumentAccepted> {
   const fields: Record<string, string> = progress.title ? { title: progress.title } : {};
+  if (progress.sourceKey !== undefined) fields.sourceKey = progress.sourceKey;
   return postMultipart<DocumentAccepted>(options, '/documents', fields, source, progress);
 }
 

@@ -2,8 +2,8 @@
  * Records one real history of every workflow type for the replay test
  * (test/integration/workflow-replay.int-spec.ts): `npx tsx infra/record-histories.ts`.
  * Drives the running API (CAIRN_API_URL, default http://127.0.0.1:$CAIRN_API_PORT; signed in as
- * the local test user, with a token signed by the stack's JWT secret) and its workers: a smoke run, an upload, a bulk import, a
- * delete, and domains through review (request changes, then approve), expiry (reminder, timeout),
+ * the local test user, with a token signed by the stack's JWT secret) and its workers: a smoke run, an upload, a
+ * second version under a source key, a bulk import, a delete, and domains through review (request changes, then approve), expiry (reminder, timeout),
  * auto mode and a later addition of documents. Then it fetches each workflow's history from
  * Temporal (with the pinned Temporal CLI's `workflow show --output json`, the proto JSON form
  * that historyFromJSON reads) and writes it to test/replay-histories/<name>.json. Re-record after an intended change
@@ -83,6 +83,21 @@ async function main() {
     text: text('Replay upload'),
   });
   await settle('processDocumentWorkflow', upload.workflowId);
+
+  // A new version under a source key: its run indexes it, makes it current and withdraws the old.
+  const sourceKey = `replay://versions/${run}`;
+  const firstVersion = await api<{ workflowId: string }>('POST', '/documents', {
+    title: `replay versions ${run}`,
+    text: text('Replay version one'),
+    sourceKey,
+  });
+  await client.workflow.getHandle(firstVersion.workflowId).result();
+  const secondVersion = await api<{ workflowId: string }>('POST', '/documents', {
+    title: `replay versions ${run}`,
+    text: text('Replay version two'),
+    sourceKey,
+  });
+  await settle('processDocumentWorkflow-version-switch', secondVersion.workflowId);
 
   const jsonl = [1, 2]
     .map((n) => JSON.stringify({ title: `replay import ${n} ${run}`, text: text(`Import ${n}`) }))

@@ -5,6 +5,7 @@ import {
   isCancellation,
   log,
   patched,
+  sleep,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { DocumentCounts, DocumentStage, ImportSources } from '../src/documents/document.types';
@@ -36,6 +37,15 @@ const COUNTS_FROM_GRAPH_WRITE = 'counts-from-graph-write';
  * one activity per document, and analyse the batch again. Older histories never asked for it.
  */
 const READS_SCANNED_PAGES = 'read-scanned-pages';
+
+/**
+ * Runs that index a new version of a source withdraw the version it replaced (markIndexed made
+ * the new one current and says which it replaced). Older histories got nothing back from
+ * markIndexed and never reach this.
+ */
+const WITHDRAWS_REPLACED_VERSIONS = 'withdraw-replaced-versions';
+/** Lets a search that read the visible versions just before the switch finish on the old one. */
+const VERSION_SWITCH_GRACE = '3s';
 
 export interface ProcessDocumentsInput {
   workspaceId: string;
@@ -132,9 +142,16 @@ export async function processDocumentsWorkflow(
         patched(COUNTS_FROM_GRAPH_WRITE) && written
           ? written
           : await storage.countContributions(batch);
-      await bookkeeping.markIndexed({ workspaceId, counts });
+      // Undefined when a worker of an older release marked them.
+      const switched: { replaced: string[] } | undefined = await bookkeeping.markIndexed({
+        workspaceId,
+        counts,
+      });
       upsertSearchAttributes([{ key: StageAttribute, value: 'done' }]);
       await notifications.notifyIndexed(batch);
+      if (switched?.replaced.length && patched(WITHDRAWS_REPLACED_VERSIONS)) {
+        await withdrawReplacedVersions(workspaceId, switched.replaced);
+      }
       return { counts, rejected };
     }
   } catch (error) {
@@ -154,6 +171,30 @@ export async function processDocumentsWorkflow(
     await storage.removeContributions({ workspaceId, documentIds, keepBlobs: true });
     await bookkeeping.markFailed({ workspaceId, documentIds, error: reason });
     throw ApplicationFailure.nonRetryable(reason, 'DocumentProcessingFailed');
+  }
+}
+
+/**
+ * Takes back exactly what replaced versions contributed (shared knowledge stays: the graph
+ * derives each entity from the contributions that remain) and removes their rows. Searches
+ * stopped seeing them when the new version became current.
+ */
+async function withdrawReplacedVersions(workspaceId: string, replaced: string[]): Promise<void> {
+  try {
+    await sleep(VERSION_SWITCH_GRACE);
+    await storage.removeContributions({ workspaceId, documentIds: replaced, keepBlobs: false });
+    for (const documentId of replaced) {
+      await bookkeeping.removeDocumentRow({ workspaceId, documentId });
+    }
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    // The new version is indexed and current whatever happens here: its run must not fail (the
+    // failure path would take back the new version). The old one stays hidden from searches.
+    log.error('a replaced version could not be withdrawn', {
+      workspaceId,
+      replaced,
+      reason: failureReason(error),
+    });
   }
 }
 

@@ -14,6 +14,7 @@ interface UploadOptions {
   wait?: boolean;
   timeout: string;
   title?: string;
+  sourceKey?: string;
 }
 
 export interface UploadResult {
@@ -55,7 +56,7 @@ async function uploadOne(
   context: CliContext,
   file: InputFile,
   bar: ProgressLine,
-  options: { wait: boolean; timeoutMs: number; title?: string },
+  options: { wait: boolean; timeoutMs: number; title?: string; sourceKey?: string },
 ): Promise<UploadResult> {
   const started = Date.now();
   const result = (partial: Partial<UploadResult>): UploadResult => ({
@@ -71,6 +72,7 @@ async function uploadOne(
   try {
     const accepted = await uploadDocument(clientOptions(context), fileSource(file), {
       title: options.title,
+      sourceKey: options.sourceKey,
       onProgress: (sent) => {
         const share = file.sizeBytes > 0 ? (sent / file.sizeBytes) * UPLOAD_SHARE : UPLOAD_SHARE;
         bar.update(share, 'uploading', `${formatBytes(sent)} of ${formatBytes(file.sizeBytes)}`);
@@ -82,7 +84,9 @@ async function uploadOne(
       return result({ documentId, status: 'uploaded' });
     }
     bar.update(UPLOAD_SHARE, 'queued');
-    const last = await followDocument(context.client, documentId, {
+    // A new version under a source key is followed by its own id (the document shows the
+    // current version until the new one is indexed).
+    const last = await followDocument(context.client, accepted.versionId ?? documentId, {
       timeoutMs: options.timeoutMs,
       onEvent: (event) => {
         // The final state is the line's finish, printed once by the caller.
@@ -118,6 +122,10 @@ export function registerUploadCommand(program: Command): void {
     .option('--wait', 'follow each document until it is indexed or failed')
     .option('--timeout <seconds>', 'with --wait: give up on a document after this long', '600')
     .option('--title <title>', 'the title (one file only; else the file name)')
+    .option(
+      '--source-key <key>',
+      'where the file lives (one file only): other bytes under the same key are a new version of the same document',
+    )
     .action(
       action<[string[], UploadOptions]>(async (context, paths, options) => {
         const concurrency = Number(options.concurrency);
@@ -133,6 +141,8 @@ export function registerUploadCommand(program: Command): void {
         const files = await expandInputs(paths);
         if (options.title && files.length > 1)
           throw new UsageError('--title needs exactly one file');
+        if (options.sourceKey !== undefined && files.length > 1)
+          throw new UsageError('--source-key needs exactly one file');
 
         const { out } = context;
         const board = new ProgressBoard(out);
@@ -148,6 +158,7 @@ export function registerUploadCommand(program: Command): void {
               wait: options.wait === true,
               timeoutMs,
               title: options.title,
+              sourceKey: options.sourceKey,
             });
             results[index] = outcome;
             const ok = outcome.status === 'indexed' || outcome.status === 'uploaded';

@@ -17,3 +17,13 @@ export function chunkIdFor(documentId: string, ord: number): string {
 export function chunkObjectId(workspaceId: string, documentId: string, ord: number): string {
   return uuidV5(`chunk:${workspaceId}:${chunkIdFor(documentId, ord)}`);
 }
+
+/** The stable id of a document that has versions: one per source key in the workspace. */
+export function sourceDocumentIdFor(workspaceId: string, sourceKey: string): string {
+  return uuidV5(`document-source:${workspaceId}:${sourceKey}`);
+}
+
+/** The row of one version of a source (its pipeline, chunks and graph key on it). */
+export function versionIdFor(workspaceId: string, sourceKey: string, sha256: string): string {
+  return uuidV5(`document-version:${workspaceId}:${sourceKey}:${sha256}`);
+}

@@ -41,8 +41,20 @@ export interface DocumentRecord {
   stageTimings: Partial<Record<DocumentStage, StageTiming>>;
   /** Set by analysis: ISO 639-1, or 'und' when it cannot tell. */
   language: string | null;
+  /** For a version of a source (an upload that named its sourceKey); null otherwise. */
+  source: DocumentSource | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** Where a version of a source stands among the source's versions. */
+export interface DocumentSource {
+  key: string;
+  /** The stable id of the document, whichever version is current. */
+  documentId: string;
+  version: number;
+  /** The version searches see. A new version becomes current once it is indexed. */
+  current: boolean;
 }
 
 /** The documents one pipeline activity works on: one for an upload, many for an import batch. */

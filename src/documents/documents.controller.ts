@@ -49,6 +49,7 @@ import {
   DocumentDto,
   DocumentEventDto,
   DocumentListDto,
+  DocumentVersionListDto,
   FileUploadDto,
   StageTimingDto,
   TextUploadDto,
@@ -80,7 +81,7 @@ export class DocumentsController {
   @ApiOperation({
     summary: 'Upload a document and start processing it',
     description:
-      'multipart/form-data with exactly one file part "file" (PDF, DOCX, HTML, Markdown or UTF-8 text; the type is detected from the bytes) and an optional "title", or application/json {title, text}. The same bytes always give the same document.',
+      'multipart/form-data with exactly one file part "file" (PDF, DOCX, HTML, Markdown or UTF-8 text; the type is detected from the bytes) and an optional "title", or application/json {title, text}. The same bytes always give the same document. With a "sourceKey" (a form field, or a JSON property) the upload is a version of the document living there: other bytes under the same key make a new version that replaces the current one once indexed (searches never see both or neither), the same bytes change nothing (409 while another version of it is still being indexed or withdrawn).',
   })
   @ApiConsumes('multipart/form-data', 'application/json')
   @ApiBody({
@@ -140,6 +141,21 @@ export class DocumentsController {
     return this.documents.get(workspaceId, id);
   }
 
+  @Get(':id/versions')
+  @ApiOperation({
+    summary: 'The versions of a document uploaded with a sourceKey, oldest first',
+    description:
+      'Which one searches see (current), the one being indexed, and those replaced or dropped. A document without sourceKey has one version.',
+  })
+  @ApiOkResponse({ type: DocumentVersionListDto })
+  @ApiNotFoundResponse()
+  versions(
+    @CurrentWorkspace() workspaceId: string,
+    @Param('id') id: string,
+  ): Promise<DocumentVersionListDto> {
+    return this.documents.versions(workspaceId, id);
+  }
+
   @Get(':id/content')
   @ApiOperation({ summary: 'The original bytes, as uploaded' })
   @ApiProduces('application/octet-stream')
@@ -182,9 +198,10 @@ export class DocumentsController {
     @Param('id') id: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<Observable<MessageEvent>> {
-    await this.documents.require(workspaceId, id);
+    // A document with versions streams its current version's events (a version id, its own).
+    const record = await this.documents.require(workspaceId, id);
     const release = this.streamQuota.reserve(principal.apiKeyId ?? principal.userId);
-    return this.documentEvents.stream(workspaceId, id, release);
+    return this.documentEvents.stream(workspaceId, record.id, release);
   }
 
   @Delete(':id')
@@ -192,7 +209,8 @@ export class DocumentsController {
   @RequireRole('editor')
   @ApiOperation({
     summary: 'Delete a document and exactly what it contributed (a workflow)',
-    description: 'Cancels a running processing workflow first.',
+    description:
+      'Cancels a running processing workflow first. A document with versions loses all of them.',
   })
   @ApiAcceptedResponse({ type: DocumentAcceptedDto })
   @ApiNotFoundResponse()

@@ -12,6 +12,18 @@ export class DocumentAcceptedDto {
   workflowId!: string;
   @ApiProperty({ description: "The workflow's page in the Temporal Web UI" })
   temporalUiUrl!: string;
+  @ApiProperty({
+    format: 'uuid',
+    description:
+      'The version this upload concerns (equal to id for a document without sourceKey); its events are at GET /documents/{versionId}/events',
+  })
+  versionId!: string;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Its version number under the sourceKey; null without sourceKey',
+  })
+  version!: number | null;
 }
 
 export class StageTimingDto {
@@ -28,7 +40,29 @@ export class DocumentCountsDto {
 }
 
 export class DocumentDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({
+    format: 'uuid',
+    description: 'Stable across versions: a document with a sourceKey keeps it for every version',
+  })
+  id!: string;
+  @ApiProperty({
+    format: 'uuid',
+    description:
+      'The version shown (search hits name it as documentId); equal to id without sourceKey',
+  })
+  versionId!: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Where the document lives, as uploaded',
+  })
+  sourceKey!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'The version shown; null without sourceKey',
+  })
+  version!: number | null;
   @ApiProperty() title!: string;
   @ApiProperty({ example: 'application/pdf' }) mime!: string;
   @ApiProperty() sizeBytes!: number;
@@ -78,9 +112,14 @@ export class DocumentChunksDto {
   @ApiProperty({ type: [ChunkDto] }) chunks!: ChunkDto[];
 }
 
+const SOURCE_KEY_DESCRIPTION =
+  'Where the document lives (a path, URL or external id; unique in the workspace). Other bytes under the same key make a new version of the same document, which replaces the current one once indexed; the same bytes change nothing.';
+
 export class TextUploadDto {
   @ApiProperty({ minLength: 1, maxLength: 500 }) title!: string;
   @ApiProperty({ description: 'Plain text or Markdown, UTF-8' }) text!: string;
+  @ApiPropertyOptional({ minLength: 1, maxLength: 2048, description: SOURCE_KEY_DESCRIPTION })
+  sourceKey?: string;
 }
 
 export class FileUploadDto {
@@ -92,6 +131,38 @@ export class FileUploadDto {
   file!: unknown;
   @ApiPropertyOptional({ maxLength: 500, description: 'Defaults to the file name' })
   title?: string;
+  @ApiPropertyOptional({ minLength: 1, maxLength: 2048, description: SOURCE_KEY_DESCRIPTION })
+  sourceKey?: string;
+}
+
+export class DocumentVersionDto {
+  @ApiProperty() version!: number;
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The id of this version (GET /documents/{versionId})',
+  })
+  versionId!: string;
+  @ApiProperty() sha256!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() mime!: string;
+  @ApiProperty() sizeBytes!: number;
+  @ApiProperty({
+    enum: [...DOCUMENT_STATUSES, 'replaced', 'dropped'],
+    description:
+      "The version's status while it is kept; replaced once a newer version took its place and it was withdrawn; dropped when it failed and a later upload took its place",
+  })
+  status!: string;
+  @ApiProperty({ description: 'Whether searches see this version' }) current!: boolean;
+  @ApiProperty({ nullable: true, type: String }) error!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) currentFrom!: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) replacedAt!: string | null;
+}
+
+export class DocumentVersionListDto {
+  @ApiProperty({ format: 'uuid' }) documentId!: string;
+  @ApiProperty({ nullable: true, type: String }) sourceKey!: string | null;
+  @ApiProperty({ type: [DocumentVersionDto] }) items!: DocumentVersionDto[];
 }
 
 /** The JSON of each Server-Sent Event of GET /documents/:id/events (besides heartbeats). */

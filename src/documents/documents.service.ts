@@ -27,7 +27,14 @@ import type { processDocumentWorkflow } from '../../workflows/process-document.w
 import { ChunkVectorIndex } from '../knowledge/chunk-vector.index';
 import { RedisStore } from '../stores/redis/redis.store';
 import { bumpContentVersion } from '../search/content-version';
-import { deleteWorkflowId, documentIdFor, documentWorkflowId } from './document-ids';
+import {
+  deleteWorkflowId,
+  documentIdFor,
+  documentWorkflowId,
+  sourceDocumentIdFor,
+  versionIdFor,
+} from './document-ids';
+
 import { DocumentEventsPublisher } from './document-events.publisher';
 import type { DocumentRecord, DocumentStatus } from './document.types';
 import type {
@@ -35,6 +42,7 @@ import type {
   DocumentChunksDto,
   DocumentDto,
   DocumentListDto,
+  DocumentVersionListDto,
 } from './documents.dto';
 import { DocumentsRepository } from './documents.repository';
 import type { AuditContext } from '../auth/audit-context';
@@ -84,6 +92,8 @@ interface AcceptedContent {
   open: () => Buffer | Readable;
   /** Who uploaded it: the `document.uploaded` entry commits with the document's row. */
   audit: AuditContext;
+  /** Where it lives, when the upload named it: other bytes under it are a new version. */
+  sourceKey?: string;
 }
 
 export interface ListDocumentsQuery {
@@ -149,6 +159,7 @@ export class DocumentsService {
         type,
         open: () => createReadStream(file.path),
         audit,
+        sourceKey: file.sourceKey,
       });
     } finally {
       await rm(file.path, { force: true });
@@ -161,7 +172,7 @@ export class DocumentsService {
     audit: AuditContext,
   ): Promise<DocumentAcceptedDto> {
     const body = await readRawBody(request, jsonBodyLimit(this.maxUploadBytes));
-    const { title, text } = parseTextUpload(body);
+    const { title, text, sourceKey } = parseTextUpload(body);
     const bytes = Buffer.from(text, 'utf8');
     if (bytes.length > this.maxUploadBytes) throw uploadTooLarge(this.maxUploadBytes);
     const type = await this.detect(async () => detectDocumentType(bytes.subarray(0, SNIFF_BYTES)));
@@ -176,6 +187,7 @@ export class DocumentsService {
       title,
       type,
       open: () => bytes,
+      sourceKey,
     });
   }
 
@@ -204,6 +216,9 @@ export class DocumentsService {
     workspaceId: string,
     content: AcceptedContent,
   ): Promise<DocumentAcceptedDto> {
+    if (content.sourceKey !== undefined) {
+      return this.storeVersion(workspaceId, { ...content, sourceKey: content.sourceKey });
+    }
     const key = blobKey(workspaceId, content.sha256);
     const stored = await this.blobs.stat(key);
     const wroteBlob = stored?.size !== content.sizeBytes;
@@ -238,7 +253,7 @@ export class DocumentsService {
     if (created) await this.startProcessing(workspaceId, id, workflowId, 'ALLOW_DUPLICATE');
     else if (record.status === 'pending')
       await this.startProcessing(workspaceId, id, workflowId, 'REJECT_DUPLICATE');
-    return this.accepted(record.id, record.status, record.workflowId ?? workflowId);
+    return this.accepted(record, record.workflowId ?? workflowId);
   }
 
   /**
@@ -259,6 +274,74 @@ export class DocumentsService {
       this.logger.warn(
         `Upload refused; could not remove its blob ${key}: ${error instanceof Error ? error.message : String(error)}`,
       );
+    }
+  }
+
+  /**
+   * An upload under a source key: the same bytes as the current version change nothing; other
+   * bytes are the source's next version, indexed by a run of its own while searches keep seeing
+   * the current one (see DocumentsRepository.insertVersion and markIndexed).
+   */
+  private async storeVersion(
+    workspaceId: string,
+    content: AcceptedContent & { sourceKey: string },
+  ): Promise<DocumentAcceptedDto> {
+    const key = blobKey(workspaceId, content.sha256);
+    const stored = await this.blobs.stat(key);
+    const wroteBlob = stored?.size !== content.sizeBytes;
+    if (wroteBlob) {
+      await this.blobs.put(key, content.open(), content.sizeBytes, content.type.mime);
+    }
+    const sourceDocumentId = sourceDocumentIdFor(workspaceId, content.sourceKey);
+    const id = versionIdFor(workspaceId, content.sourceKey, content.sha256);
+    const workflowId = documentWorkflowId(workspaceId, id);
+    const outcome = await this.documents.insertVersion(
+      {
+        id,
+        workspaceId,
+        sha256: content.sha256,
+        title: content.title,
+        mime: content.type.mime,
+        sizeBytes: content.sizeBytes,
+        workflowId,
+        sourceKey: content.sourceKey,
+        sourceDocumentId,
+      },
+      {
+        ...content.audit,
+        action: 'document.uploaded',
+        targetType: 'document',
+        targetId: sourceDocumentId,
+      },
+    );
+    if (outcome.kind === 'busy') {
+      if (wroteBlob) await this.removeBlobIfUnused(workspaceId, content.sha256);
+      const { record } = outcome;
+      throw conflict(
+        record.status === 'deleting'
+          ? `Document ${sourceDocumentId} (source ${JSON.stringify(content.sourceKey)}) is being deleted; upload again once it is gone.`
+          : `Version ${record.source?.version ?? '?'} of document ${sourceDocumentId} is ${record.status === 'indexed' ? 'being withdrawn' : 'being indexed'}; upload the new version once it is done.`,
+      );
+    }
+    if (outcome.kind !== 'created') {
+      return this.accepted(outcome.record, outcome.record.workflowId ?? workflowId);
+    }
+    if (outcome.droppedSha256) await this.removeBlobIfUnused(workspaceId, outcome.droppedSha256);
+    // Searches read which versions to hide once per content version: this one is hidden from
+    // now on, before any of its chunks reach the indexes.
+    await bumpContentVersion(this.redis.client, workspaceId);
+    await this.startProcessing(workspaceId, id, workflowId, 'ALLOW_DUPLICATE');
+    return this.accepted(outcome.record, workflowId);
+  }
+
+  /** Removes stored bytes that no document of the workspace references any more. */
+  private async removeBlobIfUnused(workspaceId: string, sha256: string): Promise<void> {
+    try {
+      if ((await this.documents.countBySha(workspaceId, sha256)) === 0) {
+        await this.blobs.remove(blobKey(workspaceId, sha256));
+      }
+    } catch (error) {
+      this.logger.warn({ msg: `could not remove unused bytes ${sha256}: ${String(error)}` });
     }
   }
 
@@ -310,7 +393,8 @@ export class DocumentsService {
   /** The chunks of an indexed document, as the vector index holds them (search returns these). */
   async chunks(workspaceId: string, id: string): Promise<DocumentChunksDto> {
     const record = await this.require(workspaceId, id);
-    const chunks = record.status === 'indexed' ? await this.vectors.chunksOf(workspaceId, id) : [];
+    const chunks =
+      record.status === 'indexed' ? await this.vectors.chunksOf(workspaceId, record.id) : [];
     if (record.status !== 'indexed' || (chunks.length === 0 && record.counts.chunks !== 0)) {
       const why =
         record.status === 'failed'
@@ -327,18 +411,51 @@ export class DocumentsService {
     };
   }
 
-  /** The document, or a 404 that does not reveal whether the id exists in another workspace. */
+  /**
+   * The document, or a 404 that does not reveal whether the id exists in another workspace. The id
+   * of a document with versions names its current version; a version's own id names that version.
+   */
   async require(workspaceId: string, id: string): Promise<DocumentRecord> {
-    const record = UUID.test(id) ? await this.documents.findById(workspaceId, id) : null;
+    const record = UUID.test(id) ? await this.documents.findVisible(workspaceId, id) : null;
     if (!record) throw notFound(`Document ${id} not found.`);
     return record;
   }
 
   // ---- lifecycle ----
 
+  /** Every version of a source, oldest first; a document without source has one. */
+  async versions(workspaceId: string, id: string): Promise<DocumentVersionListDto> {
+    const record = await this.require(workspaceId, id);
+    if (!record.source) {
+      return {
+        documentId: record.id,
+        sourceKey: null,
+        items: [
+          {
+            version: 1,
+            versionId: record.id,
+            sha256: record.sha256,
+            title: record.title,
+            mime: record.mime,
+            sizeBytes: record.sizeBytes,
+            status: record.status,
+            current: true,
+            error: record.error,
+            createdAt: record.createdAt,
+            currentFrom: record.createdAt,
+            replacedAt: null,
+          },
+        ],
+      };
+    }
+    const items = await this.documents.versionsOf(workspaceId, record.source.documentId);
+    return { documentId: record.source.documentId, sourceKey: record.source.key, items };
+  }
+
   async remove(audit: AuditContext, id: string): Promise<DocumentAcceptedDto> {
     const workspaceId = audit.workspaceId;
-    await this.require(workspaceId, id);
+    const found = await this.require(workspaceId, id);
+    if (found.source) return this.removeSource(audit, found.source.documentId);
     // Stop processing first, so that it cannot write while the delete workflow cleans up.
     await this.stopProcessing(documentWorkflowId(workspaceId, id));
     const record = await this.documents.markDeleting(workspaceId, id, {
@@ -373,7 +490,54 @@ export class DocumentsService {
       args: [{ workspaceId, documentId: id }],
       labels: { workspaceId, documentId: id, stage: 'deleting' },
     });
-    return this.accepted(id, 'deleting', workflowId);
+    return this.accepted({ ...record, status: 'deleting' }, workflowId);
+  }
+
+  /** Deletes a document with versions: each live version's row goes as a document's would. */
+  private async removeSource(
+    audit: AuditContext,
+    sourceDocumentId: string,
+  ): Promise<DocumentAcceptedDto> {
+    const workspaceId = audit.workspaceId;
+    // A run indexing a new version also withdraws the one it replaces: stop it before either goes.
+    for (const row of await this.documents.rowsOfSource(workspaceId, sourceDocumentId)) {
+      await this.stopProcessing(documentWorkflowId(workspaceId, row.id));
+    }
+    const rows = await this.documents.markSourceDeleting(workspaceId, sourceDocumentId, {
+      ...audit,
+      action: 'document.deleted',
+      targetType: 'document',
+      targetId: sourceDocumentId,
+    });
+    if (rows.length === 0) throw notFound(`Document ${sourceDocumentId} not found.`);
+    await bumpContentVersion(this.redis.client, workspaceId).catch((error: unknown) =>
+      this.logger.warn({ msg: `could not advance the content version: ${String(error)}` }),
+    );
+    let accepted: DocumentAcceptedDto | undefined;
+    for (const row of rows) {
+      await this.events
+        .publish({
+          documentId: row.id,
+          workspaceId,
+          status: 'deleting',
+          stage: row.stage,
+          at: row.updatedAt,
+        })
+        .catch((error: unknown) =>
+          this.logger.warn({ msg: `could not publish deleting event: ${String(error)}` }),
+        );
+      const workflowId = deleteWorkflowId(workspaceId, row.id);
+      await this.workflows.start<typeof deleteDocumentWorkflow>('deleteDocumentWorkflow', {
+        workflowId,
+        args: [{ workspaceId, documentId: row.id }],
+        labels: { workspaceId, documentId: row.id, stage: 'deleting' },
+      });
+      if (!accepted || row.source?.current) {
+        accepted = this.accepted({ ...row, status: 'deleting' }, workflowId);
+      }
+    }
+    if (!accepted) throw notFound(`Document ${sourceDocumentId} not found.`);
+    return accepted;
   }
 
   async reprocess(audit: AuditContext, id: string): Promise<DocumentAcceptedDto> {
@@ -440,7 +604,7 @@ export class DocumentsService {
       targetId: record.id,
     });
     await this.startProcessing(workspaceId, record.id, workflowId, 'ALLOW_DUPLICATE');
-    return this.accepted(record.id, 'pending', workflowId);
+    return this.accepted({ ...record, status: 'pending' }, workflowId);
   }
 
   /** Cancels a running processing workflow and waits briefly; terminates it if it lingers. */
@@ -452,13 +616,26 @@ export class DocumentsService {
 
   // ---- shapes ----
 
-  private accepted(id: string, status: DocumentStatus, workflowId: string): DocumentAcceptedDto {
-    return { id, status, workflowId, temporalUiUrl: this.workflows.uiUrl(workflowId) };
+  private accepted(
+    record: Pick<DocumentRecord, 'id' | 'status' | 'source'>,
+    workflowId: string,
+  ): DocumentAcceptedDto {
+    return {
+      id: record.source?.documentId ?? record.id,
+      status: record.status,
+      workflowId,
+      temporalUiUrl: this.workflows.uiUrl(workflowId),
+      versionId: record.id,
+      version: record.source?.version ?? null,
+    };
   }
 
   toDto(record: DocumentRecord): DocumentDto {
     return {
-      id: record.id,
+      id: record.source?.documentId ?? record.id,
+      versionId: record.id,
+      sourceKey: record.source?.key ?? null,
+      version: record.source?.version ?? null,
       title: record.title,
       mime: record.mime,
       sizeBytes: record.sizeBytes,

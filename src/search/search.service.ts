@@ -534,7 +534,7 @@ export class SearchService implements OnModuleDestroy {
     const known = this.hiddenDocuments.get(workspaceId);
     if (stamp !== undefined && known?.stamp === stamp) return known.hidden;
     const hidden: Promise<Set<string>> = this.documents
-      .idsBeingDeleted(workspaceId)
+      .idsHiddenFromSearch(workspaceId)
       .then((ids) => new Set(ids))
       .catch((error: unknown) => {
         // Postgres only refines the answer (documents mid-delete); the indexes are the truth.

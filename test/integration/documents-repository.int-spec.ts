@@ -129,7 +129,8 @@ describe('DocumentsRepository against real PostgreSQL', () => {
       { [deleting.id]: counts, [sibling.id]: counts },
       new Date(),
     );
-    expect(ids(indexed)).toEqual([sibling.id]);
+    expect(ids(indexed.records)).toEqual([sibling.id]);
+    expect(indexed.replaced).toEqual([]);
     expect(ids(await documents.markFailed(workspaceId, batch, 'late failure'))).toEqual([
       sibling.id,
     ]);

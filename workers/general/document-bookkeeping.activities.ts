@@ -34,14 +34,24 @@ export const createDocumentBookkeepingActivities = (
     await events.publishRecords(records);
   },
 
+  /**
+   * Marks the documents indexed; a new version of a source becomes current in that transaction.
+   * Returns the versions it replaced, for the run to withdraw (runs of older releases got
+   * nothing back and withdraw nothing).
+   */
   async markIndexed(input: {
     workspaceId: string;
     counts: Record<string, DocumentCounts>;
-  }): Promise<void> {
-    const records = await documents.markIndexed(input.workspaceId, input.counts, new Date());
+  }): Promise<{ replaced: string[] }> {
+    const { records, replaced } = await documents.markIndexed(
+      input.workspaceId,
+      input.counts,
+      new Date(),
+    );
     // After the row says indexed, so a search keyed on the new version sees the new content.
     await contentVersions?.bump(input.workspaceId);
     await events.publishRecords(records);
+    return { replaced };
   },
 
   async markFailed(input: {

@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { displayTextProblem } from '../../common/display-text';
 import { CairnError, invalidInput } from '../../common/errors/cairn-error';
 import { fileNameProblem } from './file-name';
+import { MAX_SOURCE_KEY_LENGTH, SOURCE_KEY_FIELD, sourceKeyProblem } from './source-key';
 import { uploadTooLarge } from './upload-errors';
 
 export const FILE_FIELD = 'file';
@@ -23,6 +24,8 @@ export interface ReceivedFile {
   sizeBytes: number;
   fileName: string;
   title?: string;
+  /** Where the file lives: a later upload under the same key is a new version of it. */
+  sourceKey?: string;
 }
 
 /**
@@ -53,10 +56,11 @@ export function receiveMultipartUpload(
 
     let settled = false;
     let fileParts = 0;
-    let received: Omit<ReceivedFile, 'title'> | undefined;
+    let received: Omit<ReceivedFile, 'title' | 'sourceKey'> | undefined;
     let tempPath: string | undefined;
     let fileWritten: Promise<void> | undefined;
     let title: string | undefined;
+    let sourceKey: string | undefined;
     // Stops a half-written file when the request fails for another reason (or is aborted).
     const stopWriting = new AbortController();
 
@@ -127,6 +131,14 @@ export function receiveMultipartUpload(
     });
 
     parser.on('field', (field, value, info) => {
+      if (field === SOURCE_KEY_FIELD) {
+        const problem = info.valueTruncated
+          ? `${SOURCE_KEY_FIELD}: must be at most ${MAX_SOURCE_KEY_LENGTH} characters`
+          : sourceKeyProblem(value);
+        if (problem) return fail(invalidInput(problem));
+        sourceKey = value;
+        return;
+      }
       if (field !== TITLE_FIELD) return;
       if (info.valueTruncated || value.length > MAX_TITLE_LENGTH) {
         return fail(invalidInput(`title: must be at most ${MAX_TITLE_LENGTH} characters`));
@@ -149,7 +161,7 @@ export function receiveMultipartUpload(
           return fail(invalidInput(`The request has no file part named "${FILE_FIELD}".`));
         }
         settled = true;
-        resolve({ ...received, title });
+        resolve({ ...received, title, sourceKey });
       })();
     });
 

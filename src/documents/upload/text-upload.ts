@@ -2,6 +2,7 @@ import { invalidInput } from '../../common/errors/cairn-error';
 import { z } from 'zod';
 import { displayTextProblem } from '../../common/display-text';
 import { MAX_TITLE_LENGTH } from './multipart-upload';
+import { sourceKeyProblem } from './source-key';
 
 // Escapes like "\ud800" parse to lone surrogates, which have no UTF-8 form at all.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -27,6 +28,17 @@ export const textUploadSchema = z.object({
     .string({ required_error: 'is required' })
     .refine((text) => text.trim() !== '', 'must not be empty')
     .refine(wellFormed, NOT_WELL_FORMED),
+  /** Where the text lives: a later upload under the same key is a new version of it. */
+  sourceKey: z
+    .string()
+    .refine(wellFormed, NOT_WELL_FORMED)
+    .superRefine((key, context) => {
+      const problem = sourceKeyProblem(key);
+      if (problem) {
+        context.addIssue({ code: 'custom', message: problem.replace(/^sourceKey: /, '') });
+      }
+    })
+    .optional(),
 });
 
 export type TextUpload = z.infer<typeof textUploadSchema>;

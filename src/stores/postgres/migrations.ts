@@ -1,6 +1,7 @@
 import { isolationEverywhere } from './migrations/0006-isolation-everywhere';
 import { webhooksAndWatches } from './migrations/0020-webhooks-and-watches';
 import { operatorAlerts } from './migrations/0040-operator-alerts';
+import { documentVersions } from './migrations/0070-document-versions';
 
 /**
  * Schema changes, applied in order, each exactly once (see PostgresStore.migrate).
@@ -239,4 +240,5 @@ export const migrations: readonly Migration[] = [
   { id: '0006_isolation_everywhere', sql: isolationEverywhere },
   { id: '0020_webhooks_and_watches', sql: webhooksAndWatches },
   { id: '0040_operator_alerts', sql: operatorAlerts },
+  { id: '0070_document_versions', sql: documentVersions },
 ];
