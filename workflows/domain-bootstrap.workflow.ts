@@ -137,63 +137,16 @@ export async function domainBootstrapWorkflow(
     return summary;
   };
 
+  // The steps below run in this order; each is named after the stage it enters.
   try {
-    // research: the seeds are members already (the API stored them); topics add more.
-    await enter('research');
-    if (input.seedTopics.length > 0) {
-      const found = await domainResearch.researchDomainTopics({ ...ref, topics: input.seedTopics });
-      state.research.fromTopics = found.added.length;
-    }
-
-    // knowledge-base: Neo4j node and links, MinIO manifest; search scope is the membership.
-    await enter('knowledge-base');
-    await domainContent.createDomainKnowledgeBase(ref);
-
-    // content: process what is not processed yet, link it, then draft the overview.
-    await enter('content');
-    const members = await domainBookkeeping.memberDocumentIds(ref);
-    const processed = await processMembers(workspaceId, domainId, members);
-    state.research.processed = processed.indexed.length;
-    state.research.failed = processed.failed;
-    await domainContent.createDomainKnowledgeBase(ref);
-    await draft([]);
-
+    await research();
+    await buildKnowledgeBase();
+    await processContent();
     if (input.mode === 'review') {
-      for (;;) {
-        const decided = await awaitDecision();
-        if (decided === undefined) {
-          await enter('done', 'expired');
-          await domainBookkeeping.notifyDomain({ ...ref, event: 'domain.expired' });
-          return { status: 'expired', revision: state.revision, decisions: state.decisions };
-        }
-        decision = undefined;
-        state.decisions.push(decided);
-        await domainBookkeeping.recordReview({ ...ref, review: decided });
-        await domainBookkeeping.notifyDomain({
-          ...ref,
-          event: 'domain.reviewed',
-          detail: { decision: decided.decision, revision: decided.revision },
-        });
-        if (decided.decision === 'approve') break;
-        if (decided.decision === 'reject') {
-          await enter('done', 'rejected');
-          return { status: 'rejected', revision: state.revision, decisions: state.decisions };
-        }
-        // request_changes: draft again (the graph may have grown) and wait for a new decision.
-        await enter('content', 'bootstrapping');
-        await domainContent.createDomainKnowledgeBase(ref);
-        await draft(
-          state.decisions
-            .filter((d) => d.decision === 'request_changes' && d.comment)
-            .map((d) => d.comment),
-        );
-      }
+      const ended = await reviewUntilApproved();
+      if (ended) return ended;
     }
-
-    await enter('activation');
-    await enter('done', 'active');
-    await domainBookkeeping.notifyDomain({ ...ref, event: 'domain.activated' });
-    return { status: 'active', revision: state.revision, decisions: state.decisions };
+    return await activate();
   } catch (error) {
     // Archiving cancels the workflow; the API has already taken the domain apart.
     if (isCancellation(error)) throw error;
@@ -201,6 +154,76 @@ export async function domainBootstrapWorkflow(
     upsertSearchAttributes([{ key: StageAttribute, value: 'failed' }]);
     await domainBookkeeping.setDomainStatus({ ...ref, status: 'failed', error: reason });
     throw ApplicationFailure.nonRetryable(reason, 'DomainBootstrapFailed');
+  }
+
+  /** research: the seeds are members already (the API stored them); topics add more. */
+  async function research(): Promise<void> {
+    await enter('research');
+    if (input.seedTopics.length > 0) {
+      const found = await domainResearch.researchDomainTopics({ ...ref, topics: input.seedTopics });
+      state.research.fromTopics = found.added.length;
+    }
+  }
+
+  /** knowledge-base: Neo4j node and links, MinIO manifest; search scope is the membership. */
+  async function buildKnowledgeBase(): Promise<void> {
+    await enter('knowledge-base');
+    await domainContent.createDomainKnowledgeBase(ref);
+  }
+
+  /** content: process what is not processed yet, link it, then draft the overview. */
+  async function processContent(): Promise<void> {
+    await enter('content');
+    const members = await domainBookkeeping.memberDocumentIds(ref);
+    const processed = await processMembers(workspaceId, domainId, members);
+    state.research.processed = processed.indexed.length;
+    state.research.failed = processed.failed;
+    await domainContent.createDomainKnowledgeBase(ref);
+    await draft([]);
+  }
+
+  /**
+   * review: waits for decisions until one approves (undefined), redrafting on request_changes;
+   * a rejection or an expired review ends the workflow with its result.
+   */
+  async function reviewUntilApproved(): Promise<DomainBootstrapResult | undefined> {
+    for (;;) {
+      const decided = await awaitDecision();
+      if (decided === undefined) {
+        await enter('done', 'expired');
+        await domainBookkeeping.notifyDomain({ ...ref, event: 'domain.expired' });
+        return { status: 'expired', revision: state.revision, decisions: state.decisions };
+      }
+      decision = undefined;
+      state.decisions.push(decided);
+      await domainBookkeeping.recordReview({ ...ref, review: decided });
+      await domainBookkeeping.notifyDomain({
+        ...ref,
+        event: 'domain.reviewed',
+        detail: { decision: decided.decision, revision: decided.revision },
+      });
+      if (decided.decision === 'approve') return undefined;
+      if (decided.decision === 'reject') {
+        await enter('done', 'rejected');
+        return { status: 'rejected', revision: state.revision, decisions: state.decisions };
+      }
+      // request_changes: draft again (the graph may have grown) and wait for a new decision.
+      await enter('content', 'bootstrapping');
+      await domainContent.createDomainKnowledgeBase(ref);
+      await draft(
+        state.decisions
+          .filter((d) => d.decision === 'request_changes' && d.comment)
+          .map((d) => d.comment),
+      );
+    }
+  }
+
+  /** activation, then done: the domain is live. */
+  async function activate(): Promise<DomainBootstrapResult> {
+    await enter('activation');
+    await enter('done', 'active');
+    await domainBookkeeping.notifyDomain({ ...ref, event: 'domain.activated' });
+    return { status: 'active', revision: state.revision, decisions: state.decisions };
   }
 
   /** Waits for a decision on the current draft: reminder first, then expiry. */
