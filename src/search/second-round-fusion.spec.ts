@@ -60,11 +60,30 @@ describe('second round fusion', () => {
       byChunk,
       filters: {},
       pool: 50,
-      tuning: { fromHits: 1, weight: 2 },
+      tuning: { fromHits: 1, weight: 2, keepBest: false },
       rrfK: 30,
     });
     expect(asked).toEqual([{ query: 'beatles liverpool', properties: ['title'] }]);
     expect(fused.map((entry) => entry.id)).toEqual(['d2:0', 'd1:0']);
     expect(byChunk.has('d2:0')).toBe(true);
+  });
+
+  it('keeps the hit the bridges came from first when told to', async () => {
+    const byChunk = new Map([['d1:0', chunk('d1:0', 'Yellow Submarine', ['beatles'])]]);
+    const retriever = {
+      byKeywords: () => Promise.resolve([chunk('d2:0', 'The Beatles')]),
+    };
+    const fused = await withSecondRound(retriever, {
+      workspaceId: 'ws',
+      query: 'Who sang Yellow Submarine?',
+      queryEntityKeys: new Set(['yellow submarine']),
+      fused: [item('d1:0', 0.05), item('d3:0', 0.04)],
+      byChunk,
+      filters: {},
+      pool: 50,
+      tuning: { fromHits: 1, weight: 2, keepBest: true },
+      rrfK: 30,
+    });
+    expect(fused.map((entry) => entry.id)).toEqual(['d1:0', 'd2:0', 'd3:0']);
   });
 });
