@@ -187,6 +187,11 @@ describe('cairn CLI', () => {
     expect(human.stdout).toMatch(
       /score [0-9.]+ = vector [0-9.]+ \+ keyword [0-9.]+ \+ graph [0-9.]+/,
     );
+    // The search's trace (X-Trace-Url: the console's trace view on the local stack).
+    const traceBase = process.env.CAIRN_JAEGER_UI_URL ?? '';
+    expect(traceBase).not.toBe('');
+    expect(human.stdout).toContain(`trace ${traceBase}/trace/`);
+    expect(human.stdout).toMatch(/trace \S+\/trace\/[0-9a-f]{32}$/m);
   });
 
   it('imports a 50-line JSONL with one progress line, all done', async () => {
