@@ -333,7 +333,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a document and start processing it
-         * @description multipart/form-data with exactly one file part "file" (PDF, DOCX, HTML, Markdown or UTF-8 text; the type is detected from the bytes) and an optional "title", or application/json {title, text}. The same bytes always give the same document.
+         * @description multipart/form-data with exactly one file part "file" (PDF, DOCX, HTML, Markdown or UTF-8 text; the type is detected from the bytes) and an optional "title", or application/json {title, text}. The same bytes always give the same document. With a "sourceKey" (a form field, or a JSON property) the upload is a version of the document living there: other bytes under the same key make a new version that replaces the current one once indexed (searches never see both or neither), the same bytes change nothing (409 while another version of it is still being indexed or withdrawn).
          */
         post: operations["DocumentsController_upload"];
         delete?: never;
@@ -355,9 +355,29 @@ export interface paths {
         post?: never;
         /**
          * Delete a document and exactly what it contributed (a workflow)
-         * @description Cancels a running processing workflow first.
+         * @description Cancels a running processing workflow first. A document with versions loses all of them.
          */
         delete: operations["DocumentsController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/documents/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The versions of a document uploaded with a sourceKey, oldest first
+         * @description Which one searches see (current), the one being indexed, and those replaced or dropped. A document without sourceKey has one version.
+         */
+        get: operations["DocumentsController_versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1168,11 +1188,15 @@ export interface components {
             file: string;
             /** @description Defaults to the file name */
             title?: string;
+            /** @description Where the document lives (a path, URL or external id; unique in the workspace). Other bytes under the same key make a new version of the same document, which replaces the current one once indexed; the same bytes change nothing. */
+            sourceKey?: string;
         };
         TextUploadDto: {
             title: string;
             /** @description Plain text or Markdown, UTF-8 */
             text: string;
+            /** @description Where the document lives (a path, URL or external id; unique in the workspace). Other bytes under the same key make a new version of the same document, which replaces the current one once indexed; the same bytes change nothing. */
+            sourceKey?: string;
         };
         DocumentCountsDto: {
             chunks?: number;
@@ -1212,10 +1236,29 @@ export interface components {
             workflowId: string;
             /** @description The workflow's page in the Temporal Web UI */
             temporalUiUrl: string;
+            /**
+             * Format: uuid
+             * @description The version this upload concerns (equal to id for a document without sourceKey); its events are at GET /documents/{versionId}/events
+             */
+            versionId: string;
+            /** @description Its version number under the sourceKey; null without sourceKey */
+            version: number | null;
         };
         DocumentDto: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description Stable across versions: a document with a sourceKey keeps it for every version
+             */
             id: string;
+            /**
+             * Format: uuid
+             * @description The version shown (search hits name it as documentId); equal to id without sourceKey
+             */
+            versionId: string;
+            /** @description Where the document lives, as uploaded */
+            sourceKey: string | null;
+            /** @description The version shown; null without sourceKey */
+            version: number | null;
             title: string;
             /** @example application/pdf */
             mime: string;
@@ -1245,6 +1288,38 @@ export interface components {
             total: number;
             limit: number;
             offset: number;
+        };
+        DocumentVersionDto: {
+            version: number;
+            /**
+             * Format: uuid
+             * @description The id of this version (GET /documents/{versionId})
+             */
+            versionId: string;
+            sha256: string;
+            title: string;
+            mime: string;
+            sizeBytes: number;
+            /**
+             * @description The version's status while it is kept; replaced once a newer version took its place and it was withdrawn; dropped when it failed and a later upload took its place
+             * @enum {string}
+             */
+            status: "pending" | "processing" | "indexed" | "failed" | "deleting" | "replaced" | "dropped";
+            /** @description Whether searches see this version */
+            current: boolean;
+            error: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            currentFrom: string | null;
+            /** Format: date-time */
+            replacedAt: string | null;
+        };
+        DocumentVersionListDto: {
+            /** Format: uuid */
+            documentId: string;
+            sourceKey: string | null;
+            items: components["schemas"]["DocumentVersionDto"][];
         };
         ChunkDto: {
             ord: number;
@@ -2657,6 +2732,36 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DocumentAcceptedDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DocumentsController_versions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The workspace a request acts in (not needed with an API key, or where the path names it) */
+                "X-Workspace-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentVersionListDto"];
                 };
             };
             404: {

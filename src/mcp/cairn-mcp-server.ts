@@ -218,6 +218,9 @@ export function createCairnMcpServer(client: CairnClient): McpServer {
             id: doc.id,
             title: doc.title,
             status: doc.status,
+            // Set for a document uploaded with a sourceKey: the version searches see.
+            sourceKey: doc.sourceKey,
+            version: doc.version,
             mime: doc.mime,
             sizeBytes: doc.sizeBytes,
             counts: doc.counts,
@@ -390,6 +393,14 @@ export function createCairnMcpServer(client: CairnClient): McpServer {
       inputSchema: {
         title: z.string().min(1).max(500).describe('A short title for the document.'),
         text: z.string().min(1).describe('The document text (UTF-8).'),
+        sourceKey: z
+          .string()
+          .min(1)
+          .max(2048)
+          .optional()
+          .describe(
+            'Where the text lives (a path, URL or id). Different text under the same sourceKey makes a new version of the same document, which replaces the old one once indexed.',
+          ),
         wait: z
           .boolean()
           .default(false)
@@ -409,16 +420,20 @@ export function createCairnMcpServer(client: CairnClient): McpServer {
         openWorldHint: false,
       },
     },
-    ({ title, text, wait, timeoutSeconds }) =>
+    ({ title, text, sourceKey, wait, timeoutSeconds }) =>
       tool(async () => {
-        const accepted = unwrap(await client.POST('/documents', { body: { title, text } })) as {
+        const accepted = unwrap(
+          await client.POST('/documents', { body: { title, text, sourceKey } }),
+        ) as {
           id: string;
           status: string;
           workflowId: string;
+          versionId?: string;
         };
         if (!wait) return ok({ id: accepted.id, status: accepted.status });
         try {
-          const last = await followDocument(client, accepted.id, {
+          // A new version is followed by its own id until it is indexed and current.
+          const last = await followDocument(client, accepted.versionId ?? accepted.id, {
             timeoutMs: timeoutSeconds * 1000,
           });
           if (last.status === 'failed') {
