@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { MAX_CONCURRENT } from '../../src/auth/admission.guard';
 import { type ApiProcess, startApiProcess } from '../support/api-process';
-import { ensureWorkspace, testUser, tokenFor } from '../support/auth';
+import { testUser, tokenFor } from '../support/auth';
 
 jest.setTimeout(120_000);
 
@@ -96,18 +96,27 @@ describe('admission: a busy API process sheds uploads before the rate budget is 
   let headers: Record<string, string>;
 
   beforeAll(async () => {
+    api = await startApiProcess(
+      {
+        CAIRN_RATE_LIMIT_UPLOAD_BURST: String(burst),
+        // One more every 10 minutes: nothing refills during the test.
+        CAIRN_RATE_LIMIT_UPLOAD_PER_MINUTE: '0.1',
+      },
+      300_000,
+    );
     // A user and workspace of its own: a rate budget no other test has drawn from.
     const run = randomUUID().slice(0, 8);
     const token = await tokenFor(testUser(`admission-${run}`));
     const workspaceId = `admission-${run}`;
-    await ensureWorkspace(token, workspaceId);
-    headers = { authorization: `Bearer ${token}`, 'x-workspace-id': workspaceId };
-    api = await startApiProcess({
-      CAIRN_RATE_LIMIT_UPLOAD_BURST: String(burst),
-      // One more every 10 minutes: nothing refills during the test.
-      CAIRN_RATE_LIMIT_UPLOAD_PER_MINUTE: '0.1',
+    const created = await fetch(`${api.url}/workspaces`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: workspaceId, name: workspaceId }),
     });
-  });
+    expect(created.status).toBe(201);
+    headers = { authorization: `Bearer ${token}`, 'x-workspace-id': workspaceId };
+  }, 360_000);
+
   afterAll(async () => {
     await api?.stop();
   });

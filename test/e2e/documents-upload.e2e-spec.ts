@@ -330,18 +330,21 @@ describe('documents API: upload and read back', () => {
   });
 
   describe('GET /documents/:id/chunks', () => {
-    it('says clearly that a document is not analysed yet, then returns its chunks', async () => {
+    it("says clearly that a document has no chunks (409 with the reason), and returns an indexed one's", async () => {
+      // A document whose run fails never has chunks: a 409 every time, not only when the
+      // request happens to beat the worker.
+      const { body: locked } = await uploadFile({
+        fileName: `locked-chunks-${uniqueToken()}.pdf`,
+        mime: 'application/pdf',
+        bytes: buildEncryptedPdf(uniqueToken()),
+      });
+      expect((await eventuallySettled(locked.id)).status).toBe('failed');
+      const refused = await callApi<ErrorBody>('GET', `/documents/${locked.id}/chunks`);
+      expect(refused.status).toBe(409);
+      expect(refused.body.message).toMatch(/has no chunks yet.*processing failed: .*encrypted/i);
+
       const { markdown } = await documentFixtures();
       const { body: accepted } = await uploadFile(markdown);
-      const first = await callApi<DocumentChunksDto | ErrorBody>(
-        'GET',
-        `/documents/${accepted.id}/chunks`,
-      );
-      if (first.status === 409) {
-        expect((first.body as ErrorBody).message).toMatch(/has no chunks yet/);
-      } else {
-        expect(first.status).toBe(200);
-      }
       const analysed = await eventually(
         () => callApi<DocumentChunksDto>('GET', `/documents/${accepted.id}/chunks`),
         (response) => response.status === 200,

@@ -23,8 +23,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts `node dist/src/main.js` with the stack's environment plus `env`; waits for /health. */
-export async function startApiProcess(env: Record<string, string>): Promise<ApiProcess> {
+/**
+ * Starts `node dist/src/main.js` with the stack's environment plus `env`; waits for /health
+ * (60 s unless `healthyWithinMs` says more: a busy machine boots it slowly).
+ */
+export async function startApiProcess(
+  env: Record<string, string>,
+  healthyWithinMs = 60_000,
+): Promise<ApiProcess> {
   const port = await freePort();
   const root = join(__dirname, '..', '..');
   const child: ChildProcess = spawn(process.execPath, [join(root, 'dist', 'src', 'main.js')], {
@@ -50,7 +56,7 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
     await exited;
     clearTimeout(timer);
   };
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + healthyWithinMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`API process exited early:\n${output}`);
     try {
@@ -61,5 +67,7 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   await stop();
-  throw new Error(`API process did not become healthy within 60 s:\n${output}`);
+  throw new Error(
+    `API process did not become healthy within ${healthyWithinMs / 1000} s:\n${output}`,
+  );
 }
