@@ -7,14 +7,17 @@ import { TASK_QUEUES } from '../src/pipeline/task-queues';
 // The document activities as the workflows see them: each queue with its own timeouts and retries.
 
 /**
- * Parsing, extraction and embedding are CPU work: generous timeouts, a few retries; they
- * heartbeat per document or embedding slice, so a crashed ai worker is noticed within a minute.
+ * Parsing, extraction and embedding are CPU work: generous timeouts; they heartbeat per document
+ * or embedding slice, so a crashed ai worker is noticed within a minute. They read and write
+ * MinIO, so their retries outlast a store outage of about two and a half minutes (1+2+4+8+16 s,
+ * then 30 s apart): with 5 attempts a 30-second MinIO outage failed the document
+ * (test/e2e/store-outages.e2e-spec.ts). An unreadable file is not retried (it is rejected).
  */
 export const ai = proxyActivities<ReturnType<typeof createAnalysisActivities>>({
   taskQueue: TASK_QUEUES.ai,
   startToCloseTimeout: '10m',
   heartbeatTimeout: '1m',
-  retry: { maximumAttempts: 5, initialInterval: '1s', maximumInterval: '30s' },
+  retry: { maximumAttempts: 10, initialInterval: '1s', maximumInterval: '30s' },
 });
 
 /**
@@ -25,7 +28,8 @@ export const ocr = proxyActivities<ReturnType<typeof createAnalysisActivities>>(
   taskQueue: TASK_QUEUES.ai,
   startToCloseTimeout: '60m',
   heartbeatTimeout: '3m',
-  retry: { maximumAttempts: 3, initialInterval: '5s', maximumInterval: '1m' },
+  // Outlasts a store outage of about two minutes too (5+10+20+40+60 s).
+  retry: { maximumAttempts: 6, initialInterval: '5s', maximumInterval: '1m' },
 });
 
 /**
