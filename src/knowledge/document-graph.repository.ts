@@ -4,7 +4,16 @@ import type { TextChunk } from '../analysis';
 import type { EntityMention, ExtractedRelation, ExtractionResult } from '../extraction';
 import { chunkIdFor } from '../documents/document-ids';
 import type { DocumentCounts } from '../documents/document.types';
-import { deriveEntity, type EntityContribution } from './entity-contributions';
+import {
+  applyContributions,
+  emptyTally,
+  deriveFromTally,
+  tallyFromJson,
+  tallySize,
+  tallyToJson,
+  type ContributionTally,
+  type EntityContribution,
+} from './entity-contributions';
 
 /** The subset of a graph transaction the statements here need. */
 interface GraphTransaction {
@@ -24,14 +33,37 @@ const MATCH_DOCUMENT_CHUNKS = `MATCH (d:Document)-[:HAS_CHUNK]->(c:Chunk)
        WHERE d.workspaceId = $workspaceId AND d.id IN $documentIds`;
 
 /**
- * Deletes what these documents ($documentIds) contributed to entities; returns those entities
- * (element ids), whose properties must be derived again (or which may be orphaned now).
+ * Deletes what these documents ($documentIds) contributed to entities; returns, per entity
+ * (element id), what was taken back: its properties must be derived again (or it may be
+ * orphaned now).
  */
 const REMOVE_CONTRIBUTIONS = `MATCH (d:Document)-[contribution:CONTRIBUTES]->(e:Entity)
        USING INDEX d:Document(workspaceId, id)
        WHERE d.workspaceId = $workspaceId AND d.id IN $documentIds
+       WITH e, contribution, [contribution.name, contribution.type, contribution.aliases] AS given
        DELETE contribution
-       RETURN collect(DISTINCT elementId(e)) AS entities`;
+       RETURN elementId(e) AS node, collect(given) AS removed`;
+
+/** What one transaction added to and took back from an entity's contributions. */
+interface ContributionDelta {
+  added: EntityContribution[];
+  removed: EntityContribution[];
+}
+
+type RemovedContributions = { node: string; removed: [string, string, string[]][] }[];
+
+/** The entities (element ids) REMOVE_CONTRIBUTIONS touched, with what it took back from each. */
+function removedDeltas(rows: RemovedContributions): Map<string, ContributionDelta> {
+  return new Map(
+    rows.map(({ node, removed }) => [
+      node,
+      {
+        added: [],
+        removed: removed.map(([name, type, aliases]) => ({ name, type, aliases })),
+      },
+    ]),
+  );
+}
 
 /** Deletes the relations these documents evidence. */
 const REMOVE_RELATIONS = `${MATCH_EVIDENCED_RELATIONS}
@@ -178,12 +210,13 @@ export class DocumentGraphRepository {
       // import's documents all are new, and skip both statements.
       const existing = documentRows.filter((row) => !row.created).map((row) => row.key);
       let maybeOrphaned: string[] = [];
-      let contributedBefore: string[] = [];
+      let deltas = new Map<string, ContributionDelta>();
       if (existing.length > 0) {
         await tx.run(REMOVE_RELATIONS, { documentIds: existing });
-        [{ entities: contributedBefore }] = await tx.run<{ entities: string[] }>(
-          REMOVE_CONTRIBUTIONS,
-          { documentIds: existing },
+        deltas = removedDeltas(
+          await tx.run<RemovedContributions[number]>(REMOVE_CONTRIBUTIONS, {
+            documentIds: existing,
+          }),
         );
         [{ entities: maybeOrphaned }] = await tx.run<{ entities: string[] }>(
           `${MATCH_DOCUMENT_CHUNKS}
@@ -279,8 +312,16 @@ export class DocumentGraphRepository {
        CREATE (a)-[:RELATED_TO {chunkId: row.chunkId, predicate: relation[2],
          documentId: row.documentId, evidence: row.evidence, weight: relation[3]}]->(b)`,
       );
-      await deleteOrphans(tx, [...new Set([...maybeOrphaned, ...contributedBefore])]);
-      await deriveEntities(tx, [...new Set([...entityNodes.values(), ...contributedBefore])]);
+      await deleteOrphans(tx, [...new Set([...maybeOrphaned, ...deltas.keys()])]);
+      for (const { key, contributions } of entityRows.values()) {
+        const node = nodeOf(entityNodes, key);
+        const delta = deltas.get(node) ?? { added: [], removed: [] };
+        delta.added.push(
+          ...contributions.map(([, name, type, aliases]) => ({ name, type, aliases })),
+        );
+        deltas.set(node, delta);
+      }
+      await deriveEntities(tx, deltas);
     });
     return Object.fromEntries(
       documents.map((document) => [document.documentId, written(document)]),
@@ -312,9 +353,8 @@ export class DocumentGraphRepository {
     if (documentIds.length === 0) return;
     await this.graph.transaction(workspaceId, async (tx) => {
       await tx.run(REMOVE_RELATIONS, { documentIds });
-      const [{ entities: contributed }] = await tx.run<{ entities: string[] }>(
-        REMOVE_CONTRIBUTIONS,
-        { documentIds },
+      const deltas = removedDeltas(
+        await tx.run<RemovedContributions[number]>(REMOVE_CONTRIBUTIONS, { documentIds }),
       );
       await tx.run(
         `MATCH (d:Document)
@@ -332,8 +372,8 @@ export class DocumentGraphRepository {
        DELETE entity`,
         { documentIds },
       );
-      await deleteOrphans(tx, contributed);
-      await deriveEntities(tx, contributed);
+      await deleteOrphans(tx, [...deltas.keys()]);
+      await deriveEntities(tx, deltas);
     });
   }
 
@@ -420,51 +460,96 @@ async function deleteOrphans(tx: GraphTransaction, entities: string[]): Promise<
 
 /**
  * Sets the name, type and aliases of these entities (element ids; deleted ones are skipped) to
- * what their contributions give (deriveEntity). An entity without any contribution (written
- * before contributions were recorded, see docs/architecture.md) keeps its properties.
+ * what their contributions give (deriveEntity), and keeps their contribution tally
+ * (ContributionTally, property contributionTally) up to date with what this transaction added
+ * and took back. The tally makes this cost independent of how many documents name an entity:
+ * reading every contribution of a dense entity for each batch that names it grew with the
+ * workspace. An entity without a tally (new, or written before tallies existed) is tallied once
+ * from all its contributions, which then include this transaction's. An entity without any
+ * contribution (written before contributions were recorded, see docs/architecture.md) keeps its
+ * properties.
  */
-async function deriveEntities(tx: GraphTransaction, entities: string[]): Promise<void> {
-  // Locked in one order by every writer before their contributions are read: adding a
-  // relationship to an entity with many (a dense node) need not lock the entity itself, so two
-  // concurrent writers could each miss the other's contribution; with the lock, the second one
-  // waits for the first to commit, and reads its contribution.
-  const ordered = [...entities].sort();
+async function deriveEntities(
+  tx: GraphTransaction,
+  deltas: Map<string, ContributionDelta>,
+): Promise<void> {
+  // Locked in one order by every writer before their tallies and contributions are read:
+  // adding a relationship to an entity with many (a dense node) need not lock the entity
+  // itself, so two concurrent writers could each miss the other's contribution; with the lock,
+  // the second one waits for the first to commit, and reads its tally and contribution.
+  const ordered = [...deltas.keys()].sort();
   for (let offset = 0; offset < ordered.length; offset += WRITE_BATCH) {
+    const batch = ordered.slice(offset, offset + WRITE_BATCH);
     await tx.run(
       `UNWIND $entities AS entity
        ${byElementId('e', 'Entity', 'entity', 'entity')}
        SET e.name = e.name`,
-      { entities: ordered.slice(offset, offset + WRITE_BATCH) },
+      { entities: batch },
     );
-  }
-  for (let offset = 0; offset < ordered.length; offset += WRITE_BATCH) {
-    const rows = await tx.run<{ node: string; contributions: [string, string, string[]][] }>(
+    const stored = await tx.run<{ node: string; tally: string | null }>(
       `UNWIND $entities AS entity
+       ${byElementId('e', 'Entity', 'entity', 'entity')}
+       RETURN entity AS node, e.contributionTally AS tally`,
+      { entities: batch },
+    );
+    const tallies = new Map<string, ContributionTally>();
+    const untallied: string[] = [];
+    for (const { node, tally } of stored) {
+      const delta = deltas.get(node)!;
+      const updated =
+        tally === null
+          ? undefined
+          : tryApply(tryApply(tallyFromJson(tally), delta.added, 1), delta.removed, -1);
+      if (updated === undefined) untallied.push(node);
+      else tallies.set(node, updated);
+    }
+    if (untallied.length > 0) {
+      const rows = await tx.run<{ node: string; contributions: [string, string, string[]][] }>(
+        `UNWIND $entities AS entity
        ${byElementId('e', 'Entity', 'entity', 'entity')}
        MATCH (d:Document)-[contribution:CONTRIBUTES]->(e)
        WHERE d.workspaceId = $workspaceId
        RETURN entity AS node,
          collect([contribution.name, contribution.type, contribution.aliases]) AS contributions`,
-      { entities: ordered.slice(offset, offset + WRITE_BATCH) },
+        { entities: untallied },
+      );
+      for (const { node, contributions } of rows) {
+        const all = contributions.map(([name, type, aliases]): EntityContribution => ({
+          name,
+          type,
+          aliases,
+        }));
+        tallies.set(node, applyContributions(emptyTally(), all, 1));
+      }
+    }
+    const rows = [...tallies].map(([node, tally]) =>
+      tallySize(tally) === 0
+        ? { node, tally: null }
+        : { node, tally: tallyToJson(tally), ...deriveFromTally(tally) },
     );
     if (rows.length === 0) continue;
     await tx.run(
       `UNWIND $rows AS row
        ${byElementId('e', 'Entity', 'row.node', 'row')}
+       SET e.contributionTally = row.tally
+       WITH e, row WHERE row.tally IS NOT NULL
        SET e.name = row.name, e.type = row.type, e.aliases = row.aliases`,
-      {
-        rows: rows.map(({ node, contributions }) => ({
-          node,
-          ...deriveEntity(
-            contributions.map(([name, type, aliases]): EntityContribution => ({
-              name,
-              type,
-              aliases,
-            })),
-          ),
-        })),
-      },
+      { rows },
     );
+  }
+}
+
+/** applyContributions, or undefined when the tally would go below zero (not this graph's). */
+function tryApply(
+  tally: ContributionTally | undefined,
+  contributions: EntityContribution[],
+  sign: 1 | -1,
+): ContributionTally | undefined {
+  if (tally === undefined) return undefined;
+  try {
+    return applyContributions(tally, contributions, sign);
+  } catch {
+    return undefined;
   }
 }
 
