@@ -23,6 +23,8 @@ import { bumpContentVersion } from '../src/search/content-version';
 import { createGeneralSmokeActivities } from './general/smoke.activities';
 import { createDocumentBookkeepingActivities } from './general/document-bookkeeping.activities';
 import { createImportActivities, importActivityDependencies } from './general/import.activities';
+import { createAttachmentActivities } from './general/attachment.activities';
+import { AttachmentsRepository } from '../src/documents/attachments.repository';
 import { createAiSmokeActivities } from './ai/smoke.activities';
 import { createAnalysisActivities } from './ai/analysis.activities';
 import { createStorageSmokeActivities } from './storage/smoke.activities';
@@ -61,6 +63,14 @@ export function activitiesFor(queue: TaskQueueName, app: INestApplicationContext
         ...createImportActivities(
           importActivityDependencies(app, (details) => Context.current().heartbeat(details)),
         ),
+        ...createAttachmentActivities({
+          documents: app.get(DocumentsRepository),
+          attachments: new AttachmentsRepository(app.get(PostgresStore)),
+          blobs: app.get(S3BlobStore),
+          workflows: app.get(WorkflowGateway),
+          maxBytes: config.CAIRN_MAX_UPLOAD_BYTES,
+          heartbeat,
+        }),
         ...createDomainBookkeepingActivities({
           domains: app.get(DomainsRepository),
           documents: app.get(DocumentsRepository),

@@ -1,6 +1,7 @@
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { createDocumentBookkeepingActivities } from '../workers/general/document-bookkeeping.activities';
 import type { createAnalysisActivities } from '../workers/ai/analysis.activities';
+import type { createAttachmentActivities } from '../workers/general/attachment.activities';
 import type { createStoreWriteActivities } from '../workers/storage/store-write.activities';
 import { TASK_QUEUES } from '../src/pipeline/task-queues';
 
@@ -58,4 +59,15 @@ export const notifications = proxyActivities<
   taskQueue: TASK_QUEUES.general,
   startToCloseTimeout: '2m',
   retry: { maximumAttempts: 10 },
+});
+
+/**
+ * E-mail attachments become documents of their own (blob, row, processing run): idempotent
+ * writes, retried freely; a heartbeat per attachment.
+ */
+export const attachments = proxyActivities<ReturnType<typeof createAttachmentActivities>>({
+  taskQueue: TASK_QUEUES.general,
+  startToCloseTimeout: '10m',
+  heartbeatTimeout: '1m',
+  retry: { maximumAttempts: 10, initialInterval: '1s', maximumInterval: '30s' },
 });

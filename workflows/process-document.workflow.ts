@@ -10,7 +10,7 @@ import {
 } from '@temporalio/workflow';
 import type { DocumentCounts, DocumentStage, ImportSources } from '../src/documents/document.types';
 import { StageAttribute } from '../src/pipeline/search-attributes';
-import { ai, bookkeeping, notifications, ocr, storage } from './document-activities';
+import { ai, attachments, bookkeeping, notifications, ocr, storage } from './document-activities';
 import { HANDOFF_MISSING } from '../src/pipeline/handoffs';
 
 /**
@@ -37,6 +37,12 @@ const COUNTS_FROM_GRAPH_WRITE = 'counts-from-graph-write';
  * one activity per document, and analyse the batch again. Older histories never asked for it.
  */
 const READS_SCANNED_PAGES = 'read-scanned-pages';
+
+/**
+ * Runs whose analysis found e-mail messages turn the messages' attachments into documents of
+ * their own, linked to the message. Older histories never saw `messages` in the analysis.
+ */
+const TAKES_ATTACHMENTS = 'take-email-attachments';
 
 /**
  * Runs that index a new version of a source withdraw the version it replaced (markIndexed made
@@ -107,6 +113,9 @@ export async function processDocumentsWorkflow(
         return { counts: {}, rejected };
       }
       const batch = { workspaceId, documentIds };
+      if (outcome.messages?.length && patched(TAKES_ATTACHMENTS)) {
+        await attachments.takeAttachments({ workspaceId, documentIds: outcome.messages });
+      }
       // The embedding running beside extraction and graph, if any.
       let embedding: Promise<number> | undefined;
       // Undefined when a worker of an older release ran the graph write.

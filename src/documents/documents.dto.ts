@@ -39,6 +39,22 @@ export class DocumentCountsDto {
   @ApiPropertyOptional() mentions?: number;
 }
 
+export class DocumentAttachmentDto {
+  @ApiProperty({ description: "The attachment's place in the message, from 0" }) position!: number;
+  @ApiProperty() fileName!: string;
+  @ApiProperty({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'The document the attachment became; null when it was refused',
+  })
+  documentId!: string | null;
+  @ApiProperty({ enum: DOCUMENT_STATUSES, nullable: true, type: String })
+  status!: DocumentStatus | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Why the attachment was refused' })
+  reason!: string | null;
+}
+
 export class DocumentDto {
   @ApiProperty({
     format: 'uuid',
@@ -83,6 +99,17 @@ export class DocumentDto {
   @ApiProperty({ nullable: true, type: String }) temporalUiUrl!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+  @ApiPropertyOptional({
+    type: [DocumentAttachmentDto],
+    description:
+      "An e-mail message's attachments in order (GET /documents/{id} only): each became a document of its own, or was refused with a reason",
+  })
+  attachments?: DocumentAttachmentDto[];
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'The e-mail messages this document is an attachment of (GET /documents/{id} only)',
+  })
+  attachedTo?: string[];
 }
 
 export class DocumentListDto {

@@ -3,6 +3,7 @@ import { DocumentEventsPublisher } from './document-events.publisher';
 import { DocumentEventsService } from './document-events.service';
 import { DocumentsController } from './documents.controller';
 import { DocumentsRepository } from './documents.repository';
+import { AttachmentsRepository } from './attachments.repository';
 import { DocumentsService } from './documents.service';
 import { UploadBodyParsingBypass } from './upload/upload-body-bypass';
 import { ChunkVectorIndex } from '../knowledge/chunk-vector.index';
@@ -12,6 +13,7 @@ import { ChunkVectorIndex } from '../knowledge/chunk-vector.index';
   providers: [
     UploadBodyParsingBypass,
     DocumentsRepository,
+    AttachmentsRepository,
     DocumentsService,
     DocumentEventsPublisher,
     DocumentEventsService,

@@ -1,5 +1,6 @@
 import { Injectable, Logger, StreamableFile } from '@nestjs/common';
 import {
+  CairnError,
   conflict,
   invalidInput,
   notFound,
@@ -45,6 +46,7 @@ import type {
   DocumentVersionListDto,
 } from './documents.dto';
 import { DocumentsRepository } from './documents.repository';
+import { AttachmentsRepository } from './attachments.repository';
 import type { AuditContext } from '../auth/audit-context';
 import { attachmentDisposition } from './upload/file-name';
 import { receiveMultipartUpload } from './upload/multipart-upload';
@@ -119,6 +121,7 @@ export class DocumentsService {
     private readonly events: DocumentEventsPublisher,
     private readonly redis: RedisStore,
     private readonly vectors: ChunkVectorIndex,
+    private readonly attachments: AttachmentsRepository,
   ) {
     this.maxUploadBytes = config.CAIRN_MAX_UPLOAD_BYTES;
   }
@@ -363,7 +366,23 @@ export class DocumentsService {
   // ---- reading ----
 
   async get(workspaceId: string, id: string): Promise<DocumentDto> {
-    return this.toDto(await this.require(workspaceId, id));
+    const record = await this.require(workspaceId, id);
+    return { ...this.toDto(record), ...(await this.attachmentLinks(workspaceId, record.id)) };
+  }
+
+  /** An e-mail message's attachments, and the messages a document is attached to. */
+  private async attachmentLinks(
+    workspaceId: string,
+    documentId: string,
+  ): Promise<Pick<DocumentDto, 'attachments' | 'attachedTo'>> {
+    const [attachments, attachedTo] = await Promise.all([
+      this.attachments.attachmentsOf(workspaceId, documentId),
+      this.attachments.messagesOf(workspaceId, documentId),
+    ]);
+    return {
+      ...(attachments.length > 0 ? { attachments } : {}),
+      ...(attachedTo.length > 0 ? { attachedTo } : {}),
+    };
   }
 
   async list(workspaceId: string, query: ListDocumentsQuery): Promise<DocumentListDto> {
@@ -454,6 +473,7 @@ export class DocumentsService {
 
   async remove(audit: AuditContext, id: string): Promise<DocumentAcceptedDto> {
     const workspaceId = audit.workspaceId;
+    await this.removeAttachmentsOf(audit, id);
     const found = await this.require(workspaceId, id);
     if (found.source) return this.removeSource(audit, found.source.documentId);
     // Stop processing first, so that it cannot write while the delete workflow cleans up.
@@ -538,6 +558,16 @@ export class DocumentsService {
     }
     if (!accepted) throw notFound(`Document ${sourceDocumentId} not found.`);
     return accepted;
+  }
+
+  /** The attachments a message brought in (and no other message carries) go with it. */
+  private async removeAttachmentsOf(audit: AuditContext, messageId: string): Promise<void> {
+    for (const attachmentId of await this.attachments.ownedBy(audit.workspaceId, messageId)) {
+      await this.remove(audit, attachmentId).catch((error: unknown) => {
+        // Already gone or being deleted.
+        if (!(error instanceof CairnError && error.code === 'not_found')) throw error;
+      });
+    }
   }
 
   async reprocess(audit: AuditContext, id: string): Promise<DocumentAcceptedDto> {

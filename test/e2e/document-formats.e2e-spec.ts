@@ -19,7 +19,8 @@ import {
 } from '../support/documents/format-fixtures';
 import type { DocumentAcceptedDto, DocumentDto } from '../../src/documents/documents.dto';
 import { buildScannedPdf, renderTextPage, wordRecall } from '../support/documents/scanned-fixtures';
-import { buildPdf } from '../support/documents/document-fixtures';
+import { buildDocx, buildPdf } from '../support/documents/document-fixtures';
+import { buildRightToLeftPdf } from '../support/documents/rtl-fixtures';
 import { callApi } from '../support/api';
 import { testWorkspace } from '../support/auth';
 import { openStores, snapshotDocument, type StoreClients } from '../support/store-snapshot';
@@ -355,5 +356,56 @@ describe('OCR end to end: scanned pages and images', () => {
     // The words of the page, without the run's random token (a hex string OCR may misread).
     const words = lines.join(' ').replace(`${run}:`, '');
     expect(wordRecall(words, own?.text ?? '')).toBeGreaterThanOrEqual(0.95);
+  });
+});
+
+describe('right-to-left scripts end to end: logical order, found with their place', () => {
+  const created: string[] = [];
+  afterAll(async () => {
+    for (const id of created) await callApi('DELETE', `/documents/${id}`).catch(() => undefined);
+  });
+
+  // Each sentence names this run's token (Latin letters inside a right-to-left line).
+  const arabic = `تقع مكتبة الإسكندرية الجديدة على شاطئ البحر المتوسط ${run}`;
+  const hebrew = `הספרייה הלאומית שומרת כתבי יד עתיקים בירושלים ${run}`;
+  const persianHtml = `کتابخانه ملی ایران نسخه های خطی قدیمی را نگهداری می کند ${run}`;
+
+  it('an Arabic PDF (justified, drawn in visual order) is indexed and found on its page', async () => {
+    const pdf = await buildRightToLeftPdf([
+      ['A cover page in English.'],
+      [arabic, 'وهي تضم ملايين الكتب والمخطوطات'],
+    ]);
+    const id = await upload(pdf, 'arabic.pdf');
+    created.push(id);
+    const document = await settled(id);
+    expect({ status: document.status, error: document.error }).toEqual({
+      status: 'indexed',
+      error: null,
+    });
+    const hits = await hitsFor(arabic);
+    const own = hits.find((hit) => hit.documentId === id);
+    expect(own).toMatchObject({ page: 2, locator: 'page 2' });
+    // Logical order: the sentence reads as it was typed, word for word and letter for letter.
+    expect(own?.text).toContain(arabic);
+    expect(hits[0]?.documentId).toBe(id);
+  });
+
+  it('Hebrew in a DOCX and Persian in an HTML page are stored in logical order too', async () => {
+    const docxId = await upload(await buildDocx([hebrew]), 'hebrew.docx');
+    const html = `<!doctype html><html lang="fa" dir="rtl"><head><title>کتابخانه</title></head><body><p>${persianHtml}</p></body></html>`;
+    const htmlId = await upload(Buffer.from(html), 'persian.html');
+    created.push(docxId, htmlId);
+    for (const [id, sentence] of [
+      [docxId, hebrew],
+      [htmlId, persianHtml],
+    ] as const) {
+      const document = await settled(id);
+      expect({ status: document.status, error: document.error }).toEqual({
+        status: 'indexed',
+        error: null,
+      });
+      const own = (await hitsFor(sentence)).find((hit) => hit.documentId === id);
+      expect(own?.text).toContain(sentence);
+    }
   });
 });

@@ -48,6 +48,8 @@ export interface AnalysisOutcome {
    * analysed; the workflow runs OCR on these pages and then analyses the batch again.
    */
   needsOcr?: ScannedPages[];
+  /** Analysed e-mail messages, whose attachments become documents of their own. */
+  messages?: string[];
 }
 
 export interface ScannedPages {
@@ -182,7 +184,12 @@ export const createAnalysisActivities = (deps: AnalysisDependencies) => ({
       );
       await writeChunksHandoff(deps.blobs, workspaceId, artifacts);
     }
-    return { analysed: artifacts.map((artifact) => artifact.documentId), rejected };
+    const analysed = artifacts.map((artifact) => artifact.documentId);
+    const messages = records
+      .filter((record) => KIND_BY_MIME.get(record.mime) === 'eml' && analysed.includes(record.id))
+      .map((record) => record.id)
+      .sort(byOrder);
+    return { analysed, rejected, ...(messages.length > 0 ? { messages } : {}) };
   },
 
   /**

@@ -1,6 +1,7 @@
 import { isolationEverywhere } from './migrations/0006-isolation-everywhere';
 import { webhooksAndWatches } from './migrations/0020-webhooks-and-watches';
 import { operatorAlerts } from './migrations/0040-operator-alerts';
+import { documentAttachments } from './migrations/0080-document-attachments';
 import { documentVersions } from './migrations/0070-document-versions';
 
 /**
@@ -241,4 +242,5 @@ export const migrations: readonly Migration[] = [
   { id: '0020_webhooks_and_watches', sql: webhooksAndWatches },
   { id: '0040_operator_alerts', sql: operatorAlerts },
   { id: '0070_document_versions', sql: documentVersions },
+  { id: '0080_document_attachments', sql: documentAttachments },
 ];
