@@ -371,10 +371,10 @@ describe('right-to-left scripts end to end: logical order, found with their plac
   const persianHtml = `کتابخانه ملی ایران نسخه های خطی قدیمی را نگهداری می کند ${run}`;
 
   it('an Arabic PDF (justified, drawn in visual order) is indexed and found on its page', async () => {
-    const pdf = await buildRightToLeftPdf([
-      ['A cover page in English.'],
-      [arabic, 'وهي تضم ملايين الكتب والمخطوطات'],
-    ]);
+    const pdf = await buildRightToLeftPdf(
+      [['A cover page in English.'], [arabic, 'وهي تضم ملايين الكتب والمخطوطات']],
+      { wordGap: 16, fontSize: 11 },
+    );
     const id = await upload(pdf, 'arabic.pdf');
     created.push(id);
     const document = await settled(id);

@@ -61,6 +61,9 @@ export async function buildRightToLeftPdf(
         words.push({ x: right - width, text: shaped });
         right -= width + wordGap;
       }
+      // A word left of the margin would fall off the page, and readers drop what is off the page.
+      if (words.some(({ x }) => x < 50))
+        throw new Error(`the line is too long for the page: ${line}`);
       words.sort((a, b) => a.x - b.x);
       for (const { x, text } of words) page.drawText(text, { x, y, size: fontSize, font });
     });
