@@ -3,7 +3,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import type { processDocumentWorkflow } from '../../workflows/process-document.workflow';
 import { detectDocumentTypeOfFile } from '../../src/analysis/detect-type';
 import { DocumentRejectedError } from '../../src/analysis/errors';
 import type {
@@ -16,6 +15,12 @@ import type { DocumentsRepository } from '../../src/documents/documents.reposito
 import { blobKey } from '../../src/stores/s3/blob-keys';
 import type { S3BlobStore } from '../../src/stores/s3/s3-blob.store';
 import type { WorkflowGateway } from '../../src/temporal/workflow-gateway';
+
+/**
+ * processDocumentWorkflow's signature, restated: importing the workflow here would close a cycle
+ * (the workflow's activity proxies import these activities' types).
+ */
+type ProcessOneDocument = (input: { workspaceId: string; documentId: string }) => Promise<unknown>;
 
 export interface AttachmentDependencies {
   documents: DocumentsRepository;
@@ -138,7 +143,7 @@ async function ingest(
     },
   );
   if (created || record.status === 'pending') {
-    await deps.workflows.start<typeof processDocumentWorkflow>('processDocumentWorkflow', {
+    await deps.workflows.start<ProcessOneDocument>('processDocumentWorkflow', {
       workflowId,
       args: [{ workspaceId, documentId: id }],
       labels: { workspaceId, documentId: id, stage: 'queued' },
