@@ -1244,6 +1244,20 @@ export interface components {
             /** @description Its version number under the sourceKey; null without sourceKey */
             version: number | null;
         };
+        DocumentAttachmentDto: {
+            /** @description The attachment's place in the message, from 0 */
+            position: number;
+            fileName: string;
+            /**
+             * Format: uuid
+             * @description The document the attachment became; null when it was refused
+             */
+            documentId: string | null;
+            /** @enum {string|null} */
+            status: "pending" | "processing" | "indexed" | "failed" | "deleting" | null;
+            /** @description Why the attachment was refused */
+            reason: string | null;
+        };
         DocumentDto: {
             /**
              * Format: uuid
@@ -1282,6 +1296,10 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+            /** @description An e-mail message's attachments in order (GET /documents/{id} only): each became a document of its own, or was refused with a reason */
+            attachments?: components["schemas"]["DocumentAttachmentDto"][];
+            /** @description The e-mail messages this document is an attachment of (GET /documents/{id} only) */
+            attachedTo?: string[];
         };
         DocumentListDto: {
             items: components["schemas"]["DocumentDto"][];
