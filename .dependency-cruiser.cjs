@@ -52,7 +52,8 @@ module.exports = {
     {
       name: 'api-not-into-workers',
       severity: 'error',
-      comment: 'The API never imports the workers; what both need lives in src/ (or src/pipeline/).',
+      comment:
+        'The API never imports the workers; what both need lives in src/ (or src/pipeline/).',
       from: { path: '^src/' },
       to: { path: '^workers/' },
     },
