@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import { PostgresStore } from '../stores/postgres/postgres.store';
 import type { DocumentStatus } from './document.types';
 
@@ -32,9 +33,24 @@ export class AttachmentsRepository {
    */
   async link(workspaceId: string, messageId: string, links: NewAttachmentLink[]): Promise<void> {
     if (links.length === 0) return;
-    await this.postgres.withWorkspace(workspaceId, async (client) => {
-      await client.query(
-        `INSERT INTO document_attachments
+    await this.postgres.withWorkspace(workspaceId, (client) =>
+      this.linkWithin(client, workspaceId, messageId, links),
+    );
+  }
+
+  /**
+   * link() inside a transaction of the caller's: an attachment's document row and its
+   * created-by-message link commit together, so a crash between them cannot leave a document
+   * the message brought in looking as if it had been there before (and outliving the message).
+   */
+  async linkWithin(
+    client: PoolClient,
+    workspaceId: string,
+    messageId: string,
+    links: NewAttachmentLink[],
+  ): Promise<void> {
+    await client.query(
+      `INSERT INTO document_attachments
            (workspace_id, message_id, position, file_name, document_id, created_by_message,
             rejected_reason)
          SELECT $1, $2, link.position, link.file_name, link.document_id, link.created,
@@ -47,17 +63,16 @@ export class AttachmentsRepository {
            rejected_reason = EXCLUDED.rejected_reason,
            created_by_message = document_attachments.created_by_message
              OR EXCLUDED.created_by_message`,
-        [
-          workspaceId,
-          messageId,
-          links.map((link) => link.position),
-          links.map((link) => link.fileName),
-          links.map((link) => link.documentId ?? null),
-          links.map((link) => link.createdByMessage === true),
-          links.map((link) => link.rejectedReason ?? null),
-        ],
-      );
-    });
+      [
+        workspaceId,
+        messageId,
+        links.map((link) => link.position),
+        links.map((link) => link.fileName),
+        links.map((link) => link.documentId ?? null),
+        links.map((link) => link.createdByMessage === true),
+        links.map((link) => link.rejectedReason ?? null),
+      ],
+    );
   }
 
   /** A message's attachments in the message's order. */

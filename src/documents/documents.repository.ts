@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import { writeAuditEntry, type AuditEntry } from '../auth/audit.service';
 import { PostgresStore } from '../stores/postgres/postgres.store';
 import type {
@@ -96,6 +97,8 @@ export class DocumentsRepository {
   async insertIfAbsent(
     document: NewDocument,
     audit?: AuditEntry,
+    /** Runs in the insert's transaction when the row was created (e.g. an attachment's link). */
+    whenCreated?: (client: PoolClient) => Promise<void>,
   ): Promise<{ record: DocumentRecord; created: boolean }> {
     return this.postgres.withWorkspace(document.workspaceId, async (client) => {
       const inserted = await client.query<DocumentRow>(
@@ -116,6 +119,7 @@ export class DocumentsRepository {
       let outcome: { record: DocumentRecord; created: boolean };
       if (inserted.rows[0]) {
         outcome = { record: toRecord(inserted.rows[0]), created: true };
+        if (whenCreated) await whenCreated(client);
       } else {
         const existing = await client.query<DocumentRow>(
           `SELECT ${COLUMNS} FROM documents

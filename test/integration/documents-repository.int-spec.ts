@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/config/config';
+import { AttachmentsRepository } from '../../src/documents/attachments.repository';
 import { DocumentsRepository, type NewDocument } from '../../src/documents/documents.repository';
 import { documentIdFor, documentWorkflowId } from '../../src/documents/document-ids';
 import { PostgresStore } from '../../src/stores/postgres/postgres.store';
@@ -16,6 +17,7 @@ const RACERS = 10;
 describe('DocumentsRepository against real PostgreSQL', () => {
   const postgres = new PostgresStore(loadConfig());
   const documents = new DocumentsRepository(postgres);
+  const attachments = new AttachmentsRepository(postgres);
   const workspaceId = `t-${randomBytes(5).toString('hex')}`;
 
   function newDocument(text: string): NewDocument {
@@ -147,5 +149,37 @@ describe('DocumentsRepository against real PostgreSQL', () => {
       error: 'late failure',
       counts,
     });
+  });
+  it("an attachment's document row and its created-by-message link commit together", async () => {
+    const message = newDocument(`message ${randomBytes(8).toString('hex')}`);
+    await documents.insertIfAbsent(message);
+    const attachment = newDocument(`attachment ${randomBytes(8).toString('hex')}`);
+    const link = (documentId: string) => (client: Parameters<typeof attachments.linkWithin>[0]) =>
+      attachments.linkWithin(client, workspaceId, message.id, [
+        { position: 0, fileName: 'a.txt', documentId, createdByMessage: true },
+      ]);
+
+    // A link that cannot be written (its position is negative) takes the document row with it:
+    // no attachment document can exist without the message knowing it brought it in.
+    const brokenLink = (client: Parameters<typeof attachments.linkWithin>[0]) =>
+      attachments.linkWithin(client, workspaceId, message.id, [
+        { position: -1, fileName: 'a.txt', documentId: attachment.id, createdByMessage: true },
+      ]);
+    await expect(documents.insertIfAbsent(attachment, undefined, brokenLink)).rejects.toThrow(
+      /check constraint/,
+    );
+    expect(await rowsWithShas([attachment.sha256])).toBe(0);
+
+    expect(
+      (await documents.insertIfAbsent(attachment, undefined, link(attachment.id))).created,
+    ).toBe(true);
+    expect(await attachments.ownedBy(workspaceId, message.id)).toEqual([attachment.id]);
+    // A retry finds the row there (created: false) and its link says the message brought it in.
+    const again = await documents.insertIfAbsent(attachment, undefined, link(attachment.id));
+    expect(again.created).toBe(false);
+    await attachments.link(workspaceId, message.id, [
+      { position: 0, fileName: 'a.txt', documentId: attachment.id, createdByMessage: false },
+    ]);
+    expect(await attachments.ownedBy(workspaceId, message.id)).toEqual([attachment.id]);
   });
 });

@@ -81,7 +81,11 @@ export const createAttachmentActivities = (deps: AttachmentDependencies) => ({
           refuse(`${fileName} is empty`);
           continue;
         }
-        const outcome = await ingest(deps, workspaceId, message.id, fileName, attachment.content);
+        const outcome = await ingest(deps, workspaceId, message.id, {
+          position,
+          fileName,
+          bytes: attachment.content,
+        });
         if ('reason' in outcome) refuse(outcome.reason);
         else links.push({ position, fileName, ...outcome });
         deps.heartbeat({ messageId: message.id, position });
@@ -99,8 +103,7 @@ async function ingest(
   deps: AttachmentDependencies,
   workspaceId: string,
   messageId: string,
-  fileName: string,
-  bytes: Buffer,
+  { position, fileName, bytes }: { position: number; fileName: string; bytes: Buffer },
 ): Promise<{ documentId: string; createdByMessage: boolean } | { reason: string }> {
   // Detection reads ZIP central directories from a file, as it does for an upload.
   const folder = await mkdtemp(join(tmpdir(), 'cairn-attachment-'));
@@ -141,6 +144,10 @@ async function ingest(
       targetId: id,
       details: { attachmentOf: messageId, fileName },
     },
+    (client) =>
+      deps.attachments.linkWithin(client, workspaceId, messageId, [
+        { position, fileName, documentId: id, createdByMessage: true },
+      ]),
   );
   if (created || record.status === 'pending') {
     await deps.workflows.start<ProcessOneDocument>('processDocumentWorkflow', {
