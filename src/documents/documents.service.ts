@@ -473,8 +473,8 @@ export class DocumentsService {
 
   async remove(audit: AuditContext, id: string): Promise<DocumentAcceptedDto> {
     const workspaceId = audit.workspaceId;
-    await this.removeAttachmentsOf(audit, id);
     const found = await this.require(workspaceId, id);
+    await this.removeAttachmentsOf(audit, id);
     if (found.source) return this.removeSource(audit, found.source.documentId);
     // Stop processing first, so that it cannot write while the delete workflow cleans up.
     await this.stopProcessing(documentWorkflowId(workspaceId, id));
