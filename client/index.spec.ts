@@ -86,6 +86,17 @@ describe('politeFetch', () => {
     expect(bodies).toEqual(['question', 'question', 'question']);
   });
 
+  it('waits out a 503 that carries Retry-After (a busy API), not one without it', async () => {
+    const answers = (busy: Response) => {
+      let calls = 0;
+      return async () => (calls++ === 0 ? busy : new Response('ok', { status: 200 }));
+    };
+    const busy = new Response('busy', { status: 503, headers: { 'retry-after': '0' } });
+    expect((await politeFetch(answers(busy))('http://api/search')).status).toBe(200);
+    const broken = new Response('down', { status: 503 });
+    expect((await politeFetch(answers(broken))('http://api/search')).status).toBe(503);
+  });
+
   it('gives the 429 back after its tries, or when the wait is too long', async () => {
     const always429 = (retryAfter: string) => async () =>
       new Response('', { status: 429, headers: { 'retry-after': retryAfter } });

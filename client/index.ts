@@ -117,8 +117,20 @@ const sleep = (ms: number, signal?: AbortSignal | null): Promise<void> =>
   });
 
 /**
- * A fetch that waits and tries again when the API answers 429, as its Retry-After asks (1 s when
- * it gives none), at most `maxRetries` times and never longer than `maxWaitMs` a wait.
+ * Answers worth another try after a wait: 429 (the caller's rate budget), and 503 with a
+ * Retry-After (a busy API process shed the request before doing anything, or a store it needs is
+ * briefly down: the API answers so only when nothing was changed).
+ */
+export function isWorthRetrying(response: Response): boolean {
+  return (
+    response.status === 429 || (response.status === 503 && response.headers.has('retry-after'))
+  );
+}
+
+/**
+ * A fetch that waits and tries again when the API answers 429 (or 503 with Retry-After), as its
+ * Retry-After asks (1 s when it gives none), at most `maxRetries` times and never longer than
+ * `maxWaitMs` a wait.
  */
 export function politeFetch(
   inner: typeof globalThis.fetch,
@@ -130,7 +142,7 @@ export function politeFetch(
       // A body can be read once: keep a copy for the next try while there may be one.
       const sent = attempt < maxRetries ? request.clone() : request;
       const response = await inner(sent);
-      if (response.status !== 429 || attempt >= maxRetries) return response;
+      if (!isWorthRetrying(response) || attempt >= maxRetries) return response;
       const waitMs = retryAfterMs(response.headers.get('retry-after')) ?? 1000;
       if (waitMs > maxWaitMs) return response;
       await response.body?.cancel();

@@ -72,6 +72,14 @@ describe('uploadDocument (streaming multipart)', () => {
     }
   });
 
+  it('waits out a busy API (503 with Retry-After) and sends the whole file again', async () => {
+    const busy = () => new Response('{}', { status: 503, headers: { 'retry-after': '0' } });
+    const { sent, fetch } = scriptedFetch([busy, accepted]);
+    await uploadDocument({ baseUrl: 'http://api.test', fetch }, source('once more'));
+    expect(sent).toHaveLength(2);
+    expect(sent[1].body).toContain('\r\n\r\nonce more\r\n');
+  });
+
   it('gives up after the allowed tries, and turns the answer into a CairnApiError', async () => {
     const limited = () =>
       new Response(

@@ -1,10 +1,10 @@
 /**
  * Streaming uploads for the typed client: a document or an import source sent as multipart
- * without holding it in memory, with the bytes sent reported as they go, and 429s waited out as
- * Retry-After asks (the source is opened anew for each try). Web-platform APIs only (fetch,
+ * without holding it in memory, with the bytes sent reported as they go, and 429s (and 503s
+ * with Retry-After: a busy API) waited out as Retry-After asks (the source is opened anew for each try). Web-platform APIs only (fetch,
  * streams), like client/index.ts; the caller turns a file into a ReadableStream.
  */
-import { CairnApiError, type CairnClientOptions, retryAfterMs } from './index';
+import { CairnApiError, type CairnClientOptions, isWorthRetrying, retryAfterMs } from './index';
 
 export type UploadClientOptions = Pick<
   CairnClientOptions,
@@ -117,7 +117,7 @@ async function postMultipart<T>(
       signal: progress.signal,
     };
     const response = await fetchImpl(url, init);
-    if (response.status === 429 && attempt < maxRetries) {
+    if (isWorthRetrying(response) && attempt < maxRetries) {
       const waitMs = retryAfterMs(response.headers.get('retry-after')) ?? 1000;
       if (waitMs <= maxWaitMs) {
         await response.body?.cancel();
